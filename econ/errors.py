@@ -1,0 +1,73 @@
+"""Exception and warning types, and the source locations that errors point at."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """A place in an input file: path, 1-based line and column (0 when unknown)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.file}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.file}:{self.line}"
+        return self.file
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input: where, which key path, what is wrong."""
+
+    message: str
+    location: SourceLocation | None = None
+    key_path: str = ""
+
+    def __str__(self) -> str:
+        parts = []
+        if self.location is not None:
+            parts.append(str(self.location))
+        if self.key_path:
+            parts.append(self.key_path)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+class EconError(Exception):
+    """Base class of every error raised on purpose by econ.
+
+    Carries a list of :class:`Problem`; ``str(err)`` is one line per problem.
+    """
+
+    def __init__(self, problems: "list[Problem] | Problem | str"):
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ScenarioError(EconError, ValueError):
+    """A scenario file (YAML) is malformed or inconsistent."""
+
+
+class DataError(EconError, ValueError):
+    """A data table (CSV) is malformed or inconsistent."""
+
+
+class ModelError(EconError):
+    """A model invariant is broken at run time (e.g. a transition row does not sum to 1)."""
+
+
+class LimitError(EconError, ValueError):
+    """A request exceeds a configured limit (cycles, states, draws, memory)."""
+
+
+class EconWarning(UserWarning):
+    """Base class of econ warnings."""
