@@ -1,0 +1,20 @@
+"""peer-econ: the cost offset of community peer support for mental health, as a Markov cohort model."""
+from .api import compile_path, run
+from .errors import DataError, EconError, EconWarning, ModelError, ScenarioError
+from .results import Results
+from .scenario.load import load_scenario
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "load_scenario",
+    "compile_path",
+    "run",
+    "Results",
+    "EconError",
+    "ScenarioError",
+    "DataError",
+    "ModelError",
+    "EconWarning",
+    "__version__",
+]

@@ -1,0 +1,213 @@
+"""Cost-offset measures of an intervention against the reference strategy, by perspective.
+
+Notes
+-----
+For strategy s against the reference r, under perspective P (the sectors it counts):
+
+- delivery cost D = sum over delivery values of (v_s - v_r);
+- offset by category k: O_k = -(sum over non-delivery cost values v of category k and sector in P of
+  (v_s - v_r)): a saving is positive;
+- cost offset O = sum_k O_k;  net cost N = D - O;  return on investment ROI = O / D;
+- break-even attribution a*: the attribution at which N = 0. N is linear in attribution when
+  attribution only scales service use (as in the peer-support model), so a* = N(0) / (N(0) - N(1));
+  this is checked by evaluating N(a*) and, if the model is not linear, found by bracketing root
+  finding on [0, 1] instead;
+- payback month: the first cycle t at which the cumulative net cost sum_{u<=t} N(u) is <= 0.
+
+Per-participant figures are per person starting the intervention; population figures multiply
+them by the ``population`` parameter.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, ScenarioError
+from ..evaluate import Evaluation, evaluate
+from ..model import CompiledScenario
+from ..parameters import ParameterTable
+from ..scenario.schema import PERSPECTIVES
+
+#: |net cost| accepted at the break-even attribution, relative to the delivery cost.
+BREAK_EVEN_TOLERANCE = 1e-10
+
+
+def check_cost_offset(compiled: CompiledScenario) -> None:
+    """Raise ScenarioError unless the scenario's ``cost_offset`` block is consistent."""
+    spec = compiled.loaded.spec
+    co = spec.cost_offset
+    if co is None:
+        raise ScenarioError(compiled.loaded.problem((), "this command needs a 'cost_offset' block "
+                                                        "(delivery values, attribution, population)"))
+    problems = []
+    for i, name in enumerate(co.delivery):
+        if name not in spec.values:
+            problems.append(compiled.loaded.problem(("cost_offset", "delivery", i), f"unknown value '{name}'"))
+        elif spec.values[name].kind != "cost":
+            problems.append(compiled.loaded.problem(("cost_offset", "delivery", i), f"'{name}' is not a cost"))
+    for key in ("attribution", "population"):
+        name = getattr(co, key)
+        if name is not None and name not in compiled.parameters.columns:
+            problems.append(compiled.loaded.problem(("cost_offset", key),
+                                                    f"'{name}' must be a parameter with a value (not an expression)"))
+    for vname, v in spec.values.items():
+        if v.kind == "cost" and not v.sector:
+            problems.append(compiled.loaded.problem(("values", vname), "a cost needs a 'sector' for perspectives "
+                                                                       "(nhs, pss, other_public, voluntary, "
+                                                                       "informal_care, programme)"))
+    if problems:
+        raise ScenarioError(problems)
+
+
+@dataclass(frozen=True)
+class OffsetLayout:
+    """Which outputs make up delivery, and the offset by category, under one perspective."""
+
+    perspective: str
+    delivery: tuple  # output indices
+    categories: dict  # category -> tuple of output indices
+
+
+def layout(compiled: CompiledScenario, perspective: str) -> OffsetLayout:
+    spec = compiled.loaded.spec
+    names = [v.name for v in compiled.values]
+    delivery = tuple(names.index(n) for n in spec.cost_offset.delivery)
+    sectors = set(PERSPECTIVES[perspective])
+    cats: dict[str, list[int]] = {}
+    for i, v in enumerate(compiled.values):
+        if v.kind != "cost" or i in delivery:
+            continue
+        if v.sector in sectors:
+            cats.setdefault(v.category or v.name, []).append(i)
+    return OffsetLayout(perspective, delivery, {k: tuple(v) for k, v in cats.items()})
+
+
+def measures(compiled: CompiledScenario, ev: Evaluation, perspective: str, *, discounted: bool = True) -> dict:
+    """Offset measures per draw and strategy: name -> ndarray (draws, strategies).
+
+    Keys: ``delivery_cost``, ``offset_<category>`` ..., ``cost_offset``, ``net_cost``, ``roi``.
+    """
+    lay = layout(compiled, perspective)
+    tot = ev.totals if discounted else ev.totals_undiscounted
+    ref = ev.strategies.index(compiled.reference)
+    inc = tot - tot[:, ref : ref + 1, :]
+    out = {"delivery_cost": inc[:, :, list(lay.delivery)].sum(axis=-1)}
+    offset = np.zeros_like(out["delivery_cost"])
+    for cat, idx in lay.categories.items():
+        o = -inc[:, :, list(idx)].sum(axis=-1)
+        out[f"offset_{cat}"] = o
+        offset = offset + o
+    out["cost_offset"] = offset
+    out["net_cost"] = out["delivery_cost"] - offset
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["roi"] = np.where(out["delivery_cost"] != 0, offset / out["delivery_cost"], np.nan)
+    return out
+
+
+def cumulative_net_cost(compiled: CompiledScenario, ev: Evaluation, perspective: str, *,
+                        discounted: bool = True) -> np.ndarray:
+    """Cumulative net cost per person by cycle, shape (draws, strategies, cycles)."""
+    if ev.per_cycle is None:
+        raise ValueError("needs per-cycle amounts (evaluate with keep_cycles=True)")
+    lay = layout(compiled, perspective)
+    pc = ev.per_cycle_discounted if discounted else ev.per_cycle
+    ref = ev.strategies.index(compiled.reference)
+    inc = pc - pc[:, ref : ref + 1]
+    offset_idx = [i for idx in lay.categories.values() for i in idx]
+    net = inc[:, :, list(lay.delivery)].sum(axis=2) + inc[:, :, offset_idx].sum(axis=2)
+    return np.cumsum(net, axis=-1)
+
+
+def payback_cycle(cum_net: np.ndarray) -> np.ndarray:
+    """First cycle (1-based) with cumulative net cost <= 0; NaN if none within the horizon."""
+    hit = cum_net <= 0
+    first = np.argmax(hit, axis=-1).astype(float) + 1
+    return np.where(hit.any(axis=-1), first, np.nan)
+
+
+def break_even_attribution(compiled: CompiledScenario, table: ParameterTable, perspective: str, *,
+                           discounted: bool = True) -> np.ndarray:
+    """Attribution at which the net cost is 0, per draw and strategy (NaN where net cost does not depend on it).
+
+    Values outside [0, 1] are reported as they are: above 1 means the intervention does not pay back
+    even if all of the observed change were caused by it.
+    """
+    name = compiled.loaded.spec.cost_offset.attribution
+    if name is None:
+        raise ScenarioError(Problem("cost_offset.attribution is not set; no break-even attribution"))
+
+    def net(a):
+        ev = evaluate(compiled, table.with_values(**{name: a}))
+        return measures(compiled, ev, perspective, discounted=discounted)["net_cost"]
+
+    n0, n1 = net(0.0), net(1.0)
+    slope = n1 - n0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a_star = np.where(slope != 0, -n0 / slope, np.nan)
+    # Check linearity where a* is finite; use root finding where it fails.
+    finite = np.isfinite(a_star)
+    if finite.any():
+        k = a_star.shape[1]
+        check = np.empty_like(a_star)
+        for s in range(k):
+            col = np.where(finite[:, s], a_star[:, s], 0.0)
+            check[:, s] = net(col)[:, s]
+        scale = np.maximum(np.abs(n0), 1.0)
+        bad = finite & (np.abs(check) > BREAK_EVEN_TOLERANCE * scale)
+        for d, s in zip(*np.nonzero(bad)):
+            a_star[d, s] = _root(lambda a: net(np.where(np.arange(table.n_draws) == d, a, 0.0))[d, s])
+    return a_star
+
+
+def _root(f) -> float:
+    from scipy.optimize import brentq
+
+    lo, hi = f(0.0), f(1.0)
+    if np.sign(lo) == np.sign(hi):
+        return np.nan
+    return brentq(f, 0.0, 1.0, xtol=1e-14, rtol=1e-14)
+
+
+def headline(compiled: CompiledScenario, *, table: ParameterTable | None = None,
+             perspectives=None) -> pd.DataFrame:
+    """Headline cost-offset table (base case, or the mean over the draws of ``table``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table with columns ``perspective``, ``discounting`` ('discounted' | 'undiscounted'),
+        ``strategy``, ``measure``, ``per_participant``, ``population`` (float). Measures:
+        delivery_cost, offset_<category>..., cost_offset, net_cost, roi, break_even_attribution,
+        payback_month; strategies exclude the reference.
+    """
+    check_cost_offset(compiled)
+    spec = compiled.loaded.spec
+    table = table if table is not None else compiled.parameters.point_table()
+    ev = evaluate(compiled, table, keep_cycles=True)
+    perspectives = list(perspectives or spec.cost_offset.perspectives)
+    pop_name = spec.cost_offset.population
+    pop = table.columns[pop_name] if pop_name else np.full(table.n_draws, np.nan)
+    strategies = [s for s in ev.strategies if s != compiled.reference]
+    sidx = [ev.strategies.index(s) for s in strategies]
+    rows = []
+    for p in perspectives:
+        for disc in (True, False):
+            bea = break_even_attribution(compiled, table, p, discounted=disc) if spec.cost_offset.attribution else None
+            m = measures(compiled, ev, p, discounted=disc)
+            pay = payback_cycle(cumulative_net_cost(compiled, ev, p, discounted=disc))
+            label = "discounted" if disc else "undiscounted"
+            for name, arr in m.items():
+                for s, k in zip(strategies, sidx):
+                    per = float(arr[:, k].mean())
+                    popv = float((arr[:, k] * pop).mean()) if name != "roi" else per
+                    rows.append((p, label, s, name, per, popv))
+            for s, k in zip(strategies, sidx):
+                v = float(np.nanmean(pay[:, k])) if np.isfinite(pay[:, k]).any() else np.nan
+                rows.append((p, label, s, "payback_month", v, v))
+                if bea is not None:
+                    b = float(np.nanmean(bea[:, k])) if np.isfinite(bea[:, k]).any() else np.nan
+                    rows.append((p, label, s, "break_even_attribution", b, b))
+    return pd.DataFrame(rows, columns=["perspective", "discounting", "strategy", "measure", "per_participant",
+                                       "population"])

@@ -1,0 +1,244 @@
+"""Read input CSV tables row by row with their line numbers, collecting every problem for one DataError."""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from econ.errors import DataError, Problem, SourceLocation
+
+#: Characters that mark a currency amount typed into a number column.
+CURRENCY_SIGNS = ("£", "$", "€", "GBP", "gbp")
+
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One data row of a CSV file.
+
+    Attributes
+    ----------
+    line : int
+        1-based line in the file where the row starts (the header is line 1).
+    values : dict of str to str
+        Cell text by column name, stripped of surrounding spaces. Columns missing from the header
+        are absent from the dict.
+    """
+
+    line: int
+    values: dict[str, str]
+
+
+@dataclass
+class ProblemLog:
+    """Problems found in one file, collected so that they can be raised together.
+
+    Attributes
+    ----------
+    file : str
+        The file as the user named it; it starts every message.
+    problems : list of Problem
+        Problems in the order they were found.
+    """
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, message: str, *, line: int = 0, column: str = "") -> None:
+        """Record a problem at ``file:line``, for column ``column``."""
+        self.problems.append(Problem(message, SourceLocation(self.file, line), column))
+
+    def raise_if_any(self) -> None:
+        """Raise one DataError carrying every recorded problem, if there is any.
+
+        Raises
+        ------
+        DataError
+            When at least one problem was recorded; ``str(err)`` has one line per problem.
+        """
+        if self.problems:
+            raise DataError(sorted(self.problems, key=self._order))
+
+    def _order(self, problem: Problem) -> tuple[bool, int, str]:
+        # This file's problems first, then those of files checked with it, each by line.
+        location = problem.location
+        return (location is None or location.file != self.file, location.line if location else 0, problem.key_path)
+
+
+def read_csv_rows(path: str | Path, *, columns: Sequence[str], log: ProblemLog) -> list[CsvRow]:
+    """Read a CSV file whose header must hold exactly ``columns`` (in any order).
+
+    Parameters
+    ----------
+    path : str or Path
+        File to read (UTF-8; a byte-order mark is ignored).
+    columns : sequence of str
+        Required column names. Missing and unexpected columns are both recorded as problems on
+        line 1; rows are still read, so that every other problem is reported in the same error.
+    log : ProblemLog
+        Where problems are recorded.
+
+    Returns
+    -------
+    list of CsvRow
+        Data rows, blank lines skipped. Rows with the wrong number of fields are recorded as
+        problems and left out.
+
+    Raises
+    ------
+    DataError
+        At once, when the file is missing, unreadable or empty (nothing else can be checked).
+    """
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        raise DataError([Problem("file not found", SourceLocation(str(path)))]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError([Problem(f"cannot read the file ({err})", SourceLocation(str(path)))]) from None
+    if not text.strip():
+        expected = ",".join(columns)
+        raise DataError([Problem(f"the file is empty; expected a header row: {expected}",
+                                 SourceLocation(str(path), 1))])
+
+    # newline="" leaves line ends to the csv module, so quoted fields may hold line breaks.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in next(reader)]
+    missing = [name for name in columns if name not in header]
+    unexpected = [name for name in header if name not in columns]
+    for name in missing:
+        log.add(f"missing column '{name}'; the header must be: {','.join(columns)}", line=1, column=name)
+    for name in unexpected:
+        log.add(f"unexpected column '{name}'; allowed columns: {','.join(columns)}", line=1,
+                column=name or "(empty)")
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            log.add(f"column '{name}' appears twice in the header", line=1, column=name)
+        seen.add(name)
+
+    rows: list[CsvRow] = []
+    line = reader.line_num + 1
+    for fields in reader:
+        start, line = line, reader.line_num + 1
+        if not fields or all(not cell.strip() for cell in fields):
+            continue
+        if len(fields) != len(header):
+            log.add(f"expected {len(header)} fields as in the header, got {len(fields)}", line=start)
+            continue
+        values = {name: cell.strip() for name, cell in zip(header, fields) if name in columns}
+        rows.append(CsvRow(start, values))
+    if not rows and not missing:
+        log.add("the file has a header but no data rows", line=1)
+    return rows
+
+
+def parse_number(text: str | None, *, log: ProblemLog, line: int, column: str,
+                 allow_empty: bool = False, minimum: float | None = 0.0,
+                 integer: bool = False, positive: bool = False) -> float | None:
+    """Parse a number cell, recording a problem (with a remedy when known) if it is not valid.
+
+    Parameters
+    ----------
+    text : str or None
+        Cell text; None when the column is missing (nothing is recorded: the header problem says it).
+    log : ProblemLog
+        Where problems are recorded.
+    line : int
+        Line of the row, for the message.
+    column : str
+        Column name, for the message.
+    allow_empty : bool
+        Whether an empty cell is allowed (then None is returned).
+    minimum : float or None
+        Smallest allowed value (inclusive); None for no lower bound.
+    integer : bool
+        Whether the value must be a whole number.
+    positive : bool
+        Whether the value must be strictly greater than zero.
+
+    Returns
+    -------
+    float or None
+        The value, or None when the cell is empty and allowed, missing, or invalid.
+    """
+    if text is None:
+        return None
+    if text == "":
+        if not allow_empty:
+            log.add("expected a number (got an empty value)", line=line, column=column)
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        hint = ""
+        if any(sign in text for sign in CURRENCY_SIGNS):
+            hint = "; remove the currency sign"
+        elif _THOUSANDS.match(text):
+            hint = "; remove the thousands separator"
+        elif text.endswith("%"):
+            hint = "; write the number without the % sign"
+        log.add(f"expected a number (got {text!r}){hint}", line=line, column=column)
+        return None
+    if not math.isfinite(value):
+        log.add(f"expected a finite number (got {text!r})", line=line, column=column)
+        return None
+    if integer and not value.is_integer():
+        log.add(f"expected a whole number (got {text!r})", line=line, column=column)
+        return None
+    if positive and value <= 0:
+        log.add(f"must be greater than 0 (got {text!r})", line=line, column=column)
+        return None
+    if minimum is not None and value < minimum:
+        log.add(f"must be >= {minimum:g} (got {text!r})", line=line, column=column)
+        return None
+    return value
+
+
+def check_choice(text: str | None, allowed: Sequence[str], *, log: ProblemLog, line: int,
+                 column: str) -> str | None:
+    """Return ``text`` if it is one of ``allowed``, else record a problem naming the allowed values.
+
+    Parameters
+    ----------
+    text : str or None
+        Cell text; None when the column is missing (nothing is recorded).
+    allowed : sequence of str
+        Allowed values, in the order the message lists them.
+    log : ProblemLog
+        Where problems are recorded.
+    line : int
+        Line of the row.
+    column : str
+        Column name.
+
+    Returns
+    -------
+    str or None
+        ``text``, or None when it is missing or not allowed.
+    """
+    if text is None:
+        return None
+    if text not in allowed:
+        got = repr(text) if text else "an empty value"
+        log.add(f"must be one of {', '.join(allowed)} (got {got})", line=line, column=column)
+        return None
+    return text
+
+
+def check_text(text: str | None, *, log: ProblemLog, line: int, column: str) -> str | None:
+    """Return ``text`` if it is not empty, else record a problem.
+
+    Parameters and returns are those of :func:`check_choice`, without ``allowed``.
+    """
+    if text is None:
+        return None
+    if not text:
+        log.add("must not be empty", line=line, column=column)
+        return None
+    return text

@@ -1,0 +1,327 @@
+"""The Markov cohort engine: transition arrays and state traces, vectorised over draws.
+
+The engine knows nothing of YAML. It takes a :class:`CohortModel` (compiled expressions over an
+expanded state space) and a :class:`~econ.parameters.ParameterTable`, and returns a
+:class:`Trace` of shape (draws, strategies, cycles + 1, states).
+
+Notes
+-----
+With x_t the row vector of state membership after cycle t and P_t the transition matrix used
+in cycle t (t = 1..T), x_t = x_{t-1} P_t. All draws advance together: each step is one batched
+product over the draw axis (``einsum('ni,nij->nj')``), so the Python loop is over cycles only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .errors import ModelError, Problem
+from .expressions import Expression
+from .parameters import ParameterTable
+
+#: Tolerance of the row-sum and [0, 1] checks on transition probabilities.
+PROBABILITY_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One cell of a transition row: target state index and probability (None = complement)."""
+
+    to: int
+    expr: Expression | None
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class StrategyModel:
+    """A strategy: its derived parameters (in evaluation order), transition rows and initial state."""
+
+    name: str
+    derived: tuple = ()  # ((name, Expression), ...), evaluation order
+    rows: tuple = ()  # one tuple of Entry per expanded from-state
+    initial: tuple = ()  # ((state index, Expression, origin), ...)
+    mixture: tuple = ()  # ((component strategy index, Expression, origin), ...); empty if not a mixture
+
+
+@dataclass(frozen=True)
+class CohortModel:
+    """A compiled cohort model over an expanded (tunnel) state space."""
+
+    states: tuple  # expanded state names
+    state_group: tuple  # declared state of each expanded state
+    time_in_state: tuple  # 1..tunnel length for tunnel states, 1 elsewhere
+    strategies: tuple  # StrategyModel
+    n_cycles: int
+    cycle_years: float
+
+    @property
+    def groups(self) -> list[str]:
+        """Declared states, in order."""
+        out: list[str] = []
+        for g in self.state_group:
+            if g not in out:
+                out.append(g)
+        return out
+
+    @property
+    def strategy_names(self) -> list[str]:
+        return [s.name for s in self.strategies]
+
+
+@dataclass(frozen=True)
+class Trace:
+    """State membership of the cohort.
+
+    Attributes
+    ----------
+    states : tuple of str
+        Expanded state names (tunnel states appear as ``name@k``).
+    strategies : tuple of str
+    values : ndarray, shape (draws, strategies, cycles + 1, states)
+        Share of the cohort in each state at each cycle boundary; ``values[:, :, 0]`` is the start.
+    flows : dict
+        (from index, to index) -> ndarray (draws, strategies, cycles): share moving in each cycle.
+    weights : dict
+        For each mixture strategy index: ((component index, ndarray (draws,)), ...).
+    """
+
+    states: tuple
+    strategies: tuple
+    values: np.ndarray
+    flows: dict = field(default_factory=dict)
+    weights: dict = field(default_factory=dict)
+
+
+class StrategyEnv:
+    """Evaluates names for one strategy and one chunk of draws.
+
+    Parameter columns are shaped (draws, 1) and ``cycle`` / ``time`` (1, cycles), so an expression
+    evaluates to (draws, 1) when it does not depend on time, (draws, cycles) when it does.
+    """
+
+    def __init__(self, model: CohortModel, strategy: StrategyModel, table: ParameterTable):
+        T = model.n_cycles
+        cycle = np.arange(1, T + 1, dtype=float)[None, :]
+        self._base = {k: np.asarray(v, dtype=float).reshape(-1, 1) for k, v in table.columns.items()}
+        self._base.update(cycle=cycle, time=(cycle - 1.0) * model.cycle_years,
+                          cycle_years=np.float64(model.cycle_years), time_in_state=np.float64(1.0))
+        self._strategy = strategy
+        self._cache: dict[int, dict] = {}
+        self.n_draws = table.n_draws
+
+    def env(self, time_in_state: int = 1) -> dict:
+        """Names -> arrays for a given time in state (derived parameters included)."""
+        env = self._cache.get(time_in_state)
+        if env is None:
+            env = dict(self._base)
+            env["time_in_state"] = np.float64(time_in_state)
+            for name, expr in self._strategy.derived:
+                env[name] = expr.evaluate(env)
+            self._cache[time_in_state] = env
+        return env
+
+    def initial_env(self) -> dict:
+        """Names -> arrays at the start (cycle 0, time 0)."""
+        env = dict(self.env(1))
+        env.update(cycle=np.float64(0.0), time=np.float64(0.0))
+        for name, expr in self._strategy.derived:
+            if expr.names & {"cycle", "time"}:
+                env[name] = expr.evaluate(env)
+        return env
+
+
+def _as_2d(value: np.ndarray, n: int, T: int) -> np.ndarray:
+    value = np.asarray(value, dtype=float)
+    if value.ndim == 0:
+        return value.reshape(1, 1)
+    if value.ndim == 1:
+        return value.reshape(-1, 1)
+    return value
+
+
+def transition_array(model: CohortModel, strategy: StrategyModel, senv: StrategyEnv) -> np.ndarray:
+    """Evaluate a strategy's transition matrices.
+
+    Returns
+    -------
+    ndarray, shape (draws, Tm, states, states)
+        Tm = cycles if any probability depends on ``cycle`` or ``time``, else 1.
+    """
+    n, T, S = senv.n_draws, model.n_cycles, len(model.states)
+    cells: list[tuple[int, int, np.ndarray]] = []
+    complements: list[tuple[int, int]] = []
+    time_varying = False
+    for i, row in enumerate(strategy.rows):
+        env = senv.env(model.time_in_state[i])
+        for e in row:
+            if e.expr is None:
+                complements.append((i, e.to))
+                continue
+            v = _as_2d(e.expr.evaluate(env), n, T)
+            if v.shape[-1] > 1:
+                time_varying = True
+            cells.append((i, e.to, v))
+    Tm = T if time_varying else 1
+    M = np.zeros((n, Tm, S, S))
+    for i, j, v in cells:
+        M[:, :, i, j] += np.broadcast_to(v, (n, Tm))
+    for i, j in complements:
+        M[:, :, i, j] = 1.0 - M[:, :, i, :].sum(axis=-1)
+    return M
+
+
+def check_transitions(M: np.ndarray, model: CohortModel, strategy: StrategyModel, *, draw_offset: int = 0) -> None:
+    """Raise ModelError unless every probability is in [0, 1] and every row sums to 1 (tol 1e-9).
+
+    The message names strategy, from-state, cycle and draw of the first violation, and how many
+    cells or rows are affected. Nothing is normalised.
+    """
+    tol = PROBABILITY_TOLERANCE
+    problems = []
+    bad = ~np.isfinite(M) | (M < -tol) | (M > 1 + tol)
+    if bad.any():
+        # Report a cell the user wrote before a complement cell that merely absorbs its error.
+        written = np.zeros(M.shape[2:], dtype=bool)
+        for i, row in enumerate(strategy.rows):
+            for e in row:
+                if e.expr is not None:
+                    written[i, e.to] = True
+        preferred = bad & written[None, None]
+        d, t, i, j = np.argwhere(preferred if preferred.any() else bad)[0]
+        origin = next((e.origin for e in strategy.rows[i] if e.to == j), "")
+        problems.append(Problem(
+            f"strategy '{strategy.name}', from-state '{model.states[i]}', cycle {t + 1}"
+            f"{' (and all cycles)' if M.shape[1] == 1 else ''}, draw {d + draw_offset}: probability of moving to "
+            f"'{model.states[j]}' is {M[d, t, i, j]:.6g}; probabilities must be in [0, 1]"
+            f" ({int(bad.sum())} cell(s) affected)", None, origin or "engine"))
+    else:
+        sums = M.sum(axis=-1)
+        off = np.abs(sums - 1.0) > tol
+        if off.any():
+            d, t, i = np.argwhere(off)[0]
+            origin = strategy.rows[i][0].origin.rsplit(".", 1)[0] if strategy.rows[i] else ""
+            problems.append(Problem(
+                f"strategy '{strategy.name}', draw {d + draw_offset}, cycle {t + 1}"
+                f"{' (and all cycles)' if M.shape[1] == 1 else ''}: transition row '{model.states[i]}' sums to "
+                f"{sums[d, t, i]:.12g}; rows must sum to 1 (tol {tol:g}); use 'complement' for the rest of a row"
+                f" ({int(off.sum())} row(s) affected)", None, origin or "engine"))
+    if problems:
+        raise ModelError(problems)
+
+
+def initial_distribution(model: CohortModel, strategy: StrategyModel, senv: StrategyEnv, *,
+                         draw_offset: int = 0) -> np.ndarray:
+    """Evaluate the initial state vector, shape (draws, states); checked like a transition row."""
+    n, S = senv.n_draws, len(model.states)
+    x0 = np.zeros((n, S))
+    env = senv.initial_env()
+    for idx, expr, _origin in strategy.initial:
+        v = np.asarray(expr.evaluate(env), dtype=float)
+        x0[:, idx] += np.broadcast_to(v.reshape(-1) if v.ndim else v, (n,))
+    tol = PROBABILITY_TOLERANCE
+    bad = ~np.isfinite(x0) | (x0 < -tol) | (x0 > 1 + tol)
+    total = x0.sum(axis=1)
+    if bad.any() or (np.abs(total - 1) > tol).any():
+        if bad.any():
+            d, j = np.argwhere(bad)[0]
+            what = f"share in '{model.states[j]}' is {x0[d, j]:.6g}; shares must be in [0, 1]"
+        else:
+            d = int(np.argmax(np.abs(total - 1) > tol))
+            what = f"initial shares sum to {total[d]:.12g}; they must sum to 1 (tol {tol:g})"
+        origin = strategy.initial[0][2].rsplit(".", 1)[0] if strategy.initial else ""
+        raise ModelError(Problem(f"strategy '{strategy.name}', draw {d + draw_offset}: {what}", None,
+                                 origin or "engine"))
+    return x0
+
+
+def mixture_weights(model: CohortModel, strategy: StrategyModel, senv: StrategyEnv, *,
+                    draw_offset: int = 0) -> tuple:
+    """Evaluate a mixture's shares: ((component index, ndarray (draws,)), ...), checked like a row."""
+    n = senv.n_draws
+    env = senv.initial_env()
+    out = []
+    for comp, expr, _origin in strategy.mixture:
+        v = np.asarray(expr.evaluate(env), dtype=float)
+        out.append((comp, np.broadcast_to(v.reshape(-1) if v.ndim else v, (n,)).copy()))
+    W = np.stack([w for _, w in out], axis=1)
+    tol = PROBABILITY_TOLERANCE
+    bad_cell = ~np.isfinite(W) | (W < -tol) | (W > 1 + tol)
+    bad_sum = np.abs(W.sum(axis=1) - 1) > tol
+    if bad_cell.any() or bad_sum.any():
+        d = int(np.argmax(bad_cell.any(axis=1) | bad_sum))
+        shares = ", ".join(f"{model.strategies[c].name} {W[d, i]:.6g}" for i, (c, _) in enumerate(out))
+        origin = strategy.mixture[0][2].rsplit(".", 1)[0]
+        raise ModelError(Problem(f"strategy '{strategy.name}', draw {d + draw_offset}: mixture shares ({shares}) "
+                                 f"must each be in [0, 1] and sum to 1 (tol {tol:g})", None, origin or "engine"))
+    return tuple(out)
+
+
+def run_cohort(model: CohortModel, table: ParameterTable, *, flows: Sequence[tuple[int, int]] = (),
+               draw_offset: int = 0, check: bool = True) -> Trace:
+    """Compute the state trace of every strategy for every draw in ``table``.
+
+    Parameters
+    ----------
+    model : CohortModel
+    table : ParameterTable
+        One row per draw (a base case is one row).
+    flows : sequence of (from, to)
+        Expanded-state index pairs whose per-cycle flows to return (for one-off transition values).
+    draw_offset : int
+        Index of the first draw of ``table`` in the whole run (only used in error messages).
+    check : bool
+        Check every probability and row sum (on by default; turn off only in benchmarks).
+
+    Returns
+    -------
+    Trace
+
+    Raises
+    ------
+    ModelError
+        A probability outside [0, 1] or a row not summing to 1.
+    """
+    n, T, S = table.n_draws, model.n_cycles, len(model.states)
+    K = len(model.strategies)
+    values = np.empty((n, K, T + 1, S))
+    flow_out = {pair: np.empty((n, K, T)) for pair in flows}
+    for k, strategy in enumerate(model.strategies):
+        if strategy.mixture:
+            continue
+        senv = StrategyEnv(model, strategy, table)
+        M = transition_array(model, strategy, senv)
+        if check:
+            check_transitions(M, model, strategy, draw_offset=draw_offset)
+        x = initial_distribution(model, strategy, senv, draw_offset=draw_offset)
+        values[:, k, 0] = x
+        varying = M.shape[1] > 1
+        Mt = M[:, 0]
+        for t in range(1, T + 1):
+            if varying:
+                Mt = M[:, t - 1]
+            x = np.einsum("ni,nij->nj", x, Mt)
+            values[:, k, t] = x
+        for (i, j), arr in flow_out.items():
+            arr[:, k] = values[:, k, :-1, i] * M[:, :, i, j]
+    weights = {}
+    for k, strategy in enumerate(model.strategies):
+        if not strategy.mixture:
+            continue
+        w = mixture_weights(model, strategy, StrategyEnv(model, strategy, table), draw_offset=draw_offset)
+        weights[k] = w
+        values[:, k] = sum(wc[:, None, None] * values[:, c] for c, wc in w)
+        for arr in flow_out.values():
+            arr[:, k] = sum(wc[:, None] * arr[:, c] for c, wc in w)
+    return Trace(tuple(model.states), tuple(model.strategy_names), values, flow_out, weights)
+
+
+def collapse_tunnels(model: CohortModel, trace_values: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Sum tunnel copies back into their declared states (last axis)."""
+    groups = model.groups
+    idx = np.array([groups.index(g) for g in model.state_group])
+    out = np.zeros(trace_values.shape[:-1] + (len(groups),))
+    for j in range(len(model.states)):
+        out[..., idx[j]] += trace_values[..., j]
+    return groups, out

@@ -1,0 +1,116 @@
+"""Evaluate a compiled scenario on a table of draws, in chunks of bounded size.
+
+This is the one code path shared by the base case (one draw), PSA (many draws), one-way and
+threshold analyses (a few modified rows) and GSA (SALib designs): engine, then accounting, then
+totals. Chunking changes memory, never results: every draw is computed independently.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .accounting import accumulate
+from .engine import run_cohort
+from .model import CompiledScenario
+from .parameters import ParameterTable
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Raw results of a set of draws.
+
+    Attributes
+    ----------
+    outputs : tuple of str
+        Value names then total names (the last axis of the arrays below, or the third).
+    strategies : tuple of str
+    totals : ndarray (draws, strategies, outputs)
+        Discounted totals per person over the horizon.
+    totals_undiscounted : ndarray (draws, strategies, outputs)
+    per_cycle, per_cycle_discounted : ndarray (draws, strategies, outputs, cycles) or None
+        Amount per person in each cycle (kept only when asked).
+    trace : ndarray (draws, strategies, cycles + 1, expanded states) or None
+    """
+
+    outputs: tuple
+    strategies: tuple
+    totals: np.ndarray
+    totals_undiscounted: np.ndarray
+    per_cycle: np.ndarray | None = None
+    per_cycle_discounted: np.ndarray | None = None
+    trace: np.ndarray | None = None
+
+    @property
+    def n_draws(self) -> int:
+        return self.totals.shape[0]
+
+    def output(self, name: str, *, discounted: bool = True) -> np.ndarray:
+        """(draws, strategies) totals of one output."""
+        arr = self.totals if discounted else self.totals_undiscounted
+        return arr[:, :, self.outputs.index(name)]
+
+
+def _totals_matrix(compiled: CompiledScenario) -> np.ndarray:
+    """(outputs, values) 0/1 matrix: each value maps to itself, each total to its members."""
+    names = [v.name for v in compiled.values]
+    mat = np.zeros((len(names) + len(compiled.totals), len(names)))
+    mat[: len(names), : len(names)] = np.eye(len(names))
+    for r, members in enumerate(compiled.totals.values(), start=len(names)):
+        for m in members:
+            mat[r, names.index(m)] = 1.0
+    return mat
+
+
+def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *, chunk_draws: int | None = None,
+             keep_cycles: bool = False, keep_trace: bool = False, progress=None) -> Evaluation:
+    """Run the engine and accounting on every draw of ``table``.
+
+    Parameters
+    ----------
+    compiled : CompiledScenario
+    table : ParameterTable, optional
+        Draws x parameters. Default: the one-draw table of base-case values.
+    chunk_draws : int, optional
+        Most draws evaluated at once (default: the scenario's ``settings.chunk_draws``).
+    keep_cycles : bool
+        Keep per-cycle amounts (memory: draws x strategies x outputs x cycles x 16 bytes).
+    keep_trace : bool
+        Keep the state trace (memory: draws x strategies x (cycles + 1) x states x 8 bytes).
+    progress : callable, optional
+        Called with the number of draws finished after each chunk.
+
+    Returns
+    -------
+    Evaluation
+    """
+    if table is None:
+        table = compiled.parameters.point_table()
+    chunk = int(chunk_draws or compiled.loaded.spec.settings.chunk_draws)
+    n, K, T = table.n_draws, len(compiled.model.strategies), compiled.model.n_cycles
+    mat = _totals_matrix(compiled)
+    O = mat.shape[0]
+    totals = np.empty((n, K, O))
+    totals_u = np.empty((n, K, O))
+    per_cycle = np.empty((n, K, O, T)) if keep_cycles else None
+    per_cycle_d = np.empty((n, K, O, T)) if keep_cycles else None
+    trace = np.empty((n, K, T + 1, len(compiled.model.states))) if keep_trace else None
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        part = table.slice(start, stop)
+        tr = run_cohort(compiled.model, part, flows=compiled.flows, draw_offset=start)
+        acc = accumulate(compiled.model, compiled.values, tr, part, correction=compiled.correction,
+                         first_cycle_discounted=compiled.first_cycle_discounted)
+        # values -> outputs (values, then totals as sums of values)
+        disc_values = acc.per_cycle * acc.discount[None, None]
+        totals_u[start:stop] = np.einsum("ov,nkv->nko", mat, acc.per_cycle.sum(axis=-1))
+        totals[start:stop] = np.einsum("ov,nkv->nko", mat, disc_values.sum(axis=-1))
+        if keep_cycles:
+            per_cycle[start:stop] = np.einsum("ov,nkvt->nkot", mat, acc.per_cycle)
+            per_cycle_d[start:stop] = np.einsum("ov,nkvt->nkot", mat, disc_values)
+        if keep_trace:
+            trace[start:stop] = tr.values
+        if progress is not None:
+            progress(stop - start)
+    outputs = tuple(v.name for v in compiled.values) + tuple(compiled.totals)
+    return Evaluation(outputs, tuple(compiled.model.strategy_names), totals, totals_u, per_cycle, per_cycle_d, trace)

@@ -1,0 +1,382 @@
+"""Compile a loaded scenario into the engine's terms: expanded states, compiled expressions, values.
+
+This is the only place that knows both the scenario (YAML, with positions) and the engine's
+arrays; every cross-reference (state names, parameter names, complement keyword, totals) is
+checked here and all problems are reported together with their file:line:column.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from .accounting import ValueModel
+from .engine import CohortModel, Entry, StrategyModel
+from .errors import Problem, ScenarioError
+from .expressions import BUILTIN_VARIABLES, Expression, ExpressionError, parse_expression
+from .parameters import ParameterSet, build_parameters, order_derived
+from .scenario.schema import CYCLE_LENGTH_YEARS
+from .scenario.source import format_key_path
+
+#: The keyword that stands for "1 minus the rest of the row".
+COMPLEMENT = "complement"
+
+
+@dataclass(frozen=True)
+class CompiledScenario:
+    """Everything a run needs, with no YAML left in it."""
+
+    loaded: object  # LoadedScenario
+    parameters: ParameterSet
+    model: CohortModel
+    values: tuple  # ValueModel
+    totals: dict  # name -> tuple of value names
+    icer: tuple | None  # (cost name, effect name)
+    reference: str
+    correction: str
+    first_cycle_discounted: bool
+    flows: tuple  # (from, to) expanded index pairs needed by transition values
+    context: object = None  # DataContext: the tables behind table-derived parameters
+
+    @property
+    def synthetic(self) -> bool:
+        """True if the scenario says so or any data it read is labelled synthetic."""
+        return bool(self.loaded.spec.metadata.synthetic) or bool(self.context is not None and self.context.synthetic)
+
+    @property
+    def data_files(self) -> list:
+        return self.context.data_files() if self.context is not None else []
+
+    @property
+    def name(self) -> str:
+        return self.loaded.spec.metadata.name
+
+    @property
+    def output_names(self) -> list[str]:
+        return [v.name for v in self.values] + list(self.totals)
+
+    def kind_of(self, output: str) -> str:
+        for v in self.values:
+            if v.name == output:
+                return v.kind
+        kinds = {self.kind_of(m) for m in self.totals[output]}
+        return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+class _Collector:
+    def __init__(self, loaded):
+        self.loaded = loaded
+        self.problems: list[Problem] = []
+
+    def add(self, path, message):
+        problem = self.loaded.problem(tuple(path), message)
+        if problem not in self.problems:  # shared rows are checked once per strategy
+            self.problems.append(problem)
+
+    def origin(self, path) -> str:
+        loc = self.loaded.location(*path)
+        return f"{loc}: {format_key_path(tuple(path))}" if loc else format_key_path(tuple(path))
+
+
+def _suggest(name: str, options) -> str:
+    close = difflib.get_close_matches(name, list(options), n=2)
+    return f" (did you mean {' or '.join(close)}?)" if close else ""
+
+
+def compile_scenario(loaded, parameters: ParameterSet | None = None, *, subgroup: dict | None = None,
+                     context=None) -> CompiledScenario:
+    """Compile a :class:`~econ.scenario.load.LoadedScenario`.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown states, strategies, values or names in expressions; forbidden expressions;
+        more than one ``complement`` per row; a reference strategy or ICER that does not exist.
+    """
+    from .inputs import DataContext
+
+    spec = loaded.spec
+    if context is None:
+        context = DataContext(loaded, dict(subgroup or {}))
+    pset = parameters if parameters is not None else build_parameters(loaded, context)
+    c = _Collector(loaded)
+
+    # --- states, with tunnels expanded ---------------------------------------------------
+    declared = list(spec.states)
+    expanded: list[str] = []
+    group: list[str] = []
+    tis: list[int] = []
+    first_index: dict[str, int] = {}
+    tunnel_len: dict[str, int] = {}
+    for name in declared:
+        st = spec.states[name]
+        n = st.tunnel if st is not None and st.tunnel else 1
+        tunnel_len[name] = n
+        first_index[name] = len(expanded)
+        for k in range(1, n + 1):
+            expanded.append(name if n == 1 else f"{name}@{k}")
+            group.append(name)
+            tis.append(k)
+
+    strategies = list(spec.strategies)
+    param_names = set(pset.columns) | {p.name for p in pset.derived}
+
+    def parse(path, text, *, local=()) -> Expression | None:
+        try:
+            expr = parse_expression(text)
+        except ExpressionError as exc:
+            col = f" at character {exc.column}" if exc.column > 0 else ""
+            c.add(path, f"{exc.message}{col} (in '{text}')")
+            return None
+        unknown = sorted(expr.names - param_names - set(BUILTIN_VARIABLES) - set(local))
+        if unknown:
+            known = param_names | set(BUILTIN_VARIABLES) | set(local)
+            c.add(path, "unknown name " + ", ".join(f"'{u}'{_suggest(u, known)}" for u in unknown)
+                  + ": not a parameter or built-in variable")
+            return None
+        return expr
+
+    def check_state(path, name) -> bool:
+        if name not in spec.states:
+            c.add(path, f"unknown state '{name}'{_suggest(name, declared)}; states are: {', '.join(declared)}")
+            return False
+        return True
+
+    strategy_models = []
+    value_states: dict = {}
+    for s_name in strategies:
+        s_spec = spec.strategies[s_name]
+        local = set(s_spec.parameters)
+        # derived parameters for this strategy: globals, with strategy-local names overriding
+        exprs: dict[str, Expression] = {p.name: p.expression for p in pset.derived}
+        for lname, ltext in s_spec.parameters.items():
+            path = ("strategies", s_name, "parameters", lname)
+            if lname in BUILTIN_VARIABLES:
+                c.add(path, f"'{lname}' is a built-in variable; choose another name")
+                continue
+            e = parse(path, ltext, local=local)
+            if e is not None:
+                exprs[lname] = e
+        if s_spec.mixture is not None:
+            # a mixture only evaluates its shares: keep the derived parameters they read
+            needed: set = set()
+            stack = [n for t in s_spec.mixture.values() if isinstance(t, str)
+                     for n in _names_or_empty(t)]
+            while stack:
+                nm = stack.pop()
+                if nm in exprs and nm not in needed:
+                    needed.add(nm)
+                    stack.extend(exprs[nm].names)
+            exprs = {k: v for k, v in exprs.items() if k in needed}
+        available = set(pset.columns) | set(exprs) | set(BUILTIN_VARIABLES)
+        for nm, e in exprs.items():
+            missing = sorted(e.names - available)
+            if missing and nm not in s_spec.parameters:
+                c.add(("parameters", nm), f"uses {', '.join(repr(m) for m in missing)}, which strategy "
+                                          f"'{s_name}' does not define (give it in strategies.{s_name}.parameters)")
+        derived = ()
+        try:
+            order = order_derived(exprs, loaded=None)
+            derived = tuple((nm, exprs[nm]) for nm in order)
+        except ScenarioError as exc:
+            c.add(("strategies", s_name, "parameters"), exc.problems[0].message)
+
+        if s_spec.mixture is not None:
+            mixture = []
+            for key in ("transitions", "initial"):
+                if getattr(s_spec, key):
+                    c.add(("strategies", s_name, key), f"a mixture strategy takes its {key} from its components; "
+                                                       f"remove '{key}'")
+            if not s_spec.mixture:
+                c.add(("strategies", s_name, "mixture"), "a mixture needs at least one component strategy")
+            for comp, text in s_spec.mixture.items():
+                p = ("strategies", s_name, "mixture", comp)
+                if comp not in spec.strategies:
+                    c.add(p, f"unknown strategy '{comp}'{_suggest(comp, strategies)}")
+                    continue
+                if spec.strategies[comp].mixture is not None:
+                    c.add(p, f"'{comp}' is itself a mixture; components must be ordinary strategies")
+                    continue
+                e = parse(p, text, local=local)
+                if e is not None:
+                    if e.names & {"cycle", "time", "time_in_state"}:
+                        c.add(p, "mixture shares cannot depend on cycle, time or time_in_state")
+                        continue
+                    mixture.append((strategies.index(comp), e, c.origin(p)))
+            strategy_models.append(StrategyModel(s_name, derived, (), (), tuple(mixture)))
+            value_states[s_name] = local
+            continue
+
+        # transition rows: shared rows, replaced by the strategy's own
+        rows_spec = {}
+        for frm, row in spec.transitions.items():
+            rows_spec[frm] = (("transitions", frm), row)
+        for frm, row in s_spec.transitions.items():
+            rows_spec[frm] = (("strategies", s_name, "transitions", frm), row)
+        for frm, (path, _row) in rows_spec.items():
+            check_state(path, frm)
+        for st in declared:
+            if st not in rows_spec:
+                c.add(("strategies", s_name), f"no transition row for state '{st}' (give it in 'transitions' or in "
+                                              f"this strategy's 'transitions'; an absorbing state is '{st}: {{{st}: 1}}')")
+        rows: list[tuple] = [() for _ in expanded]
+        for frm, (path, row) in rows_spec.items():
+            if frm not in spec.states:
+                continue
+            n_comp = 0
+            base_entries = []
+            for to, text in row.items():
+                p = path + (to,)
+                if not check_state(p, to):
+                    continue
+                if isinstance(text, str) and text.strip() == COMPLEMENT:
+                    n_comp += 1
+                    if n_comp > 1:
+                        c.add(p, f"only one '{COMPLEMENT}' per row (the rest of the row is ambiguous)")
+                    base_entries.append((to, None, c.origin(p)))
+                    continue
+                e = parse(p, text, local=local)
+                if e is not None:
+                    base_entries.append((to, e, c.origin(p)))
+            for k in range(tunnel_len[frm]):
+                i = first_index[frm] + k
+                entries = []
+                for to, e, origin in base_entries:
+                    if to == frm:
+                        j = i + 1 if k + 1 < tunnel_len[frm] else i  # stay: move one tunnel on
+                    else:
+                        j = first_index[to]
+                    entries.append(Entry(j, e, origin))
+                rows[i] = tuple(entries)
+
+        init_spec = s_spec.initial if s_spec.initial is not None else spec.initial
+        init_path = ("strategies", s_name, "initial") if s_spec.initial is not None else ("initial",)
+        if not init_spec:
+            c.add(init_path if s_spec.initial is not None else ("strategies", s_name),
+                  "no initial state distribution: give 'initial' (e.g. initial: {" + declared[0] + ": 1})")
+        initial = []
+        for st, text in (init_spec or {}).items():
+            p = init_path + (st,)
+            if check_state(p, st):
+                e = parse(p, text, local=local)
+                if e is not None:
+                    initial.append((first_index[st], e, c.origin(p)))
+        strategy_models.append(StrategyModel(s_name, derived, tuple(rows), tuple(initial)))
+        value_states[s_name] = local
+
+    model = CohortModel(tuple(expanded), tuple(group), tuple(tis), tuple(strategy_models),
+                        spec.settings.n_cycles, CYCLE_LENGTH_YEARS[spec.settings.cycle_length])
+
+    # --- values ----------------------------------------------------------------------------
+    flows: set = set()
+    values = []
+    for v_name, v in spec.values.items():
+        for s_name in v.strategies:
+            if s_name not in spec.strategies:
+                c.add(("values", v_name, "strategies", s_name),
+                      f"unknown strategy '{s_name}'{_suggest(s_name, strategies)}")
+            elif spec.strategies[s_name].mixture is not None:
+                c.add(("values", v_name, "strategies", s_name),
+                      f"'{s_name}' is a mixture: its values are the share-weighted values of its components")
+        rate = v.discount_rate if v.discount_rate is not None else (
+            spec.settings.discount_rate_costs if v.kind == "cost" else spec.settings.discount_rate_outcomes)
+        per_state, per_trans = [], []
+        for s_name in strategies:
+            local = value_states[s_name]
+            if spec.strategies[s_name].mixture is not None:
+                per_state.append(())
+                per_trans.append(())
+                continue
+            override = v.strategies.get(s_name)
+            st_entries = {k: (("values", v_name, "states", k), t) for k, t in v.states.items()}
+            tr_entries = {k: (("values", v_name, "transitions", k), t) for k, t in v.transitions.items()}
+            if override is not None:
+                st_entries.update({k: (("values", v_name, "strategies", s_name, "states", k), t)
+                                   for k, t in override.states.items()})
+                tr_entries.update({k: (("values", v_name, "strategies", s_name, "transitions", k), t)
+                                   for k, t in override.transitions.items()})
+            se = []
+            for st, (p, text) in st_entries.items():
+                if not check_state(p, st):
+                    continue
+                e = parse(p, text, local=local)
+                if e is None:
+                    continue
+                for k in range(tunnel_len[st]):
+                    se.append((first_index[st] + k, e))
+            te = []
+            for key, (p, text) in tr_entries.items():
+                pairs = _transition_pairs(key, p, c, spec, declared, first_index, tunnel_len)
+                if pairs is None:
+                    continue
+                e = parse(p, text, local=local)
+                if e is None:
+                    continue
+                for i, j in pairs:
+                    te.append((i, j, e))
+                    flows.add((i, j))
+            per_state.append(tuple(se))
+            per_trans.append(tuple(te))
+        values.append(ValueModel(v_name, v.kind, rate, tuple(per_state), tuple(per_trans),
+                                 label=v.label or v_name, category=v.category, sector=v.sector, unit=v.unit))
+
+    totals = {}
+    value_names = [v.name for v in values]
+    for t_name, members in spec.totals.items():
+        if t_name in spec.values:
+            c.add(("totals", t_name), f"'{t_name}' is already a value; totals need their own names")
+        for i, m in enumerate(members):
+            if m not in spec.values:
+                c.add(("totals", t_name, i), f"unknown value '{m}'{_suggest(m, value_names)}")
+        kinds = {spec.values[m].kind for m in members if m in spec.values}
+        if len(kinds) > 1:
+            c.add(("totals", t_name), "mixes costs and outcomes; a total must add values of one kind")
+        totals[t_name] = tuple(members)
+
+    outputs = set(value_names) | set(totals)
+    icer = None
+    if spec.icer is not None:
+        for key in ("cost", "effect"):
+            name = getattr(spec.icer, key)
+            if name not in outputs:
+                c.add(("icer", key), f"unknown value or total '{name}'{_suggest(name, outputs)}")
+        icer = (spec.icer.cost, spec.icer.effect)
+
+    reference = spec.settings.reference_strategy or strategies[0]
+    if reference not in spec.strategies:
+        c.add(("settings", "reference_strategy"), f"unknown strategy '{reference}'{_suggest(reference, strategies)}")
+
+    if c.problems:
+        raise ScenarioError(c.problems)
+    return CompiledScenario(loaded, pset, model, tuple(values), totals, icer, reference,
+                            spec.settings.cycle_correction, spec.settings.discount_first_cycle,
+                            tuple(sorted(flows)), context)
+
+
+def _names_or_empty(text: str) -> frozenset:
+    try:
+        return parse_expression(text).names
+    except ExpressionError:
+        return frozenset()
+
+
+def _transition_pairs(key, path, c, spec, declared, first_index, tunnel_len):
+    """Expanded (from, to) pairs for a transition-value key 'from->to' ('*' = any other state)."""
+    if "->" not in key:
+        c.add(path, f"transition keys are written 'from->to', e.g. 'A->dead' or '*->dead' (got '{key}')")
+        return None
+    frm, _, to = (part.strip() for part in key.partition("->"))
+    if to not in spec.states:
+        c.add(path, f"unknown state '{to}'{_suggest(to, declared)}")
+        return None
+    sources = [s for s in declared if s != to] if frm == "*" else [frm]
+    if frm != "*" and frm not in spec.states:
+        c.add(path, f"unknown state '{frm}'{_suggest(frm, declared)}")
+        return None
+    if frm == to:
+        c.add(path, "a one-off value needs a change of state (from and to are the same)")
+        return None
+    pairs = []
+    for s in sources:
+        for k in range(tunnel_len[s]):
+            pairs.append((first_index[s] + k, first_index[to]))
+    return pairs

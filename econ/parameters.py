@@ -1,0 +1,305 @@
+"""Model parameters: each with a point value, an optional distribution and a source; tables of draws.
+
+A *ParameterSet* is built once from a scenario. *Independent* parameters (numbers and
+distributions) become the columns of a *ParameterTable* (one row per draw); *derived*
+parameters (expressions of other parameters) are evaluated inside the engine, per strategy,
+because a strategy may override a name they depend on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+
+from .errors import DataError, Problem, ScenarioError
+from .expressions import BUILTIN_VARIABLES, Expression, ExpressionError, parse_expression
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One named parameter.
+
+    Attributes
+    ----------
+    name : str
+    point : float or None
+        Base-case value of an independent parameter (None for derived ones).
+    expression : Expression or None
+        For derived parameters: how the value is computed from others.
+    distribution : object or None
+        A distribution from :mod:`econ.distributions` (None: fixed at ``point``).
+    components : tuple of str
+        Column names a multivariate (Dirichlet) parameter fills, else ``(name,)``.
+    source, description, unit, group : str
+    low, high : float or None
+        One-way sensitivity range given in the scenario.
+    origin : str
+        ``file:line:col: key.path`` where the parameter was written.
+    """
+
+    name: str
+    point: Any = None
+    expression: Expression | None = None
+    distribution: Any = None
+    components: tuple = ()
+    source: str = ""
+    description: str = ""
+    unit: str = ""
+    group: str | None = None
+    low: float | None = None
+    high: float | None = None
+    origin: str = ""
+
+    @property
+    def is_derived(self) -> bool:
+        return self.expression is not None
+
+    @property
+    def is_uncertain(self) -> bool:
+        return self.distribution is not None and getattr(self.distribution, "name", "") != "fixed"
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    """All parameters of a scenario, in the order written."""
+
+    parameters: dict = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Parameter:
+        return self.parameters[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.parameters or name in self.columns
+
+    @property
+    def independent(self) -> list[Parameter]:
+        return [p for p in self.parameters.values() if not p.is_derived]
+
+    @property
+    def uncertain(self) -> list[Parameter]:
+        return [p for p in self.parameters.values() if p.is_uncertain]
+
+    @property
+    def derived(self) -> list[Parameter]:
+        return [p for p in self.parameters.values() if p.is_derived]
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names of a ParameterTable for this set (Dirichlet components expanded)."""
+        out = []
+        for p in self.independent:
+            out.extend(p.components)
+        return out
+
+    def point_table(self) -> "ParameterTable":
+        """A one-draw table of base-case values."""
+        cols = {}
+        for p in self.independent:
+            values = np.atleast_1d(np.asarray(p.point, dtype=float))
+            for name, v in zip(p.components, values):
+                cols[name] = np.array([v])
+        return ParameterTable(cols, 1)
+
+
+@dataclass(frozen=True)
+class ParameterTable:
+    """Draws x parameters: ``columns[name]`` is a float array of length ``n_draws``."""
+
+    columns: dict
+    n_draws: int
+
+    def slice(self, start: int, stop: int) -> "ParameterTable":
+        return ParameterTable({k: v[start:stop] for k, v in self.columns.items()}, min(stop, self.n_draws) - start)
+
+    def with_values(self, **values: Any) -> "ParameterTable":
+        """A copy with some columns replaced (scalars are broadcast to every draw)."""
+        cols = dict(self.columns)
+        for k, v in values.items():
+            if k not in cols:
+                raise KeyError(f"no parameter column '{k}'")
+            cols[k] = np.broadcast_to(np.asarray(v, dtype=float), (self.n_draws,)).copy()
+        return ParameterTable(cols, self.n_draws)
+
+    def to_frame(self):
+        import pandas as pd
+
+        df = pd.DataFrame(self.columns)
+        df.index.name = "draw"
+        return df
+
+
+def _loc(loaded, path) -> str:
+    loc = loaded.location(*path)
+    from .scenario.source import format_key_path
+
+    return f"{loc}: {format_key_path(path)}" if loc else format_key_path(path)
+
+
+def build_parameters(loaded, context=None) -> ParameterSet:
+    """Build the ParameterSet of a loaded scenario.
+
+    Parameters
+    ----------
+    loaded : LoadedScenario
+    context : DataContext, optional
+        Tables for parameters that name a unit cost, a service-use statistic or an informal-care
+        rate (default: a new context for ``loaded``, loaded only if such a parameter exists).
+
+    Returns
+    -------
+    ParameterSet
+
+    Raises
+    ------
+    ScenarioError
+        Bad expressions, bad distribution specifications, names clashing with built-in variables,
+        unknown names or circular definitions among derived parameters (all reported together).
+    """
+    from .distributions import DistributionSpecError, make_distribution, point_value
+    from .inputs import resolve_table_parameter
+    from .scenario.schema import ParameterSpec
+
+    problems: list[Problem] = []
+    params: dict[str, Parameter] = {}
+    for name, entry in loaded.spec.parameters.items():
+        path = ("parameters", name)
+        if name in BUILTIN_VARIABLES:
+            problems.append(loaded.problem(path, f"'{name}' is a built-in variable; choose another name"))
+            continue
+        meta: dict = {}
+        value = entry
+        dist = None
+        if isinstance(entry, ParameterSpec):
+            meta = dict(source=entry.source, description=entry.description, unit=entry.unit, group=entry.group,
+                        low=entry.low, high=entry.high)
+            value = entry.value
+            if any(getattr(entry, k) is not None for k in ("unit_cost", "service_use", "informal_care_rate")):
+                if context is None:
+                    from .inputs import DataContext
+
+                    context = DataContext(loaded)
+                try:
+                    value, dist, extra = resolve_table_parameter(context, name, entry)
+                except (ScenarioError, DataError) as exc:
+                    problems.extend(exc.problems)
+                    continue
+                for k, v in extra.items():
+                    if not meta.get(k):
+                        meta[k] = v
+            if entry.dist is not None:
+                spec = {"dist": entry.dist, **(entry.model_extra or {})}
+                if entry.dist == "fixed" and entry.value is not None:
+                    spec["value"] = entry.value
+                try:
+                    dist = make_distribution(spec)
+                except DistributionSpecError as exc:
+                    key = getattr(exc, "key", None)
+                    kp = path + ((key,) if key and key in spec else ())
+                    msg = str(exc)
+                    if key and msg.startswith(f"{key}: "):
+                        msg = msg[len(key) + 2:]
+                    problems.append(loaded.problem(kp, msg))
+                    continue
+                if isinstance(value, str):
+                    problems.append(loaded.problem(path + ("value",),
+                                                   f"a parameter with a distribution needs a numeric value (got '{value}')"))
+                    continue
+                try:  # checks an explicit value against the distribution's support too
+                    value = point_value({**spec, **({} if value is None else {"value": value})})
+                except DistributionSpecError as exc:
+                    problems.append(loaded.problem(path + ("value",), str(exc).removeprefix("value: ")))
+                    continue
+            if entry.low is not None and entry.high is not None and entry.low > entry.high:
+                problems.append(loaded.problem(path + ("low",), f"low ({entry.low}) is above high ({entry.high})"))
+        origin = _loc(loaded, path)
+        if isinstance(value, str):
+            try:
+                expr = parse_expression(value)
+            except ExpressionError as exc:
+                problems.append(loaded.problem(path + (("value",) if isinstance(entry, ParameterSpec) else ()),
+                                               f"{exc.message} in '{value}'"))
+                continue
+            if expr.constant is not None:
+                params[name] = Parameter(name, point=expr.constant, components=(name,), origin=origin, **meta)
+            else:
+                params[name] = Parameter(name, expression=expr, origin=origin, **meta)
+            continue
+        if dist is not None and getattr(dist, "dimension", 1) > 1:
+            comps = tuple(f"{name}_{c}" for c in dist.component_names)
+            point = np.asarray(value, dtype=float)
+            params[name] = Parameter(name, point=point, distribution=dist, components=comps, origin=origin, **meta)
+            continue
+        v = float(value)
+        if not np.isfinite(v):
+            problems.append(loaded.problem(path, f"must be a finite number (got {value})"))
+            continue
+        params[name] = Parameter(name, point=v, distribution=dist, components=(name,), origin=origin, **meta)
+
+    # Names of Dirichlet components must not clash with other parameters.
+    seen = set(params)
+    for p in params.values():
+        for c in p.components:
+            if c != p.name and c in seen:
+                problems.append(loaded.problem(("parameters", p.name),
+                                               f"component '{c}' clashes with a parameter of the same name"))
+    if problems:
+        raise ScenarioError(problems)
+    pset = ParameterSet(params)
+    _check_derived(pset, loaded)
+    return pset
+
+
+def _check_derived(pset: ParameterSet, loaded) -> None:
+    known = set(pset.columns) | {p.name for p in pset.derived} | set(BUILTIN_VARIABLES)
+    local: set = set()
+    for s in loaded.spec.strategies.values():
+        local |= set(s.parameters)
+    problems = []
+    for p in pset.derived:
+        unknown = sorted(p.expression.names - known - local)
+        if unknown:
+            problems.append(loaded.problem(("parameters", p.name), _unknown_names_message(unknown, known)))
+    if problems:
+        raise ScenarioError(problems)
+    order_derived({p.name: p.expression for p in pset.derived}, loaded=loaded)
+
+
+def _unknown_names_message(unknown: list, known: set) -> str:
+    import difflib
+
+    parts = []
+    for u in unknown:
+        close = difflib.get_close_matches(u, sorted(known), n=2)
+        parts.append(f"'{u}'" + (f" (did you mean {' or '.join(close)}?)" if close else ""))
+    return "unknown name " + ", ".join(parts) + ": not a parameter or built-in variable"
+
+
+def order_derived(exprs: Mapping[str, Expression], *, loaded=None) -> list[str]:
+    """Order derived parameters so each comes after the ones it reads (topological sort).
+
+    Raises ScenarioError naming the cycle if definitions are circular.
+    """
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(name: str, stack: list[str]) -> None:
+        s = state.get(name, 0)
+        if s == 2:
+            return
+        if s == 1:
+            cycle = stack[stack.index(name):] + [name]
+            msg = "circular definition: " + " -> ".join(cycle)
+            if loaded is not None:
+                raise ScenarioError(loaded.problem(("parameters", name), msg))
+            raise ScenarioError(msg)
+        state[name] = 1
+        for dep in sorted(exprs[name].names):
+            if dep in exprs:
+                visit(dep, stack + [name])
+        state[name] = 2
+        order.append(name)
+
+    for name in exprs:
+        visit(name, [])
+    return order

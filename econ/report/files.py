@@ -1,0 +1,117 @@
+"""Run folders, atomic writes, manifests and spreadsheet-safe CSV.
+
+Every file is written to a temporary name in the same folder and renamed into place, so a
+crash or Ctrl-C never leaves a partial file under its final name. An existing non-empty output
+folder is refused unless ``force`` is given.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from ..errors import EconError, Problem
+
+#: Leading characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class OutputError(EconError):
+    """An output folder or file cannot be written as asked."""
+
+
+def neutralise_cell(value: Any) -> Any:
+    """Prefix text that a spreadsheet would run as a formula with a single quote.
+
+    Numbers are left alone (a negative number is data, not a formula); only strings change.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with every text cell, index label and column name neutralised."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise_cell)
+    out.columns = [neutralise_cell(c) for c in out.columns]
+    if out.index.dtype == object or pd.api.types.is_string_dtype(out.index):
+        out.index = out.index.map(neutralise_cell)
+    return out
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` via a temporary file and rename (atomic on one filesystem)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": ""})) as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def write_csv(path: str | Path, df: pd.DataFrame, *, index: bool = True) -> Path:
+    """Write a table as CSV, atomically, with formula-like text neutralised."""
+    return write_atomic(path, neutralise_frame(df).to_csv(index=index, lineterminator="\n"))
+
+
+def write_json(path: str | Path, data: Mapping) -> Path:
+    return write_atomic(path, json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:60] or "run"
+
+
+def prepare_run_folder(out: str | Path | None, name: str, *, force: bool = False, root: str | Path = "runs") -> Path:
+    """Create the folder a command writes into.
+
+    Parameters
+    ----------
+    out : path or None
+        The folder asked for with ``--out``; None means ``runs/<UTC timestamp>-<name>/``.
+    name : str
+        Scenario or command name, for the default folder name.
+    force : bool
+        Allow writing into an existing non-empty folder (files of the same name are replaced).
+
+    Raises
+    ------
+    OutputError
+        The folder exists and is not empty (without ``force``), or is a file.
+    """
+    if out is None:
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        folder = Path(root) / f"{stamp}-{_slug(name)}"
+        k = 1
+        while folder.exists():
+            k += 1
+            folder = Path(root) / f"{stamp}-{_slug(name)}-{k}"
+    else:
+        folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(Problem("exists and is not a folder", None, str(folder)))
+    if folder.is_dir() and any(folder.iterdir()) and not force:
+        raise OutputError(Problem("output folder exists and is not empty; choose another --out or add --force "
+                                  "to replace files in it", None, str(folder)))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -1,0 +1,397 @@
+"""Load a scenario: YAML -> ``extends:`` chain -> overrides -> validated :class:`LoadedScenario`.
+
+Precedence (highest first), written down once here and recorded in every run's metadata:
+
+1. command-line ``--set key=value`` overrides (``overrides=`` in the API), applied in order;
+2. the scenario file itself;
+3. its ``extends:`` parent, then the parent's parent, and so on;
+4. the defaults of the schema (``econ/scenario/schema.py``).
+
+Mappings merge key by key; any other value (number, string, list) replaces the parent's whole.
+"""
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import yaml
+from pydantic import ValidationError
+
+from ..errors import Problem, ScenarioError, SourceLocation
+from .schema import ParameterSpec, Scenario
+from .source import KeyPath, Positions, format_key_path, parse_yaml_text, read_yaml
+
+#: Deepest ``extends:`` chain accepted.
+MAX_EXTENDS_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """One file that went into a scenario, with its SHA-256."""
+
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario with the provenance of every key.
+
+    Attributes
+    ----------
+    spec : Scenario
+        The validated content.
+    raw : dict
+        The merged plain data (what ``spec`` was validated from).
+    positions : Positions
+        Where each key path was written (file:line:column).
+    path : str
+        The scenario file named by the user.
+    files : tuple of ScenarioFile
+        The file and its ``extends:`` ancestors, child first, with hashes.
+    overrides : tuple of str
+        The ``key=value`` overrides applied, in order.
+    """
+
+    spec: Scenario
+    raw: dict
+    positions: Positions
+    path: str
+    files: tuple = ()
+    overrides: tuple = ()
+    data_files: tuple = field(default=())
+
+    def location(self, *path) -> SourceLocation | None:
+        """File:line:column where ``path`` (a key path) was written, or its nearest ancestor."""
+        return self.positions.of(tuple(path))
+
+    def problem(self, path: KeyPath, message: str) -> Problem:
+        """A :class:`Problem` located at ``path``."""
+        return Problem(message, self.positions.of(tuple(path)), format_key_path(tuple(path)))
+
+    def resolve_path(self, key_path: KeyPath, value: str) -> Path:
+        """Resolve a file path written at ``key_path`` relative to the file that wrote it."""
+        loc = self.positions.of(tuple(key_path))
+        base = Path(loc.file).parent if loc is not None and Path(loc.file).exists() else Path(self.path).parent
+        return (base / value).resolve() if not Path(value).is_absolute() else Path(value)
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _merge(parent: Any, child: Any, parent_pos: Positions, child_pos: Positions, path: KeyPath,
+           out_pos: dict) -> Any:
+    """Deep-merge ``child`` over ``parent``; collect the positions that survive."""
+    if isinstance(parent, dict) and isinstance(child, dict):
+        merged = {}
+        for key in list(parent) + [k for k in child if k not in parent]:
+            p = path + (key,)
+            if key in child and key in parent:
+                if p in child_pos.locations:
+                    out_pos[p] = child_pos.locations[p]
+                merged[key] = _merge(parent[key], child[key], parent_pos, child_pos, p, out_pos)
+            elif key in child:
+                merged[key] = child[key]
+                _copy_positions(child_pos, p, out_pos)
+            else:
+                merged[key] = parent[key]
+                _copy_positions(parent_pos, p, out_pos)
+        return merged
+    _copy_positions(child_pos, path, out_pos)
+    return child
+
+
+def _copy_positions(src: Positions, prefix: KeyPath, out: dict) -> None:
+    n = len(prefix)
+    for p, loc in src.locations.items():
+        if p[:n] == prefix:
+            out[p] = loc
+
+
+def _read_chain(path: Path, chain: list[Path], display: str) -> tuple[dict, Positions, list[Path]]:
+    data, positions = read_yaml(path, display_name=display)
+    if not isinstance(data, dict):
+        raise ScenarioError(Problem(f"a scenario file must be a mapping of keys (got {type(data).__name__})",
+                                    positions.default))
+    files = [path]
+    parent_ref = data.get("extends")
+    if parent_ref is None:
+        return data, positions, files
+    loc = positions.of(("extends",))
+    if not isinstance(parent_ref, str) or not parent_ref.strip():
+        raise ScenarioError(Problem(f"must be a path to another scenario file (got {parent_ref!r})", loc, "extends"))
+    parent_path = (path.parent / parent_ref).resolve()
+    if parent_path in chain or parent_path == path.resolve():
+        cycle = " -> ".join(str(p.name) for p in chain + [path.resolve(), parent_path])
+        raise ScenarioError(Problem(f"circular 'extends' ({cycle})", loc, "extends"))
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(Problem(f"'extends' chain deeper than {MAX_EXTENDS_DEPTH} files", loc, "extends"))
+    if not parent_path.is_file():
+        raise ScenarioError(Problem(f"extended file not found: {parent_ref} (looked for {parent_path})", loc, "extends"))
+    parent, parent_pos, parent_files = _read_chain(parent_path, chain + [path.resolve()], _display(parent_path))
+    out_pos: dict = {}
+    merged = _merge(parent, data, parent_pos, positions, (), out_pos)
+    merged.pop("extends", None)
+    out_pos = {p: l for p, l in out_pos.items() if p[:1] != ("extends",)}
+    return merged, Positions(out_pos, positions.default), files + parent_files
+
+
+def _display(path: Path) -> str:
+    """Show paths relative to the working directory when they are below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def parse_override(text: str) -> tuple[KeyPath, Any]:
+    """Parse ``key.path=value`` (value read as a YAML scalar or flow collection).
+
+    A bare name (no dot) means a parameter: ``attribution=0.4`` is ``parameters.attribution=0.4``.
+    """
+    where = SourceLocation(f"--set {text}")
+    if "=" not in text:
+        raise ScenarioError(Problem("expected key=value (e.g. attribution=0.4 or settings.n_cycles=24)", where))
+    key, _, raw_value = text.partition("=")
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise ScenarioError(Problem(f"bad key '{key}'", where))
+    try:
+        value, _ = parse_yaml_text(raw_value if raw_value.strip() else "''", where.file)
+    except ScenarioError as exc:
+        raise ScenarioError(Problem(f"cannot read value '{raw_value}': {exc.problems[0].message}", where)) from None
+    parts = key.split(".")
+    path: KeyPath = ("parameters", key) if len(parts) == 1 else tuple(parts)
+    return path, value
+
+
+def apply_overrides(data: dict, positions: Positions, overrides: Sequence[str]) -> list[str]:
+    """Apply ``--set`` overrides in place; returns log lines saying what each replaced."""
+    log = []
+    for text in overrides:
+        path, value = parse_override(text)
+        where = SourceLocation(f"--set {text}")
+        node = data
+        for i, part in enumerate(path[:-1]):
+            if not isinstance(node, dict):
+                raise ScenarioError(Problem(f"cannot set inside {format_key_path(path[:i])}: it is not a mapping",
+                                            where, format_key_path(path)))
+            node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ScenarioError(Problem(f"cannot set inside {format_key_path(path[:-1])}: it is not a mapping",
+                                        where, format_key_path(path)))
+        last = path[-1]
+        if path[0] == "parameters" and len(path) == 2 and last not in node:
+            close = difflib.get_close_matches(last, list(node), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ScenarioError(Problem(f"no parameter named '{last}'{hint}", where, format_key_path(path)))
+        old = node.get(last, "<unset>")
+        node[last] = value
+        for p in [p for p in positions.locations if p[: len(path)] == path]:
+            del positions.locations[p]
+        positions.locations[path] = where
+        log.append(f"{format_key_path(path)}: {_short(old)} -> {_short(value)} (from --set)")
+    return log
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_FRIENDLY = {
+    "missing": "required key is missing",
+    "int_type": "expected a whole number",
+    "float_type": "expected a number",
+    "bool_type": "expected true or false",
+    "string_type": "expected text",
+    "dict_type": "expected a mapping (key: value lines)",
+    "list_type": "expected a list",
+}
+
+
+def _value_at(data: Any, loc: Sequence) -> tuple[bool, Any]:
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return False, None
+    return True, node
+
+
+def _data_path(data: Any, loc: Sequence) -> KeyPath:
+    """Drop the parts of a pydantic error location that are type tags, not keys of the data."""
+    path: list = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        elif not isinstance(node, (dict, list)):
+            break
+        elif isinstance(node, dict) and isinstance(part, str) and part.startswith(("function-", "union")):
+            continue
+        elif isinstance(node, dict) and isinstance(part, str) and part in ("ParameterSpec", "StateSpec",
+                                                                            "str", "float", "int"):
+            continue
+        else:
+            path.append(part)
+            break
+    return tuple(path)
+
+
+def _pydantic_problems(exc: ValidationError, data: dict, positions: Positions) -> list[Problem]:
+    grouped: dict = {}
+    for err in exc.errors():
+        path = _data_path(data, err["loc"])
+        grouped.setdefault(path, []).append(err)
+    problems = []
+    for path, errs in grouped.items():
+        found, value = _value_at(data, path)
+        key = format_key_path(path)
+        types = {e["type"] for e in errs}
+        if "extra_forbidden" in types:
+            parent_found, parent = _value_at(data, path[:-1])
+            allowed = _allowed_keys(path[:-1])
+            close = difflib.get_close_matches(str(path[-1]), allowed, n=2) if allowed else []
+            hint = f"; did you mean {' or '.join(close)}?" if close else (
+                f"; allowed: {', '.join(allowed)}" if allowed else "")
+            msg = f"unknown key '{path[-1]}'{hint}"
+        elif len(errs) > 1 and all(e["type"].endswith("_type") for e in errs):
+            kinds = sorted({_FRIENDLY.get(e["type"], e["msg"]).replace("expected ", "") for e in errs})
+            msg = f"expected {' or '.join(kinds)} (got {_short(value) if found else 'nothing'})"
+        else:
+            e = errs[0]
+            base = _FRIENDLY.get(e["type"], e["msg"])
+            if e["type"] == "literal_error":
+                base = e["msg"].replace("Input should be", "must be")
+            elif e["type"] == "string_pattern_mismatch":
+                base = "names must start with a letter and use only letters, digits and _"
+            elif e["type"].startswith(("greater", "less")):
+                base = e["msg"].replace("Input should be", "must be")
+            elif e["type"] == "string_too_short":
+                base = "must not be empty"
+            msg = base if e["type"] == "missing" else f"{base} (got {_short(value) if found else _short(e.get('input'))})"
+        problems.append(Problem(msg, positions.of(path), key))
+    return problems
+
+
+def _allowed_keys(parent_path: KeyPath) -> list[str]:
+    """Field names allowed at ``parent_path`` (by walking the schema), for suggestions."""
+    from pydantic import BaseModel
+    import typing
+
+    model: Any = Scenario
+    for part in parent_path:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            # a dict[str, X]: skip the free key, descend to X
+            args = typing.get_args(model)
+            model = args[-1] if args else None
+            if model is None:
+                return []
+            continue
+        f = model.model_fields.get(part)
+        if f is None:
+            return []
+        model = _unwrap(f.annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    import typing
+
+    from pydantic import BaseModel
+
+    origin = typing.get_origin(annotation)
+    if origin is dict:
+        return annotation
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    for a in args:
+        if isinstance(a, type) and issubclass(a, BaseModel):
+            return a
+        if typing.get_origin(a) is dict:
+            return a
+    return annotation
+
+
+def _check_parameter_specs(spec: Scenario, loaded_positions: Positions) -> list[Problem]:
+    problems = []
+    for name, entry in spec.parameters.items():
+        if isinstance(entry, ParameterSpec) and entry.dist is None and entry.model_extra:
+            for key in entry.model_extra:
+                problems.append(Problem(
+                    f"unknown key '{key}' (distribution keys need 'dist:'; allowed: "
+                    + ", ".join(ParameterSpec.model_fields) + ")",
+                    loaded_positions.of(("parameters", name, key)), f"parameters.{name}.{key}"))
+        from_table = isinstance(entry, ParameterSpec) and any(
+            getattr(entry, k) is not None for k in ("unit_cost", "service_use", "informal_care_rate"))
+        if isinstance(entry, ParameterSpec) and entry.dist is None and entry.value is None and not from_table:
+            problems.append(Problem("needs 'value' (a number or expression) or 'dist'",
+                                    loaded_positions.of(("parameters", name)), f"parameters.{name}"))
+    return problems
+
+
+def load_scenario(path: str | Path, *, overrides: Sequence[str] = ()) -> LoadedScenario:
+    """Read, merge and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario YAML.
+    overrides : sequence of str
+        ``key.path=value`` overrides (highest precedence). A bare name is a parameter.
+
+    Returns
+    -------
+    LoadedScenario
+
+    Raises
+    ------
+    ScenarioError
+        Every problem found, each with file:line:column and key path.
+    """
+    path = Path(path)
+    display = _display(path)
+    if not path.exists():
+        raise ScenarioError(Problem("file not found", SourceLocation(display)))
+    data, positions, files = _read_chain(path.resolve(), [], display)
+    data = copy.deepcopy(data)
+    data.pop("extends", None)
+    log = apply_overrides(data, positions, list(overrides))
+    try:
+        spec = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_pydantic_problems(exc, data, positions)) from None
+    problems = _check_parameter_specs(spec, positions)
+    loaded_partial = LoadedScenario(spec=spec, raw=data, positions=positions, path=display)
+    from ..inputs import table_problems
+
+    problems += table_problems(loaded_partial)
+    if problems:
+        raise ScenarioError(problems)
+    scenario_files = tuple(ScenarioFile(_display(f), sha256_file(f)) for f in files)
+    return LoadedScenario(spec=spec, raw=data, positions=positions, path=display,
+                          files=scenario_files, overrides=tuple(log))
+
+
+def dump_yaml(data: Mapping) -> str:
+    """Write plain data as YAML (safe dumper), e.g. the merged scenario for a run folder."""
+    return yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True)

@@ -1,0 +1,310 @@
+"""Pydantic models of the scenario YAML: one class per block, a docstring on every field.
+
+The YAML reference in ``docs/scenario_reference.md`` is generated from these classes
+(``python -m econ.scenario.reference``); edit the docstrings here, not the document.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Expressions may be a number or a string in the expression language (see ``econ.expressions``).
+Expr = Union[float, str]
+Probability = Annotated[float, Field(ge=0, le=1)]
+Rate = Annotated[float, Field(ge=0, le=1)]
+Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
+
+#: Hard caps; a scenario beyond them is refused with a message (see ``econ.limits``).
+MAX_CYCLES = 100_000
+
+CYCLE_LENGTH_YEARS = {"year": 1.0, "quarter": 0.25, "month": 1.0 / 12.0, "week": 7.0 / 365.25, "day": 1.0 / 365.25}
+
+
+class _Block(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True)
+
+
+class Metadata(_Block):
+    """What the scenario is."""
+
+    name: str = Field(min_length=1, max_length=200)
+    """Short name, used in tables, file names and reports."""
+    description: str = ""
+    """One or two sentences: the question the scenario answers."""
+    synthetic: bool = False
+    """True when any input is synthetic (made-up) data; every output is then flagged SYNTHETIC."""
+    author: str = ""
+    """Who wrote the scenario (free text)."""
+
+
+class Settings(_Block):
+    """Time, discounting and counting conventions of the cohort model."""
+
+    cycle_length: Literal["year", "quarter", "month", "week", "day"] = "year"
+    """Length of one model cycle. Rates per year are converted to it."""
+    n_cycles: Annotated[int, Field(ge=1, le=MAX_CYCLES)] = 20
+    """Number of cycles in the time horizon (e.g. 36 monthly cycles = 3 years)."""
+    cycle_correction: Literal["end", "start", "trapezoid", "simpson"] = "trapezoid"
+    """How state membership is counted in each cycle: ``end`` (membership at the end of the cycle),
+    ``start`` (at the beginning), ``trapezoid`` (the average of both: half-cycle / life-table
+    correction, the default) or ``simpson`` (composite Simpson's 1/3 rule; weights 1,4,2,...,4,1 over
+    the cycle boundaries; with an odd number of cycles the last cycle uses the quadratic through the
+    last three boundaries)."""
+    discount_rate_costs: Rate = 0.035
+    """Discount rate per year for values of kind ``cost`` (NICE reference case: 0.035)."""
+    discount_rate_outcomes: Rate = 0.035
+    """Discount rate per year for values of kind ``outcome`` (NICE reference case: 0.035)."""
+    discount_first_cycle: bool = True
+    """Timing: if true, cycle t is discounted by (1 + r_cycle)^-t (the first cycle is discounted);
+    if false, by (1 + r_cycle)^-(t-1) (the first cycle is not)."""
+    reference_strategy: Name | None = None
+    """Strategy that increments and the ICER are computed against (default: the first strategy)."""
+    seed: Annotated[int, Field(ge=0)] = 12345
+    """Seed for every random draw of the run (PSA, bootstrap, GSA)."""
+    price_year: str | None = None
+    """Financial year all money is expressed in, e.g. ``2023/24``."""
+    currency: str = "GBP"
+    """Currency of every money value."""
+    chunk_draws: Annotated[int, Field(ge=1)] = 20_000
+    """Most draws evaluated at once; bounds memory. Results do not depend on it."""
+
+
+class ServiceUseRef(_Block):
+    """A statistic of the service-use data used as a parameter (see docs/data_format.md)."""
+
+    service: str
+    """A service code of the data (a unit-cost code), or ``informal_care_hours``."""
+    statistic: Literal["baseline", "followup", "relative_change", "reduction"]
+    """``baseline`` / ``followup``: mean use per person per month in that period; ``relative_change``:
+    (followup - baseline) / baseline; ``reduction``: (baseline - followup) / baseline."""
+    subgroup: dict[Literal["setting", "engagement_band", "area", "bme"], str] = Field(default_factory=dict)
+    """Restrict to people with these attributes, e.g. {setting: group}. Subgroup runs add to it."""
+
+
+class ParameterSpec(BaseModel):
+    """A parameter written as a mapping: a point value or expression, an optional distribution, a source.
+
+    Distribution keys (``mean``, ``se``, ``alpha``, ``counts``, ...) sit beside ``dist``; which ones a
+    distribution takes is listed in ``docs/distributions.md``.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True, use_attribute_docstrings=True)
+
+    value: Expr | None = None
+    """Point value (base case): a number or an expression of other parameters. If omitted and a
+    distribution is given, the point value is its ``mean`` (or ``median``, or the distribution mean)."""
+    dist: str | None = None
+    """Distribution for the probabilistic analysis: fixed, normal, lognormal, gamma, beta, uniform,
+    triangular, pert, dirichlet, empirical."""
+    source: str = ""
+    """Where the number comes from (publication and table), or 'assumption: <reasoning>'."""
+    description: str = ""
+    """What the parameter means."""
+    unit: str = ""
+    """Unit (e.g. 'GBP 2023/24 per hour', 'probability per month')."""
+    low: float | None = None
+    """Low value for one-way sensitivity analysis (default: the distribution's 2.5th percentile)."""
+    high: float | None = None
+    """High value for one-way sensitivity analysis (default: the distribution's 97.5th percentile)."""
+    group: str | None = None
+    """Group name for global sensitivity analysis (parameters in a group are varied together)."""
+    unit_cost: str | None = None
+    """A code of the unit-cost table (``data.unit_costs``): the value is that cost re-based to
+    ``settings.price_year`` with its sector's index, and (unless ``dist`` is given) its distribution is
+    a gamma with the table's mean and SE."""
+    service_use: ServiceUseRef | None = None
+    """A statistic of the service-use data (``data.service_use``); in the probabilistic analysis all
+    such parameters are drawn together from one person-level bootstrap replicate."""
+    informal_care_rate: Literal["replacement", "opportunity", "minimum_wage"] | None = None
+    """The value of one hour of informal care (GBP per hour at ``settings.price_year``) by this method:
+    replacement cost (home care worker hour), opportunity cost (median hourly earnings) or the
+    National Living Wage. Fixed in the probabilistic analysis (a method choice, not a sampled input)."""
+
+
+ParameterEntry = Union[float, str, ParameterSpec]
+
+
+class StateSpec(_Block):
+    """A health state (a row and column of the transition matrix)."""
+
+    label: str = ""
+    """Readable name for tables and plots."""
+    description: str = ""
+    """What being in the state means."""
+    tunnel: Annotated[int, Field(ge=2, le=1200)] | None = None
+    """If set, the state is expanded into this many tunnel states so that expressions can depend on
+    ``time_in_state`` (1, 2, ..., tunnel). People entering the state start at time_in_state 1; the
+    last tunnel state holds everyone who stays longer."""
+
+
+TransitionMatrix = dict[str, dict[str, Expr]]
+
+
+class StrategySpec(_Block):
+    """An option being compared (e.g. usual care, group peer support)."""
+
+    label: str = ""
+    """Readable name for tables and plots."""
+    description: str = ""
+    """What the strategy is."""
+    parameters: dict[Name, Expr] = Field(default_factory=dict)
+    """Strategy-local parameters: a name here takes this value (number or expression) in every
+    expression evaluated for this strategy, overriding a global parameter of the same name."""
+    transitions: TransitionMatrix = Field(default_factory=dict)
+    """Rows of the transition matrix, from-state -> {to-state: probability per cycle}. Rows given
+    here replace the same rows of the shared ``transitions``. One entry per row may be the keyword
+    ``complement`` (1 minus the rest of the row)."""
+    initial: dict[str, Expr] | None = None
+    """Initial state distribution for this strategy (default: the shared ``initial``)."""
+    mixture: dict[str, Expr] | None = None
+    """A mix of other strategies: strategy -> share of the cohort (shares in [0, 1], summing to 1),
+    e.g. people choosing group, one-to-one or online support. Its trace and every value are the
+    share-weighted sums of the components' (exact, as a cohort model is linear in its cohort). A
+    mixture has no transitions or initial distribution of its own."""
+
+
+class ValueOverride(_Block):
+    """Per-strategy entries of a value; they replace the shared entries with the same key."""
+
+    states: dict[str, Expr] = Field(default_factory=dict)
+    """State -> amount per cycle in that state."""
+    transitions: dict[str, Expr] = Field(default_factory=dict)
+    """'from->to' -> one-off amount per person making that transition."""
+
+
+class ValueSpec(_Block):
+    """A quantity accumulated over the model: a cost category or an outcome (life-years, QALYs)."""
+
+    kind: Literal["cost", "outcome"]
+    """``cost`` (money, discounted at ``discount_rate_costs``) or ``outcome`` (health or other
+    effects, discounted at ``discount_rate_outcomes``)."""
+    label: str = ""
+    """Readable name for tables."""
+    category: str = ""
+    """Cost category (e.g. 'primary_care', 'informal_care', 'delivery'), for grouping in reports."""
+    sector: Literal["", "nhs", "pss", "other_public", "voluntary", "informal_care", "programme"] = ""
+    """Who bears the cost: nhs, pss (personal social services), other_public (police, housing),
+    voluntary, informal_care (unpaid carers), programme (the intervention itself). Perspectives
+    select sectors; programme costs count under all of them."""
+    unit: str = ""
+    """Unit of the amounts (e.g. 'GBP', 'life-years')."""
+    discount_rate: Rate | None = None
+    """Discount rate per year for this value, overriding the settings' rate for its kind."""
+    states: dict[str, Expr] = Field(default_factory=dict)
+    """State -> amount per cycle spent in that state (states not listed: 0)."""
+    transitions: dict[str, Expr] = Field(default_factory=dict)
+    """'from->to' -> one-off amount per person making that transition in a cycle (not cycle
+    corrected; discounted with the cycle it happens in). ``*`` as from-state means any other state,
+    so ``'*->dead'`` is a cost of dying."""
+    strategies: dict[str, ValueOverride] = Field(default_factory=dict)
+    """Per-strategy entries replacing the shared ones."""
+
+
+class IcerSpec(_Block):
+    """Which values make the incremental cost-effectiveness ratio."""
+
+    cost: str
+    """A value or total of kind cost."""
+    effect: str
+    """A value or total of kind outcome."""
+
+
+class DataSpec(_Block):
+    """Input tables. Paths are relative to the scenario file that writes them."""
+
+    unit_costs: str | None = None
+    """Unit-cost table (CSV; default: the project's costs/unit_costs.csv)."""
+    price_indices: str | None = None
+    """Folder with the price-index tables index_nhscii.csv and index_pss.csv (default: costs/)."""
+    informal_care_rates: str | None = None
+    """Informal-care valuation rates (CSV; default: costs/informal_care_rates.csv)."""
+    service_use: str | None = None
+    """Service-use data (CSV, one row per person x period x service; see docs/data_format.md)."""
+    informal_care: str | None = None
+    """Informal-care hours per person and period (CSV)."""
+    bootstrap_replicates: Annotated[int, Field(ge=10, le=100_000)] = 2000
+    """Person-level bootstrap replicates used as the distribution of data-derived parameters."""
+
+
+#: Sectors each perspective counts. Values of sector ``programme`` (the intervention's own cost)
+#: count under every perspective.
+PERSPECTIVES = {
+    "nhs": ("nhs",),
+    "nhs_pss": ("nhs", "pss"),
+    "public_sector": ("nhs", "pss", "other_public"),
+    "societal": ("nhs", "pss", "other_public", "voluntary", "informal_care"),
+}
+SECTORS = ("nhs", "pss", "other_public", "voluntary", "informal_care", "programme")
+Perspective = Literal["nhs", "nhs_pss", "public_sector", "societal"]
+
+
+class CostOffsetSpec(_Block):
+    """How to read the model as a cost-offset analysis of an intervention against a reference."""
+
+    delivery: list[str] = Field(min_length=1)
+    """Values that are the intervention's own cost (e.g. [c_delivery]); every other cost value in the
+    perspective is a service or informal-care cost whose reduction is the offset."""
+    attribution: str | None = None
+    """Parameter that scales the effect (share of the observed change caused by the intervention);
+    used for the break-even attribution."""
+    population: str | None = None
+    """Parameter giving the number of people commissioned, for population totals."""
+    perspectives: list[Perspective] = Field(default_factory=lambda: ["nhs_pss", "societal"], min_length=1)
+    """Perspectives reported: nhs, nhs_pss (NICE reference case), public_sector, societal (adds
+    informal care)."""
+
+
+class IntakeSpec(_Block):
+    """People starting the programme over the commissioning period."""
+
+    per: Literal["month", "year"] = "year"
+    """Whether ``counts`` are people per month or per year (a year's intake starts evenly over its months)."""
+    counts: list[Annotated[float, Field(ge=0)]] = Field(min_length=1)
+    """People starting in each month or year, in order from ``start``."""
+
+
+class BudgetSpec(_Block):
+    """The commissioner's budget view: overlapping cohorts by financial year (April to March)."""
+
+    start: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    """First month of intake, YYYY-MM (e.g. 2025-04)."""
+    intake: IntakeSpec
+    """People starting over the commissioning period."""
+    strategy: str | None = None
+    """Strategy commissioned (default: every non-reference strategy)."""
+
+
+class Scenario(_Block):
+    """A whole scenario file (after ``extends:`` and overrides have been applied)."""
+
+    extends: str | None = None
+    """Path of a parent scenario (relative to this file). This file's keys override the parent's;
+    mappings merge key by key, anything else (numbers, strings, lists) is replaced whole."""
+    metadata: Metadata
+    """What the scenario is."""
+    settings: Settings = Field(default_factory=Settings)
+    """Time horizon, cycle length, discounting and counting conventions."""
+    parameters: dict[Name, ParameterEntry] = Field(default_factory=dict)
+    """Named model inputs: a number, an expression of other parameters, or a mapping with a value,
+    a distribution and a source."""
+    data: DataSpec = Field(default_factory=DataSpec)
+    """Input tables: unit costs, price indices, informal-care rates, service-use data."""
+    states: dict[Name, StateSpec | None]
+    """Health states, in order."""
+    transitions: TransitionMatrix = Field(default_factory=dict)
+    """Transition matrix shared by all strategies (a strategy may replace rows)."""
+    initial: dict[str, Expr] = Field(default_factory=dict)
+    """Share of the cohort in each state at the start (must sum to 1)."""
+    strategies: dict[Name, StrategySpec]
+    """Strategies compared, in order. The first is the default reference."""
+    values: dict[Name, ValueSpec] = Field(default_factory=dict)
+    """Costs and outcomes accumulated over the model."""
+    totals: dict[Name, list[str]] = Field(default_factory=dict)
+    """Sums of values reported as their own column (e.g. total_cost: [c_drug, c_care])."""
+    icer: IcerSpec | None = None
+    """The cost and effect used for incremental cost-effectiveness ratios."""
+    cost_offset: CostOffsetSpec | None = None
+    """Cost-offset reading: delivery cost, attribution, population and perspectives."""
+    budget: BudgetSpec | None = None
+    """Budget view by financial year for an intake schedule (needs monthly cycles)."""

@@ -1,0 +1,176 @@
+"""Read YAML safely into plain values plus the file:line:column of every key."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import Problem, ScenarioError, SourceLocation
+
+KeyPath = tuple  # of str (mapping keys) and int (list indices)
+
+
+def format_key_path(path: KeyPath) -> str:
+    """``("a", "b", 0, "c")`` -> ``"a.b[0].c"``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+@dataclass
+class Positions:
+    """Where each key path was written. Lookups fall back to the nearest written ancestor."""
+
+    locations: dict = field(default_factory=dict)
+    default: SourceLocation | None = None
+
+    def of(self, path: KeyPath) -> SourceLocation | None:
+        path = tuple(path)
+        while True:
+            if path in self.locations:
+                return self.locations[path]
+            if not path:
+                return self.default
+            path = path[:-1]
+
+    def update(self, other: "Positions") -> None:
+        self.locations.update(other.locations)
+
+
+class _PositionsLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader; only its composer is used here, to keep node positions."""
+
+
+#: Most YAML nodes one document may expand to (aliases included), against "billion laughs" files.
+MAX_YAML_NODES = 1_000_000
+
+# YAML 1.1 (PyYAML) reads 1e-6 as a string; economists write it as a number, so accept the
+# YAML 1.2 float forms too.
+_PositionsLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+
+                |[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?)$""", re.X),
+    list("-+0123456789."),
+)
+
+
+def _build(node: yaml.Node, path: KeyPath, file: str, out: dict, problems: list, budget: list) -> Any:
+    """Construct plain values from the node tree, recording positions.
+
+    Mapping keys are kept as the text written (so a state called ``no`` stays ``"no"``, not False);
+    scalar values are resolved by PyYAML's safe constructor.
+    """
+    budget[0] += 1
+    if budget[0] > MAX_YAML_NODES:
+        raise ScenarioError(Problem(f"YAML document expands to more than {MAX_YAML_NODES} nodes",
+                                    SourceLocation(file)))
+    if isinstance(node, yaml.MappingNode):
+        result: dict = {}
+        seen: dict = {}
+        for key_node, value_node in node.value:
+            loc = SourceLocation(file, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(Problem("keys must be plain words, not lists or mappings", loc,
+                                        format_key_path(path)))
+                continue
+            key = key_node.value
+            if key == "<<":
+                problems.append(Problem("YAML merge keys ('<<') are not supported; use 'extends:'", loc,
+                                        format_key_path(path)))
+                continue
+            if key in seen:
+                problems.append(
+                    Problem(f"duplicate key '{key}' (first written at line {seen[key].line})",
+                            loc, format_key_path(path + (key,)))
+                )
+            seen[key] = loc
+            out[path + (key,)] = loc
+            result[key] = _build(value_node, path + (key,), file, out, problems, budget)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for i, item in enumerate(node.value):
+            out[path + (i,)] = SourceLocation(file, item.start_mark.line + 1, item.start_mark.column + 1)
+            items.append(_build(item, path + (i,), file, out, problems, budget))
+        return items
+    try:
+        return _CONSTRUCTOR.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        loc = SourceLocation(file, mark.line + 1, mark.column + 1) if mark else SourceLocation(file)
+        problems.append(Problem(f"cannot read value: {exc.problem}", loc, format_key_path(path)))
+        return None
+    except (ValueError, OverflowError) as exc:
+        loc = SourceLocation(file, node.start_mark.line + 1, node.start_mark.column + 1)
+        problems.append(Problem(f"cannot read value ({exc})", loc, format_key_path(path)))
+        return None
+
+
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def read_yaml(path: str | Path, *, display_name: str | None = None) -> tuple[Any, Positions]:
+    """Read a YAML file with the safe loader.
+
+    Returns
+    -------
+    (value, positions)
+        The document as plain Python values, and the location of every key and list item.
+
+    Raises
+    ------
+    ScenarioError
+        File missing or unreadable, not UTF-8, YAML syntax error, duplicate keys, empty file.
+    """
+    path = Path(path)
+    name = display_name or str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(Problem("file not found", SourceLocation(name))) from None
+    except IsADirectoryError:
+        raise ScenarioError(Problem("is a directory, not a scenario file", SourceLocation(name))) from None
+    except OSError as exc:
+        raise ScenarioError(Problem(f"cannot read file ({exc.strerror})", SourceLocation(name))) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(
+            Problem(f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", SourceLocation(name, line))
+        ) from None
+    return parse_yaml_text(text, name)
+
+
+def parse_yaml_text(text: str, name: str) -> tuple[Any, Positions]:
+    """Parse YAML text (see :func:`read_yaml`)."""
+    try:
+        node = yaml.compose(text, Loader=_PositionsLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = SourceLocation(name, mark.line + 1, mark.column + 1) if mark else SourceLocation(name)
+        what = exc.problem or exc.context or "invalid YAML"
+        raise ScenarioError(Problem(f"YAML syntax error: {what}", loc)) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(Problem(f"YAML error: {exc}", SourceLocation(name))) from None
+    except RecursionError:
+        raise ScenarioError(Problem("YAML is nested too deeply", SourceLocation(name))) from None
+    if node is None:
+        raise ScenarioError(Problem("file is empty; a scenario needs at least 'metadata'", SourceLocation(name, 1, 1)))
+    locations: dict = {}
+    problems: list = []
+    try:
+        value = _build(node, (), name, locations, problems, [0])
+    except RecursionError:
+        raise ScenarioError(Problem("YAML is nested too deeply", SourceLocation(name))) from None
+    if problems:
+        raise ScenarioError(problems)
+    positions = Positions(locations, SourceLocation(name, node.start_mark.line + 1, node.start_mark.column + 1))
+    return value, positions

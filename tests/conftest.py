@@ -1,0 +1,34 @@
+"""Shared fixtures: repository paths, a seeded rng that prints its seed, scenario writers."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def rng(request) -> np.random.Generator:
+    """A Generator whose seed is printed (rerun a failure with PEER_ECON_TEST_SEED=<seed>)."""
+    seed = int(os.environ.get("PEER_ECON_TEST_SEED", "20170131"))
+    print(f"rng seed: {seed}")
+    return np.random.default_rng(seed)
+
+
+@pytest.fixture
+def write_scenario(tmp_path):
+    """Write a dict (or text) as a YAML scenario in tmp_path and return its path."""
+
+    def _write(content, name: str = "scenario.yaml") -> Path:
+        path = tmp_path / name
+        text = content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write
