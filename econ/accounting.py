@@ -119,31 +119,30 @@ def discount_factors(rate_per_year: float, n_cycles: int, cycle_years: float, *,
 
 @dataclass(frozen=True)
 class Accounts:
-    """Per-cycle amounts of every value.
+    """Totals (and optionally per-cycle amounts) of every value.
 
     Attributes
     ----------
     values : tuple of str
-    per_cycle : ndarray, shape (draws, strategies, values, cycles)
-        Undiscounted amount per person in each cycle.
+    totals : ndarray, shape (draws, strategies, values)
+        Discounted totals per person over the horizon.
+    totals_undiscounted : ndarray, shape (draws, strategies, values)
+    per_cycle : ndarray, shape (draws, strategies, values, cycles), or None
+        Undiscounted amount per person in each cycle (when asked for).
     discount : ndarray, shape (values, cycles)
         Discount factor of each value in each cycle.
     """
 
     values: tuple
-    per_cycle: np.ndarray
+    totals: np.ndarray
+    totals_undiscounted: np.ndarray
+    per_cycle: np.ndarray | None
     discount: np.ndarray
-
-    def totals(self, *, discounted: bool = True) -> np.ndarray:
-        """(draws, strategies, values) totals over the horizon."""
-        if discounted:
-            return np.einsum("nkvt,vt->nkv", self.per_cycle, self.discount)
-        return self.per_cycle.sum(axis=-1)
 
 
 def accumulate(model: CohortModel, values: tuple, trace: Trace, table: ParameterTable, *,
-               correction: CycleCorrection, first_cycle_discounted: bool) -> Accounts:
-    """Per-cycle amounts of every value for every draw and strategy.
+               correction: CycleCorrection, first_cycle_discounted: bool, keep_cycles: bool = False) -> Accounts:
+    """Totals of every value for every draw and strategy (and per-cycle amounts if asked).
 
     Parameters
     ----------
@@ -154,38 +153,74 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
     table : ParameterTable
     correction : {"end", "start", "trapezoid", "simpson"}
     first_cycle_discounted : bool
+    keep_cycles : bool
+        Also return the per-cycle amounts (memory: draws x strategies x values x cycles x 8 bytes).
 
     Returns
     -------
     Accounts
+
+    Notes
+    -----
+    For a value whose state amounts a_s do not change with the cycle, the discounted total is
+    sum_s a_s W_s with W_s = sum_t d(t) w_s(t), so the cycle loop is done once per discount rate
+    (not once per value); amounts that change with the cycle are summed cycle by cycle.
     """
     n, K, T = trace.values.shape[0], trace.values.shape[1], model.n_cycles
-    S = len(model.states)
+    S, V = len(model.states), len(values)
     occ = cycle_occupancy(trace.values, correction)  # (n, K, T, S)
-    per_cycle = np.zeros((n, K, len(values), T))
+    discount = np.stack([
+        discount_factors(v.discount_rate, T, model.cycle_years, first_cycle_discounted=first_cycle_discounted)
+        for v in values
+    ]) if values else np.zeros((0, T))
+    rates = sorted({v.discount_rate for v in values})
+    rate_index = [rates.index(v.discount_rate) for v in values]
+    rate_factors = np.stack([discount[rate_index.index(i)] for i in range(len(rates))]) if values else np.zeros((0, T))
+    totals = np.zeros((n, K, V))
+    totals_u = np.zeros((n, K, V))
+    per_cycle = np.zeros((n, K, V, T)) if keep_cycles else None
     for k, strategy in enumerate(model.strategies):
         if strategy.mixture:
             continue
         senv = StrategyEnv(model, strategy, table)
+        occ_k = occ[:, k]  # (n, T, S)
+        W = np.einsum("nts,rt->rns", occ_k, rate_factors)  # discounted occupancy per rate
+        W0 = occ_k.sum(axis=1)  # (n, S)
         for v_idx, value in enumerate(values):
             entries = value.states[k]
             if entries:
                 evaluated = [(s, _eval(expr, senv.env(model.time_in_state[s]))) for s, expr in entries]
                 Tv = max(a.shape[-1] for _, a in evaluated)
-                amount = np.zeros((n, Tv, S))
-                for s, a in evaluated:
-                    amount[:, :, s] += np.broadcast_to(a, (n, Tv))
-                per_cycle[:, k, v_idx] += np.einsum("nts,nts->nt", occ[:, k], np.broadcast_to(amount, (n, T, S)))
+                if Tv == 1:
+                    amount = np.zeros((n, S))
+                    for s, a in evaluated:
+                        amount[:, s] += a[:, 0] if a.shape[0] == n else a[0, 0]
+                    totals[:, k, v_idx] += np.einsum("ns,ns->n", W[rate_index[v_idx]], amount)
+                    totals_u[:, k, v_idx] += np.einsum("ns,ns->n", W0, amount)
+                    if keep_cycles:
+                        per_cycle[:, k, v_idx] += np.einsum("nts,ns->nt", occ_k, amount)
+                else:
+                    amount = np.zeros((n, T, S))
+                    for s, a in evaluated:
+                        amount[:, :, s] += np.broadcast_to(a, (n, T))
+                    pc = np.einsum("nts,nts->nt", occ_k, amount)
+                    totals[:, k, v_idx] += np.einsum("nt,t->n", pc, discount[v_idx])
+                    totals_u[:, k, v_idx] += pc.sum(axis=1)
+                    if keep_cycles:
+                        per_cycle[:, k, v_idx] += pc
             for i, j, expr in value.transitions[k]:
                 b = _eval(expr, senv.env(model.time_in_state[i]))
-                per_cycle[:, k, v_idx] += trace.flows[(i, j)][:, k] * b
+                pc = trace.flows[(i, j)][:, k] * b
+                totals[:, k, v_idx] += np.einsum("nt,t->n", pc, discount[v_idx])
+                totals_u[:, k, v_idx] += pc.sum(axis=1)
+                if keep_cycles:
+                    per_cycle[:, k, v_idx] += pc
     for k, w in trace.weights.items():
-        per_cycle[:, k] = sum(wc[:, None, None] * per_cycle[:, c] for c, wc in w)
-    discount = np.stack([
-        discount_factors(v.discount_rate, T, model.cycle_years, first_cycle_discounted=first_cycle_discounted)
-        for v in values
-    ]) if values else np.zeros((0, T))
-    return Accounts(tuple(v.name for v in values), per_cycle, discount)
+        totals[:, k] = sum(wc[:, None] * totals[:, c] for c, wc in w)
+        totals_u[:, k] = sum(wc[:, None] * totals_u[:, c] for c, wc in w)
+        if keep_cycles:
+            per_cycle[:, k] = sum(wc[:, None, None] * per_cycle[:, c] for c, wc in w)
+    return Accounts(tuple(v.name for v in values), totals, totals_u, per_cycle, discount)
 
 
 def _eval(expr: Expression, env: dict) -> np.ndarray:

@@ -100,14 +100,13 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
         part = table.slice(start, stop)
         tr = run_cohort(compiled.model, part, flows=compiled.flows, draw_offset=start)
         acc = accumulate(compiled.model, compiled.values, tr, part, correction=compiled.correction,
-                         first_cycle_discounted=compiled.first_cycle_discounted)
+                         first_cycle_discounted=compiled.first_cycle_discounted, keep_cycles=keep_cycles)
         # values -> outputs (values, then totals as sums of values)
-        disc_values = acc.per_cycle * acc.discount[None, None]
-        totals_u[start:stop] = np.einsum("ov,nkv->nko", mat, acc.per_cycle.sum(axis=-1))
-        totals[start:stop] = np.einsum("ov,nkv->nko", mat, disc_values.sum(axis=-1))
+        totals_u[start:stop] = np.einsum("ov,nkv->nko", mat, acc.totals_undiscounted)
+        totals[start:stop] = np.einsum("ov,nkv->nko", mat, acc.totals)
         if keep_cycles:
             per_cycle[start:stop] = np.einsum("ov,nkvt->nkot", mat, acc.per_cycle)
-            per_cycle_d[start:stop] = np.einsum("ov,nkvt->nkot", mat, disc_values)
+            per_cycle_d[start:stop] = np.einsum("ov,nkvt->nkot", mat, acc.per_cycle * acc.discount[None, None])
         if keep_trace:
             trace[start:stop] = tr.values
         if progress is not None:
