@@ -24,7 +24,7 @@ class UsageError(EconError):
     """A command-line option is wrong."""
 
 
-def _add_common(p: argparse.ArgumentParser, *, out: bool = True) -> None:
+def add_common_options(p: argparse.ArgumentParser, *, out: bool = True) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter (name=value) or any key (settings.n_cycles=24); "
                         "highest precedence, recorded in the manifest")
@@ -54,11 +54,14 @@ def format_frame(df, *, index_name: str | None = None) -> str:
     return shown.to_string()
 
 
-def _manifest(args, compiled_list, started: str, extra: dict | None = None) -> dict:
+def manifest(args, compiled_list, started: str, extra: dict | None = None, *, n_draws: int = 1,
+             seed: int | None = None) -> dict:
+    """The manifest.json content of a command: command line, times, and per scenario its files and
+    hashes, data files, overrides, seed, versions, price year (see :class:`econ.results.RunMetadata`)."""
     from .results import metadata_for
 
-    metas = [metadata_for(c, n_draws=getattr(args, "draws", 1) or 1,
-                          seed=c.loaded.spec.settings.seed).to_dict() for c in compiled_list]
+    metas = [metadata_for(c, n_draws=n_draws, seed=seed if seed is not None else c.loaded.spec.settings.seed,
+                          data_files=c.data_files).to_dict() for c in compiled_list]
     out = {
         "command_line": list(sys.argv),
         "command": args.command,
@@ -102,7 +105,7 @@ def cmd_run(args) -> int:
         write_csv(folder / "incremental.csv", inc)
         write_csv(folder / "per_cycle.csv", res.per_cycle, index=False)
         write_csv(folder / "trace.csv", res.trace, index=False)
-        write_json(folder / "manifest.json", _manifest(args, [compiled], started))
+        write_json(folder / "manifest.json", manifest(args, [compiled], started))
         print(f"\nWrote {folder}/summary.csv, incremental.csv, per_cycle.csv, trace.csv, manifest.json")
     return EXIT_OK
 
@@ -136,12 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="base case of a scenario: summary table (and files with --out)")
     p.add_argument("file", help="scenario YAML")
-    _add_common(p)
+    add_common_options(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("validate", help="check scenario files; exit 2 with one line per problem")
     p.add_argument("files", nargs="+", metavar="FILE")
-    _add_common(p, out=False)
+    add_common_options(p, out=False)
     p.set_defaults(func=cmd_validate)
 
     for register in _extra_commands():
@@ -149,19 +152,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Modules that add subcommands: each has ``register(subparsers)``, which adds its parsers and sets
+#: ``func`` (a callable taking the parsed args and returning an exit status).
+COMMAND_MODULES = ("cli_data", "cli_uncertainty", "cli_gsa", "cli_report")
+
+
 def _extra_commands() -> list[Callable]:
-    """Subcommands defined in other modules (each adds its parser and sets ``func``)."""
+    import importlib
+
     out = []
-    try:
-        from .cli_data import add_data_parser, run_data
-
-        def _data(sub):
-            add_data_parser(sub)
-            sub.choices["data"].set_defaults(func=run_data)
-
-        out.append(_data)
-    except ImportError:
-        pass
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f".{name}", __package__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.{name}":
+                raise
+            continue
+        out.append(module.register)
     return out
 
 

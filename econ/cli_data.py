@@ -161,3 +161,9 @@ def run_data(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
         lines.append(care.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
     print("\n".join(lines), file=out)
     return 0
+
+
+def register(subparsers) -> None:
+    """Add the ``data`` command to the main parser (see ``econ.cli.COMMAND_MODULES``)."""
+    add_data_parser(subparsers)
+    subparsers.choices["data"].set_defaults(func=run_data)
