@@ -59,7 +59,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar, NoReturn
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from econ.errors import EconError, Problem
 
@@ -793,10 +793,14 @@ class Triangular(Distribution):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         c, loc, scale = self._scipy_args()
+        from scipy import stats  # imported here: scipy.stats costs ~0.5 s at start-up
+
         return stats.triang.ppf(_check_unit(u), c, loc=loc, scale=scale)
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         c, loc, scale = self._scipy_args()
+        from scipy import stats
+
         return stats.triang.cdf(np.asarray(x, dtype=float), c, loc=loc, scale=scale)
 
 

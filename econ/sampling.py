@@ -26,7 +26,6 @@ from typing import Any, Literal
 
 import numpy as np
 from scipy import special
-from scipy.stats import qmc
 
 from econ.distributions import Dirichlet, Distribution, clip_to_open_unit
 from econ.errors import EconError, EconWarning, Problem
@@ -54,7 +53,15 @@ _KINDS = ("spearman", "normal_scores")
 CORRELATION_ATOL = 1e-10
 
 # scipy >= 1.15 takes ``rng=`` (SPEC 7); earlier versions only ``seed=``. Both accept a Generator.
-_QMC_RNG_KEYWORD = "rng" if "rng" in inspect.signature(qmc.Sobol).parameters else "seed"
+def _qmc():
+    """scipy.stats.qmc, imported on first use (scipy.stats costs ~0.5 s at start-up)."""
+    from scipy.stats import qmc
+
+    return qmc
+
+
+def _qmc_rng_keyword() -> str:
+    return "rng" if "rng" in inspect.signature(_qmc().Sobol).parameters else "seed"
 
 
 class DesignError(EconError, ValueError):
@@ -134,9 +141,9 @@ def uniform_design(n: int, d: int, *, method: DesignMethod, rng: np.random.Gener
     if method == "monte_carlo":
         u = rng.random((n, d))
     elif method == "latin_hypercube":
-        u = qmc.LatinHypercube(d, scramble=True, optimization=None, **{_QMC_RNG_KEYWORD: rng}).random(n)
+        u = _qmc().LatinHypercube(d, scramble=True, optimization=None, **{_qmc_rng_keyword(): rng}).random(n)
     else:
-        u = qmc.Sobol(d, scramble=True, **{_QMC_RNG_KEYWORD: rng}).random(n)
+        u = _qmc().Sobol(d, scramble=True, **{_qmc_rng_keyword(): rng}).random(n)
     return clip_to_open_unit(u)
 
 

@@ -127,38 +127,68 @@ def payback_cycle(cum_net: np.ndarray) -> np.ndarray:
     return np.where(hit.any(axis=-1), first, np.nan)
 
 
-def break_even_attribution(compiled: CompiledScenario, table: ParameterTable, perspective: str, *,
-                           discounted: bool = True) -> np.ndarray:
-    """Attribution at which the net cost is 0, per draw and strategy (NaN where net cost does not depend on it).
+def _stack(table: ParameterTable, name: str, values: list) -> ParameterTable:
+    """Copies of ``table`` one after another, with column ``name`` set to each entry of ``values``."""
+    n = table.n_draws
+    cols = {k: np.tile(v, len(values)) for k, v in table.columns.items()}
+    cols[name] = np.concatenate([np.broadcast_to(np.asarray(v, dtype=float), (n,)) for v in values])
+    return ParameterTable(cols, n * len(values))
 
-    Values outside [0, 1] are reported as they are: above 1 means the intervention does not pay back
-    even if all of the observed change were caused by it.
+
+def _rows(ev: Evaluation, start: int, stop: int) -> Evaluation:
+    return Evaluation(ev.outputs, ev.strategies, ev.totals[start:stop], ev.totals_undiscounted[start:stop])
+
+
+def break_even_attributions(compiled: CompiledScenario, table: ParameterTable, combos) -> dict:
+    """Break-even attribution for several (perspective, discounted) pairs, sharing evaluations.
+
+    Returns
+    -------
+    dict
+        (perspective, discounted) -> ndarray (draws, strategies). Values outside [0, 1] are kept:
+        above 1 means the intervention does not pay back even if all of the observed change were
+        caused by it; below 0, that the net cost rises with the effect. NaN where the net cost does
+        not depend on attribution.
     """
     name = compiled.loaded.spec.cost_offset.attribution
     if name is None:
         raise ScenarioError(Problem("cost_offset.attribution is not set; no break-even attribution"))
+    n = table.n_draws
+    ev = evaluate(compiled, _stack(table, name, [0.0, 1.0]))
+    ev0, ev1 = _rows(ev, 0, n), _rows(ev, n, 2 * n)
+    combos = list(combos)
+    out, trials = {}, []
+    for persp, disc in combos:
+        n0 = measures(compiled, ev0, persp, discounted=disc)["net_cost"]
+        n1 = measures(compiled, ev1, persp, discounted=disc)["net_cost"]
+        slope = n1 - n0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a_star = np.where(slope != 0, -n0 / slope, np.nan)
+        out[(persp, disc)] = a_star
+        for s in range(a_star.shape[1]):
+            trials.append((persp, disc, s, np.where(np.isfinite(a_star[:, s]), a_star[:, s], 0.0), n0))
+    # Check N(a*) = 0 in one evaluation; where the model is not linear in attribution, root-find.
+    ev_check = evaluate(compiled, _stack(table, name, [t[3] for t in trials]))
+    for i, (persp, disc, s, _, n0) in enumerate(trials):
+        net = measures(compiled, _rows(ev_check, i * n, (i + 1) * n), persp, discounted=disc)["net_cost"][:, s]
+        a_star = out[(persp, disc)]
+        scale = np.maximum(np.abs(n0[:, s]), 1.0)
+        bad = np.isfinite(a_star[:, s]) & (np.abs(net) > BREAK_EVEN_TOLERANCE * scale)
+        for d in np.nonzero(bad)[0]:
+            one = table.slice(d, d + 1)
 
-    def net(a):
-        ev = evaluate(compiled, table.with_values(**{name: a}))
-        return measures(compiled, ev, perspective, discounted=discounted)["net_cost"]
+            def f(a, one=one, persp=persp, disc=disc, s=s):
+                e = evaluate(compiled, one.with_values(**{name: a}))
+                return measures(compiled, e, persp, discounted=disc)["net_cost"][0, s]
 
-    n0, n1 = net(0.0), net(1.0)
-    slope = n1 - n0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a_star = np.where(slope != 0, -n0 / slope, np.nan)
-    # Check linearity where a* is finite; use root finding where it fails.
-    finite = np.isfinite(a_star)
-    if finite.any():
-        k = a_star.shape[1]
-        check = np.empty_like(a_star)
-        for s in range(k):
-            col = np.where(finite[:, s], a_star[:, s], 0.0)
-            check[:, s] = net(col)[:, s]
-        scale = np.maximum(np.abs(n0), 1.0)
-        bad = finite & (np.abs(check) > BREAK_EVEN_TOLERANCE * scale)
-        for d, s in zip(*np.nonzero(bad)):
-            a_star[d, s] = _root(lambda a: net(np.where(np.arange(table.n_draws) == d, a, 0.0))[d, s])
-    return a_star
+            a_star[d, s] = _root(f)
+    return out
+
+
+def break_even_attribution(compiled: CompiledScenario, table: ParameterTable, perspective: str, *,
+                           discounted: bool = True) -> np.ndarray:
+    """Attribution at which the net cost is 0, per draw and strategy (see :func:`break_even_attributions`)."""
+    return break_even_attributions(compiled, table, [(perspective, discounted)])[(perspective, discounted)]
 
 
 def _root(f) -> float:
@@ -192,9 +222,11 @@ def headline(compiled: CompiledScenario, *, table: ParameterTable | None = None,
     strategies = [s for s in ev.strategies if s != compiled.reference]
     sidx = [ev.strategies.index(s) for s in strategies]
     rows = []
+    bea_all = (break_even_attributions(compiled, table, [(p, d) for p in perspectives for d in (True, False)])
+               if spec.cost_offset.attribution else {})
     for p in perspectives:
         for disc in (True, False):
-            bea = break_even_attribution(compiled, table, p, discounted=disc) if spec.cost_offset.attribution else None
+            bea = bea_all.get((p, disc))
             m = measures(compiled, ev, p, discounted=disc)
             pay = payback_cycle(cumulative_net_cost(compiled, ev, p, discounted=disc))
             label = "discounted" if disc else "undiscounted"

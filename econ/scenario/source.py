@@ -44,8 +44,9 @@ class Positions:
         self.locations.update(other.locations)
 
 
-class _PositionsLoader(yaml.SafeLoader):
-    """PyYAML's SafeLoader; only its composer is used here, to keep node positions."""
+class _PositionsLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """PyYAML's safe loader (the C one when libyaml is there); only its composer is used, to keep
+    node positions. Safe either way: no Python object tags are constructed."""
 
 
 #: Most YAML nodes one document may expand to (aliases included), against "billion laughs" files.
