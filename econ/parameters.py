@@ -171,8 +171,9 @@ def build_parameters(loaded, context=None) -> ParameterSet:
         value = entry
         dist = None
         if isinstance(entry, ParameterSpec):
+            low, high = entry.dsa_range if entry.dsa_range is not None else (None, None)
             meta = dict(source=entry.source, description=entry.description, unit=entry.unit, group=entry.group,
-                        low=entry.low, high=entry.high)
+                        low=low, high=high)
             value = entry.value
             if any(getattr(entry, k) is not None for k in ("unit_cost", "service_use", "informal_care_rate")):
                 if context is None:
@@ -210,8 +211,8 @@ def build_parameters(loaded, context=None) -> ParameterSet:
                 except DistributionSpecError as exc:
                     problems.append(loaded.problem(path + ("value",), str(exc).removeprefix("value: ")))
                     continue
-            if entry.low is not None and entry.high is not None and entry.low > entry.high:
-                problems.append(loaded.problem(path + ("low",), f"low ({entry.low}) is above high ({entry.high})"))
+            if low is not None and high is not None and low > high:
+                problems.append(loaded.problem(path + ("dsa_range",), f"low ({low}) is above high ({high})"))
         origin = _loc(loaded, path)
         if isinstance(value, str):
             try:

@@ -68,6 +68,11 @@ class Settings(_Block):
     """Currency of every money value."""
     chunk_draws: Annotated[int, Field(ge=1)] = 20_000
     """Most draws evaluated at once; bounds memory. Results do not depend on it."""
+    sampling: Literal["monte_carlo", "latin_hypercube", "sobol"] = "monte_carlo"
+    """Design of the probabilistic analysis: ``monte_carlo`` (independent uniforms), ``latin_hypercube``
+    (one draw in each of n equal-probability strata of every parameter) or ``sobol`` (scrambled Sobol
+    sequence; the number of draws must then be a power of two). Each parameter's draw is its inverse
+    CDF of the design's uniform, so every design keeps the parameters' distributions."""
 
 
 class ServiceUseRef(_Block):
@@ -103,10 +108,10 @@ class ParameterSpec(BaseModel):
     """What the parameter means."""
     unit: str = ""
     """Unit (e.g. 'GBP 2023/24 per hour', 'probability per month')."""
-    low: float | None = None
-    """Low value for one-way sensitivity analysis (default: the distribution's 2.5th percentile)."""
-    high: float | None = None
-    """High value for one-way sensitivity analysis (default: the distribution's 97.5th percentile)."""
+    dsa_range: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
+    """[low, high] for one-way sensitivity analysis (default: the distribution's 2.5th and 97.5th
+    percentiles). Not to be confused with ``low``/``high`` of a uniform, triangular or PERT
+    distribution."""
     group: str | None = None
     """Group name for global sensitivity analysis (parameters in a group are varied together)."""
     unit_cost: str | None = None
@@ -275,6 +280,23 @@ class BudgetSpec(_Block):
     """Strategy commissioned (default: every non-reference strategy)."""
 
 
+class CorrelationSpec(_Block):
+    """A correlation between two uncertain parameters in the probabilistic analysis (Gaussian copula)."""
+
+    between: Annotated[list[Name], Field(min_length=2, max_length=2)]
+    """The two parameters, e.g. [c_gp_surgery, c_practice_nurse_consultation]. Both need a univariate
+    distribution (not a Dirichlet, not a service-use statistic, which are drawn jointly from the
+    bootstrap) and must differ."""
+    value: Annotated[float, Field(ge=-1, le=1)]
+    """The correlation, between -1 and 1. All the correlations of a scenario together must form a
+    valid (positive semi-definite) correlation matrix."""
+    kind: Literal["spearman", "normal_scores"] = "spearman"
+    """``spearman``: ``value`` is the rank correlation of the two parameters (converted to the copula's
+    normal-score correlation by 2 sin(pi value / 6)); ``normal_scores``: ``value`` is the Pearson
+    correlation of their normal scores, the copula's own parameter. Each parameter keeps its own
+    distribution either way."""
+
+
 class Scenario(_Block):
     """A whole scenario file (after ``extends:`` and overrides have been applied)."""
 
@@ -304,6 +326,8 @@ class Scenario(_Block):
     """Sums of values reported as their own column (e.g. total_cost: [c_drug, c_care])."""
     icer: IcerSpec | None = None
     """The cost and effect used for incremental cost-effectiveness ratios."""
+    correlations: list[CorrelationSpec] = Field(default_factory=list)
+    """Correlations between uncertain parameters in the probabilistic analysis (default: independent)."""
     cost_offset: CostOffsetSpec | None = None
     """Cost-offset reading: delivery cost, attribution, population and perspectives."""
     budget: BudgetSpec | None = None
