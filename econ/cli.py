@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -17,7 +18,7 @@ from .errors import EconError
 #: The scenario run by ``python run_model.py`` with no arguments.
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "side_by_side.yaml"
 
-EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
 
 class UsageError(EconError):
@@ -355,6 +356,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): say nothing more, as other command-line tools do
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:
+            pass
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         print("interrupted: files already written are complete; nothing partial was kept", file=sys.stderr)
         return EXIT_INTERRUPTED
