@@ -13,6 +13,7 @@ import numpy as np
 from .accounting import accumulate
 from .engine import run_cohort
 from .model import CompiledScenario
+from .limits import check_draws, chunk_size
 from .parameters import ParameterTable
 
 
@@ -62,6 +63,30 @@ def _totals_matrix(compiled: CompiledScenario) -> np.ndarray:
     return mat
 
 
+def working_bytes_per_draw(compiled: CompiledScenario, *, keep_cycles: bool) -> float:
+    """Upper estimate of the memory one draw needs while its chunk is evaluated (bytes).
+
+    Counts the trace of every strategy, one strategy's transition matrices (assumed to vary by
+    cycle), flows, corrected occupancy and per-cycle accounting arrays, times 2 for temporaries.
+    """
+    m = compiled.model
+    K, T, S = len(m.strategies), m.n_cycles, len(m.states)
+    V, O = len(compiled.values), len(compiled.values) + len(compiled.totals)
+    per = K * (T + 1) * S + T * S * S + K * T * (len(compiled.flows) + S) + 4 * K * O
+    if keep_cycles:
+        per += K * (V + 2 * O) * T
+    return 2.0 * 8.0 * per
+
+
+def kept_bytes(compiled: CompiledScenario, n_draws: int, *, keep_cycles: bool, keep_trace: bool) -> float:
+    """Memory of the result arrays kept whole for ``n_draws`` draws (bytes)."""
+    m = compiled.model
+    K, T, S = len(m.strategies), m.n_cycles, len(m.states)
+    O = len(compiled.values) + len(compiled.totals)
+    per = 2 * K * O + (2 * K * O * T if keep_cycles else 0) + (K * (T + 1) * S if keep_trace else 0)
+    return 8.0 * per * n_draws + 8.0 * n_draws * len(compiled.parameters.columns)
+
+
 def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *, chunk_draws: int | None = None,
              keep_cycles: bool = False, keep_trace: bool = False, progress=None) -> Evaluation:
     """Run the engine and accounting on every draw of ``table``.
@@ -86,10 +111,13 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
     """
     if table is None:
         table = compiled.parameters.point_table()
-    chunk = int(chunk_draws or compiled.loaded.spec.settings.chunk_draws)
     n, K, T = table.n_draws, len(compiled.model.strategies), compiled.model.n_cycles
     mat = _totals_matrix(compiled)
     O = mat.shape[0]
+    check_draws(n)
+    chunk = chunk_size(bytes_per_draw=working_bytes_per_draw(compiled, keep_cycles=keep_cycles),
+                       kept_bytes=kept_bytes(compiled, n, keep_cycles=keep_cycles, keep_trace=keep_trace),
+                       requested=int(chunk_draws or compiled.loaded.spec.settings.chunk_draws), n_draws=n)
     totals = np.empty((n, K, O))
     totals_u = np.empty((n, K, O))
     per_cycle = np.empty((n, K, O, T)) if keep_cycles else None

@@ -35,6 +35,22 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+#: Tables already read in this process, keyed by (kind, path, size, mtime): reading the same
+#: unchanged file again (compare, subgroups, sweeps over scenarios) returns the same frozen object.
+_TABLE_CACHE: dict = {}
+
+
+def _cached(kind: str, path: Path, load, *extra):
+    try:
+        st = Path(path).stat()
+        key = (kind, str(Path(path).resolve()), st.st_size, st.st_mtime_ns) + tuple(extra)
+    except OSError:
+        return load()
+    if key not in _TABLE_CACHE:
+        _TABLE_CACHE[key] = load()
+    return _TABLE_CACHE[key]
+
+
 @dataclass
 class DataContext:
     """Tables of one scenario run (loaded lazily, each at most once)."""
@@ -65,13 +81,16 @@ class DataContext:
     def indices(self):
         from .inflation import load_indices
 
-        return load_indices(self._path("price_indices", COSTS_DIR))
+        folder = self._path("price_indices", COSTS_DIR)
+        return _cached("indices", folder / "index_nhscii.csv", lambda: load_indices(folder),
+                       (folder / "index_pss.csv").stat().st_mtime_ns if (folder / "index_pss.csv").exists() else 0)
 
     @cached_property
     def unit_costs(self):
         from .unit_costs import load_unit_costs
 
-        return load_unit_costs(self._path("unit_costs", COSTS_DIR / "unit_costs.csv"))
+        path = self._path("unit_costs", COSTS_DIR / "unit_costs.csv")
+        return _cached("unit_costs", path, lambda: load_unit_costs(path))
 
     @cached_property
     def unit_costs_rebased(self):
@@ -101,7 +120,9 @@ class DataContext:
             raise ScenarioError(self.loaded.problem(("data",), "a parameter uses service_use: but data.service_use "
                                                                "names no file"))
         ic = self._path("informal_care", None)
-        return load_service_use(path, unit_costs=self.unit_costs, informal_care_path=ic)
+        return _cached("service_use", path, lambda: load_service_use(path, unit_costs=self.unit_costs,
+                                                                     informal_care_path=ic),
+                       str(ic), ic.stat().st_mtime_ns if ic is not None else 0, id(self.unit_costs))
 
     def data_files(self) -> list[dict]:
         """Data files used so far, with SHA-256 and the synthetic flag (for run metadata)."""
@@ -163,24 +184,38 @@ class DataContext:
             use = pd.concat([use, ic[use.columns]], ignore_index=True)
         return use
 
-    def _select(self, table: pd.DataFrame, name: str, ref) -> pd.DataFrame:
+    def _by_service(self, table: pd.DataFrame) -> dict:
+        """service -> {column: numpy array} of ``table`` (cached per table), for fast selection."""
+        cache = self.__dict__.setdefault("_service_index", {})
+        key = id(table)
+        if key not in cache:
+            index = {}
+            for service, part in table.groupby("service", sort=False):
+                index[service] = {c: (part[c].astype(str).to_numpy() if c in self._by else part[c].to_numpy())
+                                  for c in part.columns}
+            cache[key] = (table, index)  # keep the table alive so its id is not reused
+        return cache[key][1]
+
+    def _select(self, table: pd.DataFrame, name: str, ref) -> dict:
+        """The rows of ``table`` for a parameter's service and subgroup, as column -> numpy array."""
         f = self._filter(ref)
         where = ("parameters", name, "service_use")
         if "__empty__" in f:
             raise ScenarioError(self.loaded.problem(where, f"its subgroup {dict(ref.subgroup)} conflicts with the "
                                                            f"subgroup of this run {self.subgroup}"))
-        rows = table[table["service"] == ref.service]
-        if rows.empty:
-            known = sorted(set(table["service"]))
+        index = self._by_service(table)
+        rows = index.get(ref.service)
+        if rows is None:
             raise ScenarioError(self.loaded.problem(where + ("service",),
                                                     f"service '{ref.service}' is not in the data "
-                                                    f"({self.loaded.spec.data.service_use}); services: {', '.join(known)}"))
+                                                    f"({self.loaded.spec.data.service_use}); services: "
+                                                    f"{', '.join(sorted(index))}"))
+        mask = np.ones(len(rows["service"]), dtype=bool)
         for k, v in f.items():
-            rows = rows[rows[k].astype(str) == str(v)]
-        if rows.empty:
-            raise ScenarioError(self.loaded.problem(where + ("subgroup",),
-                                                    f"no people in the data with {f}"))
-        return rows
+            mask &= rows[k] == str(v)
+        if not mask.any():
+            raise ScenarioError(self.loaded.problem(where + ("subgroup",), f"no people in the data with {f}"))
+        return {c: a[mask] for c, a in rows.items()}
 
     @staticmethod
     def _statistic(baseline: np.ndarray, followup: np.ndarray, statistic: str) -> np.ndarray:
@@ -195,9 +230,9 @@ class DataContext:
     def service_use_point(self, name: str, ref) -> float:
         """Point estimate of a service-use statistic from the data (persons pooled over the subgroup)."""
         rows = self._select(self._point_table, name, ref)
-        w = rows["n_persons"].to_numpy(dtype=float)
-        b = float((rows["baseline"].to_numpy() * w).sum() / w.sum())
-        f = float((rows["followup"].to_numpy() * w).sum() / w.sum())
+        w = rows["n_persons"].astype(float)
+        b = float((rows["baseline"] * w).sum() / w.sum())
+        f = float((rows["followup"] * w).sum() / w.sum())
         value = float(self._statistic(np.array(b), np.array(f), ref.statistic))
         if not np.isfinite(value):
             raise ScenarioError(self.loaded.problem(("parameters", name, "service_use"),
@@ -228,12 +263,12 @@ class DataContext:
         statistic pooled over several groups is their size-weighted mean within each replicate.
         """
         rows = self._select(self._bootstrap, name, ref)
-        w = rows["n_persons"].to_numpy(dtype=float)
-        rep = rows["replicate"].to_numpy()
+        w = rows["n_persons"].astype(float)
+        rep = rows["replicate"].astype(np.intp)
         R = int(self.loaded.spec.data.bootstrap_replicates)
         wsum = np.bincount(rep, weights=w, minlength=R)
-        b = np.bincount(rep, weights=rows["baseline"].to_numpy() * w, minlength=R) / wsum
-        f = np.bincount(rep, weights=rows["followup"].to_numpy() * w, minlength=R) / wsum
+        b = np.bincount(rep, weights=rows["baseline"] * w, minlength=R) / wsum
+        f = np.bincount(rep, weights=rows["followup"] * w, minlength=R) / wsum
         values = self._statistic(b, f, ref.statistic)
         if not np.all(np.isfinite(values)):
             bad = int((~np.isfinite(values)).sum())

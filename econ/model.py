@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from .accounting import ValueModel
 from .engine import CohortModel, Entry, StrategyModel
-from .errors import Problem, ScenarioError
+from .errors import LimitError, Problem, ScenarioError
+from .limits import check_size, current_limits
 from .expressions import BUILTIN_VARIABLES, Expression, ExpressionError, parse_expression
 from .parameters import ParameterSet, build_parameters, order_derived
 from .scenario.schema import CYCLE_LENGTH_YEARS
@@ -116,6 +117,15 @@ def compile_scenario(loaded, parameters: ParameterSet | None = None, *, subgroup
             expanded.append(name if n == 1 else f"{name}@{k}")
             group.append(name)
             tis.append(k)
+
+    lim = current_limits()
+    if len(expanded) > lim.max_states or spec.settings.n_cycles > lim.max_cycles:
+        try:
+            check_size(n_cycles=spec.settings.n_cycles, n_states=len(expanded))
+        except LimitError as exc:
+            raise LimitError([Problem(p.message, loaded.location(*(("settings", "n_cycles") if "cycles" in p.message
+                                                                    else ("states",))), p.key_path)
+                              for p in exc.problems]) from None
 
     strategies = list(spec.strategies)
     param_names = set(pset.columns) | {p.name for p in pset.derived}

@@ -1,0 +1,94 @@
+"""Caps on model size and memory, so an oversized request fails with a message instead of exhausting the machine.
+
+Each cap has a default and an environment variable that changes it for a run:
+
+==========================  =================  ==========================================
+cap                         default            environment variable
+==========================  =================  ==========================================
+cycles                      12,000             ``PEER_ECON_MAX_CYCLES``
+states (after tunnels)      2,000              ``PEER_ECON_MAX_STATES``
+draws in one analysis       20,000,000         ``PEER_ECON_MAX_DRAWS``
+memory for one evaluation   2,048 MB           ``PEER_ECON_MAX_MEMORY_MB``
+==========================  =================  ==========================================
+
+Memory is bounded by evaluating draws in chunks: the chunk size is the largest that keeps the
+working arrays of one chunk under the memory cap (and under ``settings.chunk_draws``); what must be
+kept whole (per-cycle results, traces) is checked against the cap before anything is computed.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .errors import LimitError, Problem
+
+_ENV = {"max_cycles": "PEER_ECON_MAX_CYCLES", "max_states": "PEER_ECON_MAX_STATES",
+        "max_draws": "PEER_ECON_MAX_DRAWS", "max_memory_mb": "PEER_ECON_MAX_MEMORY_MB"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The caps in force."""
+
+    max_cycles: int = 12_000
+    max_states: int = 2_000
+    max_draws: int = 20_000_000
+    max_memory_mb: int = 2_048
+
+
+def current_limits() -> Limits:
+    """Defaults, overridden by the environment variables (whole numbers > 0)."""
+    values = {}
+    for field, var in _ENV.items():
+        raw = os.environ.get(var)
+        if raw is None:
+            continue
+        try:
+            value = int(raw)
+            if value <= 0:
+                raise ValueError
+        except ValueError:
+            raise LimitError(Problem(f"must be a whole number > 0 (got {raw!r})", None, var)) from None
+        values[field] = value
+    return Limits(**values)
+
+
+def check_size(*, n_cycles: int, n_states: int, where: str = "") -> None:
+    """Raise LimitError if a model has more cycles or (expanded) states than allowed."""
+    lim = current_limits()
+    problems = []
+    if n_cycles > lim.max_cycles:
+        problems.append(Problem(f"{n_cycles:,} cycles is more than the limit of {lim.max_cycles:,}; shorten the "
+                                f"horizon or raise {_ENV['max_cycles']}", None, where or "settings.n_cycles"))
+    if n_states > lim.max_states:
+        problems.append(Problem(f"{n_states:,} states (tunnels expanded) is more than the limit of "
+                                f"{lim.max_states:,}; use shorter tunnels or raise {_ENV['max_states']}",
+                                None, where or "states"))
+    if problems:
+        raise LimitError(problems)
+
+
+def check_draws(n_draws: int, *, what: str = "draws") -> None:
+    lim = current_limits()
+    if n_draws > lim.max_draws:
+        raise LimitError(Problem(f"{n_draws:,} {what} is more than the limit of {lim.max_draws:,}; raise "
+                                 f"{_ENV['max_draws']} if the machine can take it", None, what))
+
+
+def chunk_size(*, bytes_per_draw: float, kept_bytes: float, requested: int, n_draws: int) -> int:
+    """Largest chunk of draws whose working memory fits the cap, after what is kept whole.
+
+    Raises LimitError if the kept arrays alone, or a single draw, do not fit.
+    """
+    lim = current_limits()
+    budget = lim.max_memory_mb * 2**20
+    if kept_bytes > budget:
+        raise LimitError(Problem(f"the results kept for {n_draws:,} draws need {kept_bytes / 2**20:,.0f} MB, more "
+                                 f"than the limit of {lim.max_memory_mb:,} MB; use fewer draws, keep fewer results "
+                                 f"(no per-cycle tables), or raise {_ENV['max_memory_mb']}", None, "memory"))
+    room = budget - kept_bytes
+    if bytes_per_draw > room:
+        raise LimitError(Problem(f"one draw needs {bytes_per_draw / 2**20:,.0f} MB of working memory, more than the "
+                                 f"{room / 2**20:,.0f} MB left under the limit of {lim.max_memory_mb:,} MB; shorten "
+                                 f"the horizon, use fewer states, or raise {_ENV['max_memory_mb']}", None, "memory"))
+    return max(1, min(int(requested), int(room // max(bytes_per_draw, 1.0)), max(n_draws, 1)))
