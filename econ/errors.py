@@ -20,6 +20,15 @@ class SourceLocation:
         return self.file
 
 
+def printable(text: str) -> str:
+    """Escape characters that are not printable (control characters, line and paragraph separators),
+    so a message stays on one line and shows what the input really held."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+                   for ch in text)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in an input: where, which key path, what is wrong."""
@@ -35,7 +44,7 @@ class Problem:
         if self.key_path:
             parts.append(self.key_path)
         parts.append(self.message)
-        return ": ".join(parts)
+        return printable(": ".join(parts))
 
 
 class EconError(Exception):

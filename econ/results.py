@@ -122,7 +122,7 @@ class Results:
         if self.compiled.icer is not None:
             cost, effect = self.compiled.icer
             dc, de = inc[cost].to_numpy(), inc[effect].to_numpy()
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 icer = np.where(de != 0, dc / np.where(de != 0, de, 1.0), np.nan)
             inc["icer"] = icer
             labels = []
