@@ -1145,7 +1145,15 @@ def make_distribution(spec: Mapping[str, Any]) -> Distribution:
     Gamma(shape=16.0, scale=7.5)
     """
     cls = _distribution_class(spec)
-    dist = cls.from_params(_match(cls, spec))
+    params = _match(cls, spec)
+    try:
+        dist = cls.from_params(params)
+    except (OverflowError, ZeroDivisionError, FloatingPointError) as exc:
+        # e.g. se = 1e154 squares to more than a float holds: say so instead of crashing
+        keys = [k for k in spec if k not in ("dist", _POINT_KEY)]
+        raise DistributionSpecError(keys[-1] if keys else "dist",
+                                    f"{cls.name} cannot be built from these numbers ({exc}); they are too large "
+                                    f"or too small for floating point") from None
     if _POINT_KEY in spec and not isinstance(dist, Fixed):
         _check_point_value(dist, spec[_POINT_KEY])
     return dist

@@ -63,8 +63,13 @@ class DataContext:
         value = getattr(self.loaded.spec.data, key)
         if value is None:
             return default
-        path = self.loaded.resolve_path(("data", key), value)
-        if not path.exists():
+        try:
+            path = self.loaded.resolve_path(("data", key), value)
+            found = path.exists()
+        except (OSError, ValueError) as exc:  # a name too long, a NUL byte...
+            raise ScenarioError(self.loaded.problem(("data", key), f"cannot use this path ({exc.__class__.__name__}: "
+                                                                   f"{str(exc)[:80]})")) from None
+        if not found:
             raise ScenarioError(self.loaded.problem(("data", key), f"file not found: {value} (looked for {path})"))
         return path
 

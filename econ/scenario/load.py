@@ -130,13 +130,18 @@ def _read_chain(path: Path, chain: list[Path], display: str) -> tuple[dict, Posi
     loc = positions.of(("extends",))
     if not isinstance(parent_ref, str) or not parent_ref.strip():
         raise ScenarioError(Problem(f"must be a path to another scenario file (got {parent_ref!r})", loc, "extends"))
-    parent_path = (path.parent / parent_ref).resolve()
+    try:
+        parent_path = (path.parent / parent_ref).resolve()
+        parent_is_file = parent_path.is_file()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte...
+        raise ScenarioError(Problem(f"cannot use this path ({exc.__class__.__name__}: {str(exc)[:80]})", loc,
+                                    "extends")) from None
     if parent_path in chain or parent_path == path.resolve():
         cycle = " -> ".join(str(p.name) for p in chain + [path.resolve(), parent_path])
         raise ScenarioError(Problem(f"circular 'extends' ({cycle})", loc, "extends"))
     if len(chain) >= MAX_EXTENDS_DEPTH:
         raise ScenarioError(Problem(f"'extends' chain deeper than {MAX_EXTENDS_DEPTH} files", loc, "extends"))
-    if not parent_path.is_file():
+    if not parent_is_file:
         raise ScenarioError(Problem(f"extended file not found: {parent_ref} (looked for {parent_path})", loc, "extends"))
     parent, parent_pos, parent_files = _read_chain(parent_path, chain + [path.resolve()], _display(parent_path))
     out_pos: dict = {}
@@ -370,7 +375,11 @@ def load_scenario(path: str | Path, *, overrides: Sequence[str] = ()) -> LoadedS
     """
     path = Path(path)
     display = _display(path)
-    if not path.exists():
+    try:
+        found = path.exists()
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(Problem(f"cannot use this path ({exc.__class__.__name__})", SourceLocation(display[:200])))
+    if not found:
         raise ScenarioError(Problem("file not found", SourceLocation(display)))
     data, positions, files = _read_chain(path.resolve(), [], display)
     data = copy.deepcopy(data)
