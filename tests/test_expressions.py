@@ -73,3 +73,38 @@ def test_too_long_and_too_deep_are_rejected():
 
 def test_huge_exponent_is_a_float_overflow_not_a_hang():
     assert np.isinf(ev("10 ** 10 ** 10"))
+
+
+ESCAPES = [
+    "__import__('os').system('touch {marker}')",
+    "open('{marker}', 'w').write('x')",
+    "(lambda: __import__('os').system('touch {marker}'))()",
+    "[__import__('os').system('touch {marker}') for _ in (1,)]",
+    "().__class__.__bases__[0].__subclasses__()",
+    "p.__globals__",
+    "getattr(p, '__class__')",
+    "exec('open(\"{marker}\", \"w\")')",
+    "eval('1')",
+    "globals()",
+    "breakpoint()",
+    "x.real",
+    "f'{{open(\"{marker}\")}}'",
+    "9 ** 9 ** 9 ** 9",
+    "-" * 5000 + "1",
+    "(" * 300 + "1" + ")" * 300,
+    "1" + " + 1" * 3000,
+]
+
+
+@pytest.mark.parametrize("template", ESCAPES, ids=range(len(ESCAPES)))
+def test_escape_attempts_are_rejected_and_never_run(template, tmp_path):
+    marker = tmp_path / "escaped"
+    text = template.format(marker=marker)
+    try:
+        expr = parse_expression(text)
+    except ExpressionError as exc:
+        assert exc.message  # rejected with a message
+    else:
+        # only pure arithmetic may parse (a huge power is a float overflow, not a hang)
+        assert expr.names == frozenset() and np.isinf(expr.evaluate({}))
+    assert not marker.exists()
