@@ -365,7 +365,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
-        print("interrupted: files already written are complete; nothing partial was kept", file=sys.stderr)
+        from .report.files import WRITTEN
+
+        if WRITTEN:
+            kept = ", ".join(str(p) for p in WRITTEN)
+            print(f"interrupted: kept {len(WRITTEN)} complete file(s): {kept}; nothing partial was written; "
+                  "run the command again (add --force to reuse the folder)", file=sys.stderr)
+        else:
+            print("interrupted: no result files were written; run the command again", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:  # a bug: say so plainly
         if debug:

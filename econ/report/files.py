@@ -22,6 +22,10 @@ from ..errors import EconError, Problem
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: Files completed by this process, in order (for the message after an interruption).
+WRITTEN: list = []
+
+
 class OutputError(EconError):
     """An output folder or file cannot be written as asked."""
 
@@ -60,6 +64,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+        WRITTEN.append(path)
     except BaseException:
         try:
             os.unlink(tmp)
