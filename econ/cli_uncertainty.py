@@ -1,0 +1,319 @@
+"""The ``psa``, ``dsa``, ``twoway`` and ``threshold`` commands of the command line."""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as _dt
+import sys
+
+import numpy as np
+import pandas as pd
+
+from .cli import EXIT_OK, add_common_options, format_frame, manifest
+
+METHODS = ("monte_carlo", "latin_hypercube", "sobol")
+
+#: Willingness-to-pay values shown on the terminal (per unit of effect); the files hold the whole grid.
+SHOWN_WTP = (20_000.0, 30_000.0)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number (got {text!r})") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number (got {text!r})") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (got {value})")
+    return value
+
+
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number (got {text!r})") from None
+    if not np.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number (got {text!r})")
+    return value
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _header(compiled, what: str) -> None:
+    spec = compiled.loaded.spec
+    cur = spec.settings.currency + (f" {spec.settings.price_year}" if spec.settings.price_year else "")
+    print(f"Scenario: {spec.metadata.name} ({compiled.loaded.path})")
+    if compiled.synthetic:
+        print("SYNTHETIC DATA: results illustrate the method and are not evidence.")
+    print(f"{what}; money per person in {cur}, discounted")
+    for line in compiled.loaded.overrides:
+        print(f"override: {line}")
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int, unit: str):
+    """A tqdm bar on stderr when it is a terminal; yields the progress callback (or None)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit=unit, file=sys.stderr, leave=False, dynamic_ncols=True)
+    try:
+        yield bar.update
+    finally:
+        bar.close()
+
+
+def _folder(args, compiled):
+    from .report.files import prepare_run_folder
+
+    return prepare_run_folder(args.out, compiled.name, force=args.force) if args.out else None
+
+
+# --------------------------------------------------------------------------------------------
+def cmd_psa(args) -> int:
+    """Run a probabilistic sensitivity analysis, print the headline tables, write files with --out."""
+    from .analysis.psa import DEFAULT_WTP, draws_frame, psa_tables, run_psa
+    from .api import compile_path
+    from .report.files import write_csv, write_json
+
+    started = _now()
+    compiled = compile_path(args.file, overrides=args.overrides)
+    folder = _folder(args, compiled)
+    with _progress_bar(args.draws, "draw") as progress:
+        result = run_psa(compiled, n_draws=args.draws, seed=args.seed, method=args.method, outputs=args.outputs,
+                         chunk_draws=args.chunk_draws, progress=progress)
+    wtp = DEFAULT_WTP if args.wtp_max is None else np.linspace(0.0, args.wtp_max, 101)
+    tables = psa_tables(result, wtp=wtp, population=args.population)
+
+    _header(compiled, f"PSA: {result.n_draws:,} draws, {result.method}, seed {result.seed}")
+    if result.correlation:
+        pairs = ", ".join(f"{a}~{b} {rho:.3g}" for (a, b), rho in result.correlation.items())
+        print(f"correlated (normal scores): {pairs}")
+    print()
+    print("Outputs (mean, SD, Monte Carlo SE, 95% interval, P(< 0)):")
+    print(format_frame(tables["psa_outputs"].set_index("output")))
+    if "cost_saving" in tables:
+        cs = tables["cost_saving"]
+        cs = cs[cs.discounting == "discounted"].drop(columns="discounting")
+        print()
+        print(f"Probability of saving money against {compiled.reference} (net cost < 0; ROI > 1):")
+        print(format_frame(cs.set_index(["perspective", "strategy"])))
+    if "psa_icer" in tables:
+        print()
+        print(f"ICER against {compiled.reference} (ratio of mean incremental cost to mean incremental effect):")
+        print(format_frame(tables["psa_icer"].set_index("strategy")))
+        ceac, ev = tables["ceac"], tables["evpi"]
+        shown = [w for w in SHOWN_WTP if np.isclose(ceac.wtp, w).any()]
+        if shown:
+            print()
+            print("Probability each strategy is optimal, and EVPI:")
+            sel = ceac[np.isin(ceac.wtp, shown)].pivot(index="wtp", columns="strategy", values="prob_optimal")
+            sel = sel[list(result.evaluation.strategies)]
+            sel.columns.name = None
+            e = ev.set_index("wtp").loc[shown]
+            sel["evpi_per_person"] = e["evpi_per_person"]
+            if np.isfinite(e["population"]).all():
+                sel["evpi_population"] = e["evpi_population"]
+            sel.index = [f"{w:,.0f}" for w in sel.index]
+            print(format_frame(sel, index_name="wtp"))
+    conv = tables["convergence"]
+    if not conv.empty:
+        print()
+        print("Convergence: running mean of each output after n draws (Monte Carlo SE in psa_outputs):")
+        points = sorted(conv.n_draws.unique())[-5:]
+        run = conv[conv.n_draws.isin(points)].pivot(index="n_draws", columns="output", values="mean")
+        run = run[[c for c in result.outputs.columns if c in run.columns]]
+        run.index = [f"{n:,}" for n in run.index]
+        print(format_frame(run, index_name="n_draws"))
+
+    if folder is not None:
+        written = []
+        for name, table in tables.items():
+            write_csv(folder / f"{name}.csv", table, index=False)
+            written.append(f"{name}.csv")
+        write_csv(folder / "psa_draws.csv", draws_frame(result))
+        written.append("psa_draws.csv")
+        extra = {"analysis": "psa", "method": result.method, "outputs": list(result.outputs.columns),
+                 "correlation": [{"between": list(k), "normal_scores": v} for k, v in result.correlation.items()],
+                 "wtp": [float(wtp[0]), float(wtp[-1]), int(len(wtp))], "files": written + ["manifest.json"]}
+        write_json(folder / "manifest.json",
+                   manifest(args, [compiled], started, extra, n_draws=result.n_draws, seed=result.seed))
+        print(f"\nWrote {folder}/: {', '.join(written)}, manifest.json")
+    return EXIT_OK
+
+
+def cmd_dsa(args) -> int:
+    """One-way sensitivity analysis: print the tornado table, write tornado.csv with --out."""
+    from .analysis.dsa import oneway
+    from .api import compile_path
+    from .report.files import write_csv, write_json
+
+    started = _now()
+    compiled = compile_path(args.file, overrides=args.overrides)
+    folder = _folder(args, compiled)
+    table = oneway(compiled, args.output, parameters=args.parameters, level=args.level)
+    _header(compiled, f"One-way sensitivity analysis of {table.output.iat[0] if len(table) else args.output}")
+    if table.empty:
+        print("no parameter has a distribution or a dsa_range")
+        return EXIT_OK
+    print(f"base case: {table.base.iat[0]:,.6g}; ranges: the scenario's dsa_range, else the {args.level:.0%} "
+          "interval of the distribution; ordered by swing")
+    print()
+    shown = table.drop(columns=["output", "base"])
+    if args.top:
+        shown = shown.head(args.top)
+    print(format_frame(shown.set_index("parameter")))
+    if folder is not None:
+        write_csv(folder / "tornado.csv", table, index=False)
+        write_json(folder / "manifest.json", manifest(args, [compiled], started, {
+            "analysis": "dsa", "output": table.output.iat[0], "level": args.level,
+            "files": ["tornado.csv", "manifest.json"]}))
+        print(f"\nWrote {folder}/: tornado.csv, manifest.json")
+    return EXIT_OK
+
+
+def cmd_twoway(args) -> int:
+    """Two-way grid of an output over two parameters."""
+    from .analysis.dsa import twoway
+    from .api import compile_path
+    from .report.files import write_csv, write_json
+
+    started = _now()
+    compiled = compile_path(args.file, overrides=args.overrides)
+    folder = _folder(args, compiled)
+    grid = twoway(compiled, args.p1, args.p2, n=args.n, output=args.output,
+                  range1=tuple(args.range1) if args.range1 else None,
+                  range2=tuple(args.range2) if args.range2 else None)
+    p1, p2, out = grid.parameter_1.iat[0], grid.parameter_2.iat[0], grid.output.iat[0]
+    _header(compiled, f"Two-way sensitivity analysis of {out}")
+    print(f"rows: {p1}; columns: {p2}")
+    print()
+    matrix = grid.pivot(index="value_1", columns="value_2", values="value")
+    matrix.columns = [f"{c:.4g}" for c in matrix.columns]
+    matrix.index = [f"{i:.4g}" for i in matrix.index]
+    print(format_frame(matrix, index_name=p1))
+    if folder is not None:
+        write_csv(folder / "twoway.csv", grid, index=False)
+        write_json(folder / "manifest.json", manifest(args, [compiled], started, {
+            "analysis": "twoway", "parameters": [p1, p2], "output": out, "n": args.n,
+            "files": ["twoway.csv", "manifest.json"]}))
+        print(f"\nWrote {folder}/: twoway.csv, manifest.json")
+    return EXIT_OK
+
+
+def cmd_threshold(args) -> int:
+    """Threshold (break-even) value of a parameter by root finding."""
+    from .analysis.dsa import threshold
+    from .api import compile_path
+    from .report.files import write_csv, write_json
+
+    started = _now()
+    compiled = compile_path(args.file, overrides=args.overrides)
+    folder = _folder(args, compiled)
+    lo, hi = (args.range if args.range else (None, None))
+    res = threshold(compiled, args.parameter, args.output, target=args.target, lo=lo, hi=hi)
+    _header(compiled, f"Threshold of {res.parameter} for {res.output} = {res.target:g}")
+    print()
+    print(f"{res.parameter} = {res.value:.10g} gives {res.output} = {res.output_at_value:.6g}")
+    print(f"base case: {res.parameter} = {res.base_value:.6g}, {res.output} = {res.base_output:.6g}")
+    print(f"searched {res.parameter} from {res.lo:.6g} ({res.output} = {res.output_lo:.6g}) "
+          f"to {res.hi:.6g} ({res.output} = {res.output_hi:.6g})")
+    if len(res.crossings) > 1:
+        print(f"note: the output reaches the target {len(res.crossings)} times in the range, at "
+              + ", ".join(f"{x:.6g}" for x in res.crossings) + "; the lowest is shown")
+    if folder is not None:
+        frame = pd.DataFrame([{"parameter": res.parameter, "output": res.output, "target": res.target,
+                               "value": x} for x in res.crossings])
+        write_csv(folder / "threshold.csv", frame, index=False)
+        write_json(folder / "manifest.json", manifest(args, [compiled], started, {
+            "analysis": "threshold", "parameter": res.parameter, "output": res.output, "target": res.target,
+            "range": [res.lo, res.hi], "files": ["threshold.csv", "manifest.json"]}))
+        print(f"\nWrote {folder}/: threshold.csv, manifest.json")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+def register(subparsers) -> None:
+    """Add ``psa``, ``dsa``, ``twoway`` and ``threshold`` to the main parser (see ``econ.cli.COMMAND_MODULES``)."""
+    output_help = ("named output, e.g. net_cost:group, net_cost@societal:online, inc_total_cost:comb, "
+                   "icer:comb, roi:group (default: net cost or incremental cost of each strategy)")
+
+    p = subparsers.add_parser("psa", help="probabilistic sensitivity analysis (Monte Carlo, Latin hypercube, Sobol)",
+                              description="Draw every uncertain parameter, evaluate all draws at once and "
+                                          "summarise: means, 95% intervals, probability of saving money, "
+                                          "CE plane, acceptability curve and EVPI where an ICER is declared, "
+                                          "convergence. Same seed, same results, whatever --chunk-draws.")
+    p.add_argument("file", help="scenario YAML")
+    p.add_argument("--draws", type=_positive_int, default=10_000, metavar="N",
+                   help="number of draws (default 10000; a power of two for sobol)")
+    p.add_argument("--seed", type=_non_negative_int, default=None, metavar="S",
+                   help="seed (default: the scenario's settings.seed)")
+    p.add_argument("--method", choices=METHODS, default=None,
+                   help="sampling design (default: the scenario's settings.sampling)")
+    p.add_argument("--output", dest="outputs", action="extend", nargs="+", default=None, metavar="NAME",
+                   help=output_help)
+    p.add_argument("--chunk-draws", type=_positive_int, default=None, metavar="N",
+                   help="most draws evaluated at once (memory only; results do not change)")
+    p.add_argument("--wtp-max", type=_finite, default=None, metavar="X",
+                   help="acceptability curve and EVPI for willingness to pay 0..X per unit of effect, 101 "
+                        "points (default 0..100000 in steps of 1000)")
+    p.add_argument("--population", type=_finite, default=None, metavar="N",
+                   help="people the decision applies to, for population EVPI (default: the scenario's "
+                        "cost_offset.population parameter)")
+    add_common_options(p)
+    p.set_defaults(func=cmd_psa)
+
+    p = subparsers.add_parser("dsa", help="one-way sensitivity analysis (tornado table)",
+                              description="Each parameter at the low and high end of its range (scenario "
+                                          "dsa_range, else the distribution's 95% interval), others at base, "
+                                          "in one vectorised evaluation; ordered by swing.")
+    p.add_argument("file", help="scenario YAML")
+    p.add_argument("--output", default=None, metavar="NAME", help=output_help)
+    p.add_argument("--parameters", nargs="+", default=None, metavar="NAME",
+                   help="parameters to vary (default: every parameter with a distribution or dsa_range); "
+                        "a Dirichlet component is <parameter>_<component>, e.g. tA_B")
+    p.add_argument("--level", type=_finite, default=0.95, help="interval level for ranges from distributions "
+                                                                "(default 0.95)")
+    p.add_argument("--top", type=_positive_int, default=None, metavar="K", help="print only the K largest swings")
+    add_common_options(p)
+    p.set_defaults(func=cmd_dsa)
+
+    p = subparsers.add_parser("twoway", help="two-way sensitivity analysis on a grid",
+                              description="An output over an n x n grid of two parameters, others at base.")
+    p.add_argument("file", help="scenario YAML")
+    p.add_argument("p1", metavar="P1", help="first parameter (rows)")
+    p.add_argument("p2", metavar="P2", help="second parameter (columns)")
+    p.add_argument("--n", type=_positive_int, default=11, help="points per parameter (default 11)")
+    p.add_argument("--output", default=None, metavar="NAME", help=output_help)
+    p.add_argument("--range1", type=_finite, nargs=2, default=None, metavar=("LO", "HI"),
+                   help="range of P1 (default: its one-way range)")
+    p.add_argument("--range2", type=_finite, nargs=2, default=None, metavar=("LO", "HI"),
+                   help="range of P2 (default: its one-way range)")
+    add_common_options(p)
+    p.set_defaults(func=cmd_twoway)
+
+    p = subparsers.add_parser("threshold", help="value of a parameter at which an output reaches a target",
+                              description="Threshold (break-even) analysis by bracketing root finding "
+                                          "(Brent's method) after a vectorised scan of the range.")
+    p.add_argument("file", help="scenario YAML")
+    p.add_argument("parameter", metavar="PARAM", help="parameter varied (e.g. attribution)")
+    p.add_argument("--output", default=None, metavar="NAME", help=output_help)
+    p.add_argument("--target", type=_finite, default=0.0, help="value the output should reach (default 0)")
+    p.add_argument("--range", type=_finite, nargs=2, default=None, metavar=("LO", "HI"),
+                   help="range searched (default: the parameter's one-way range; e.g. 0 1 for a share)")
+    add_common_options(p)
+    p.set_defaults(func=cmd_threshold)
