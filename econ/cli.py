@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import os
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Callable, Sequence
@@ -341,6 +343,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``run_model.py`` and the ``peer-econ`` console script; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    if threading.current_thread() is threading.main_thread():
+        # Ctrl-C must interrupt even when the parent started us with SIGINT ignored (background jobs)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -22,6 +22,14 @@ from ..errors import EconError, Problem
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
 #: Files completed by this process, in order (for the message after an interruption).
 WRITTEN: list = []
 
@@ -59,6 +67,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
     mode = "wb" if isinstance(data, bytes) else "w"
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are ordinary files
         with os.fdopen(fd, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": ""})) as fh:
             fh.write(data)
             fh.flush()

@@ -1,0 +1,37 @@
+"""Ctrl-C during a long PSA: exit 130 with a message saying what was kept, no partial files, rerun works."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+from .conftest import ROOT, SCENARIOS
+
+
+def test_sigint_during_psa_leaves_no_partial_output(tmp_path):
+    out = tmp_path / "psa"
+    cmd = [sys.executable, str(ROOT / "run_model.py"), "psa", str(SCENARIOS / "side_by_side.yaml"),
+           "--draws", "1000000", "--out", str(out)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # wait until the run folder exists (start-up done, the PSA is running), then interrupt
+    deadline = time.time() + 60
+    while not out.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(1.0)
+    assert proc.poll() is None, "the PSA finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted:" in err and "Traceback" not in err
+    leftovers = [p.name for p in out.iterdir()] if out.exists() else []
+    assert not [n for n in leftovers if n.endswith(".part") or n.startswith(".")], leftovers
+    if leftovers:
+        assert "kept" in err
+    else:
+        assert "no result files were written" in err
+    # a rerun into the same folder works
+    rerun = subprocess.run([sys.executable, str(ROOT / "run_model.py"), "psa", str(SCENARIOS / "side_by_side.yaml"),
+                            "--draws", "200", "--out", str(out), "--force"], cwd=ROOT, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert (out / "psa_summary.csv").exists() and (out / "manifest.json").exists()
