@@ -264,8 +264,8 @@ def register(subparsers) -> None:
                    help="seed (default: the scenario's settings.seed)")
     p.add_argument("--method", choices=METHODS, default=None,
                    help="sampling design (default: the scenario's settings.sampling)")
-    p.add_argument("--output", dest="outputs", action="extend", nargs="+", default=None, metavar="NAME",
-                   help=output_help)
+    p.add_argument("--output", dest="outputs", action="append", default=None, metavar="NAME",
+                   help=output_help + "; repeat the option for several outputs")
     p.add_argument("--chunk-draws", type=_positive_int, default=None, metavar="N",
                    help="most draws evaluated at once (memory only; results do not change)")
     p.add_argument("--wtp-max", type=_finite, default=None, metavar="X",

@@ -45,7 +45,7 @@ def test_psa_same_seed_same_files(tmp_path, capsys):
 
 
 def test_psa_of_the_default_model_is_flagged_synthetic(capsys):
-    assert main(["psa", DEFAULT, "--draws", "300", "--output", "net_cost:group", "roi@societal:online"]) == 0
+    assert main(["psa", DEFAULT, "--draws", "300", "--output", "net_cost:group", "--output", "roi@societal:online"]) == 0
     out = capsys.readouterr().out
     assert "SYNTHETIC" in out
     assert "Probability of saving money" in out and "roi@societal:online" in out

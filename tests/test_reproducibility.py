@@ -20,6 +20,9 @@ def run_process(args, out):
     ["run", str(SCENARIOS / "side_by_side.yaml")],
     ["run", str(SCENARIOS / "validation" / "chancellor_hiv.yaml")],
     ["compare", str(SCENARIOS / "side_by_side.yaml"), str(SCENARIOS / "inner_london.yaml")],
+    ["psa", str(SCENARIOS / "side_by_side.yaml"), "--draws", "500", "--seed", "7"],
+    ["psa", str(SCENARIOS / "validation" / "chancellor_hiv.yaml"), "--draws", "512", "--seed", "3",
+     "--method", "sobol"],
 ])
 def test_two_processes_write_identical_files(tmp_path, args):
     a = run_process(args, tmp_path / "a")
