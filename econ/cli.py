@@ -265,6 +265,10 @@ def cmd_validate(args) -> int:
         try:
             compiled = compile_path(f, overrides=args.overrides)
             evaluate(compiled)  # the base case must pass the probability checks too
+            if compiled.loaded.spec.correlations:
+                from .analysis.psa import scenario_correlation
+
+                scenario_correlation(compiled)
             print(f"{f}: ok ({len(compiled.model.strategies)} strategies, {len(compiled.model.groups)} states, "
                   f"{len(compiled.parameters.parameters)} parameters)")
         except EconError as exc:
