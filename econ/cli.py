@@ -347,6 +347,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``run_model.py`` and the ``peer-econ`` console script; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    from .report.files import WRITTEN
+
+    WRITTEN.clear()  # the interruption message lists this command's files only
     if threading.current_thread() is threading.main_thread():
         # Ctrl-C must interrupt even when the parent started us with SIGINT ignored (background jobs)
         signal.signal(signal.SIGINT, signal.default_int_handler)
