@@ -36,6 +36,39 @@ def add_common_options(p: argparse.ArgumentParser, *, out: bool = True) -> None:
         p.add_argument("--force", action="store_true", help="allow writing into a non-empty --out folder")
 
 
+def now_iso() -> str:
+    """The current UTC time, to the second (manifest start and end times)."""
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number (got {text!r})") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum} (got {value})")
+        return value
+
+    return parse
+
+
+def finite_number(text: str) -> float:
+    """An argparse type: a finite number."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number (got {text!r})") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number (got {text!r})")
+    return value
+
+
 def _fmt_number(x: float) -> str:
     if x != x:  # NaN
         return "-"
@@ -69,7 +102,7 @@ def manifest(args, compiled_list, started: str, extra: dict | None = None, *, n_
         "command_line": list(sys.argv),
         "command": args.command,
         "started": started,
-        "finished": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "finished": now_iso(),
         "scenarios": metas,
     }
     if extra:
@@ -103,7 +136,7 @@ def cmd_run(args) -> int:
     from .report.files import prepare_run_folder, write_csv, write_json
     from .report.text import budget_text, headline_text
 
-    started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = prepare_run_folder(args.out, compiled.name, force=args.force) if args.out else None
     res = run(compiled)
@@ -163,7 +196,7 @@ def cmd_compare(args) -> int:
     from .report.files import prepare_run_folder, write_csv, write_json
     from .report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER
 
-    started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    started = now_iso()
     compiled_list = [compile_path(f, overrides=args.overrides) for f in args.files]
     names = [c.name for c in compiled_list]
     labels = [n if names.count(n) == 1 else f"{n} ({c.loaded.path})" for n, c in zip(names, compiled_list)]
@@ -199,7 +232,7 @@ def cmd_subgroups(args) -> int:
     from .report.files import prepare_run_folder, write_csv, write_json
     from .report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER
 
-    started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    started = now_iso()
     base = compile_path(args.file, overrides=args.overrides)
     check_cost_offset(base)
     persons = base.context.service_use.persons
@@ -241,7 +274,7 @@ def cmd_budget(args) -> int:
     from .report.files import prepare_run_folder, write_csv, write_json
     from .report.text import SYNTHETIC_BANNER, budget_text
 
-    started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = prepare_run_folder(args.out, f"budget-{compiled.name}", force=args.force) if args.out else None
     table = budget_table(compiled)

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .cli import EXIT_OK, UsageError, add_common_options, manifest
+from .cli import EXIT_OK, UsageError, add_common_options, manifest, now_iso, whole_number
 
 #: Draws of the probabilistic analysis when ``--draws`` is not given.
 DEFAULT_DRAWS = 1000
@@ -22,14 +21,6 @@ CURVE_POINTS = 121
 CYCLE_CHUNK = 1000
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number (got {text!r})") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more (got {value})")
-    return value
 
 
 def _formats(text: str) -> list[str]:
@@ -51,7 +42,7 @@ def register(subparsers) -> None:
                     "scenario files and write a self-contained HTML report, tables and plots into one folder. "
                     "The first FILE is the main scenario; all appear in the comparison.")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files (the first is the main one)")
-    p.add_argument("--draws", type=_non_negative_int, default=DEFAULT_DRAWS,
+    p.add_argument("--draws", type=whole_number(0), default=DEFAULT_DRAWS,
                    help=f"draws of the probabilistic analysis (default {DEFAULT_DRAWS}; 0 skips it)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's settings.seed)")
     p.add_argument("--format", dest="formats", type=_formats, default=list(FORMATS), metavar="LIST",
@@ -61,7 +52,7 @@ def register(subparsers) -> None:
                         "(default: the first of the scenario's cost_offset.perspectives)")
     p.add_argument("--gsa", choices=["sobol", "morris"], default=None,
                    help="add a global sensitivity analysis of the main output (slower)")
-    p.add_argument("--gsa-n", type=_non_negative_int, default=None, metavar="N",
+    p.add_argument("--gsa-n", type=whole_number(0), default=None, metavar="N",
                    help="GSA sample size (base samples for sobol, trajectories for morris)")
     add_common_options(p)
     p.set_defaults(func=cmd_report)
@@ -605,7 +596,7 @@ def cmd_report(args) -> int:
     from .report.files import prepare_run_folder
     from .report.text import SYNTHETIC_BANNER
 
-    started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    started = now_iso()
     compiled_list = [compile_path(f, overrides=args.overrides) for f in args.files]
     check_perspective(compiled_list[0], args.perspective)  # before the folder is made
     folder = prepare_run_folder(args.out, f"report-{compiled_list[0].name}", force=args.force)

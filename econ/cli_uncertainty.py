@@ -1,15 +1,13 @@
 """The ``psa``, ``dsa``, ``twoway`` and ``threshold`` commands of the command line."""
 from __future__ import annotations
 
-import argparse
 import contextlib
-import datetime as _dt
 import sys
 
 import numpy as np
 import pandas as pd
 
-from .cli import EXIT_OK, add_common_options, format_frame, manifest
+from .cli import EXIT_OK, add_common_options, finite_number, format_frame, manifest, now_iso, whole_number
 
 METHODS = ("monte_carlo", "latin_hypercube", "sobol")
 
@@ -17,38 +15,12 @@ METHODS = ("monte_carlo", "latin_hypercube", "sobol")
 SHOWN_WTP = (20_000.0, 30_000.0)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number (got {text!r})") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
-    return value
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number (got {text!r})") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more (got {value})")
-    return value
 
 
-def _finite(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number (got {text!r})") from None
-    if not np.isfinite(value):
-        raise argparse.ArgumentTypeError(f"expected a finite number (got {text!r})")
-    return value
 
 
-def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _header(compiled, what: str) -> None:
@@ -90,7 +62,7 @@ def cmd_psa(args) -> int:
     from .api import compile_path
     from .report.files import write_csv, write_json
 
-    started = _now()
+    started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = _folder(args, compiled)
     with _progress_bar(args.draws, "draw") as progress:
@@ -162,7 +134,7 @@ def cmd_dsa(args) -> int:
     from .api import compile_path
     from .report.files import write_csv, write_json
 
-    started = _now()
+    started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = _folder(args, compiled)
     table = oneway(compiled, args.output, parameters=args.parameters, level=args.level)
@@ -192,7 +164,7 @@ def cmd_twoway(args) -> int:
     from .api import compile_path
     from .report.files import write_csv, write_json
 
-    started = _now()
+    started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = _folder(args, compiled)
     grid = twoway(compiled, args.p1, args.p2, n=args.n, output=args.output,
@@ -221,7 +193,7 @@ def cmd_threshold(args) -> int:
     from .api import compile_path
     from .report.files import write_csv, write_json
 
-    started = _now()
+    started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = _folder(args, compiled)
     lo, hi = (args.range if args.range else (None, None))
@@ -258,20 +230,20 @@ def register(subparsers) -> None:
                                           "CE plane, acceptability curve and EVPI where an ICER is declared, "
                                           "convergence. Same seed, same results, whatever --chunk-draws.")
     p.add_argument("file", help="scenario YAML")
-    p.add_argument("--draws", type=_positive_int, default=10_000, metavar="N",
+    p.add_argument("--draws", type=whole_number(1), default=10_000, metavar="N",
                    help="number of draws (default 10000; a power of two for sobol)")
-    p.add_argument("--seed", type=_non_negative_int, default=None, metavar="S",
+    p.add_argument("--seed", type=whole_number(0), default=None, metavar="S",
                    help="seed (default: the scenario's settings.seed)")
     p.add_argument("--method", choices=METHODS, default=None,
                    help="sampling design (default: the scenario's settings.sampling)")
     p.add_argument("--output", dest="outputs", action="append", default=None, metavar="NAME",
                    help=output_help + "; repeat the option for several outputs")
-    p.add_argument("--chunk-draws", type=_positive_int, default=None, metavar="N",
+    p.add_argument("--chunk-draws", type=whole_number(1), default=None, metavar="N",
                    help="most draws evaluated at once (memory only; results do not change)")
-    p.add_argument("--wtp-max", type=_finite, default=None, metavar="X",
+    p.add_argument("--wtp-max", type=finite_number, default=None, metavar="X",
                    help="acceptability curve and EVPI for willingness to pay 0..X per unit of effect, 101 "
                         "points (default 0..100000 in steps of 1000)")
-    p.add_argument("--population", type=_finite, default=None, metavar="N",
+    p.add_argument("--population", type=finite_number, default=None, metavar="N",
                    help="people the decision applies to, for population EVPI (default: the scenario's "
                         "cost_offset.population parameter)")
     add_common_options(p)
@@ -286,9 +258,9 @@ def register(subparsers) -> None:
     p.add_argument("--parameters", nargs="+", default=None, metavar="NAME",
                    help="parameters to vary (default: every parameter with a distribution or dsa_range); "
                         "a Dirichlet component is <parameter>_<component>, e.g. tA_B")
-    p.add_argument("--level", type=_finite, default=0.95, help="interval level for ranges from distributions "
+    p.add_argument("--level", type=finite_number, default=0.95, help="interval level for ranges from distributions "
                                                                 "(default 0.95)")
-    p.add_argument("--top", type=_positive_int, default=None, metavar="K", help="print only the K largest swings")
+    p.add_argument("--top", type=whole_number(1), default=None, metavar="K", help="print only the K largest swings")
     add_common_options(p)
     p.set_defaults(func=cmd_dsa)
 
@@ -297,11 +269,11 @@ def register(subparsers) -> None:
     p.add_argument("file", help="scenario YAML")
     p.add_argument("p1", metavar="P1", help="first parameter (rows)")
     p.add_argument("p2", metavar="P2", help="second parameter (columns)")
-    p.add_argument("--n", type=_positive_int, default=11, help="points per parameter (default 11)")
+    p.add_argument("--n", type=whole_number(1), default=11, help="points per parameter (default 11)")
     p.add_argument("--output", default=None, metavar="NAME", help=output_help)
-    p.add_argument("--range1", type=_finite, nargs=2, default=None, metavar=("LO", "HI"),
+    p.add_argument("--range1", type=finite_number, nargs=2, default=None, metavar=("LO", "HI"),
                    help="range of P1 (default: its one-way range)")
-    p.add_argument("--range2", type=_finite, nargs=2, default=None, metavar=("LO", "HI"),
+    p.add_argument("--range2", type=finite_number, nargs=2, default=None, metavar=("LO", "HI"),
                    help="range of P2 (default: its one-way range)")
     add_common_options(p)
     p.set_defaults(func=cmd_twoway)
@@ -312,8 +284,8 @@ def register(subparsers) -> None:
     p.add_argument("file", help="scenario YAML")
     p.add_argument("parameter", metavar="PARAM", help="parameter varied (e.g. attribution)")
     p.add_argument("--output", default=None, metavar="NAME", help=output_help)
-    p.add_argument("--target", type=_finite, default=0.0, help="value the output should reach (default 0)")
-    p.add_argument("--range", type=_finite, nargs=2, default=None, metavar=("LO", "HI"),
+    p.add_argument("--target", type=finite_number, default=0.0, help="value the output should reach (default 0)")
+    p.add_argument("--range", type=finite_number, nargs=2, default=None, metavar=("LO", "HI"),
                    help="range searched (default: the parameter's one-way range; e.g. 0 1 for a share)")
     add_common_options(p)
     p.set_defaults(func=cmd_threshold)
