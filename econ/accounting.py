@@ -80,7 +80,9 @@ def cycle_occupancy(trace_values: np.ndarray, method: CycleCorrection) -> np.nda
     if method == "start":
         return x[..., :-1, :]
     if method == "trapezoid":
-        return 0.5 * (x[..., :-1, :] + x[..., 1:, :])
+        w = x[..., :-1, :] + x[..., 1:, :]
+        w *= 0.5  # in place: the same numbers as 0.5 * (a + b) without a second temporary
+        return w
     if method == "simpson":
         if T < 2:
             return 0.5 * (x[..., :-1, :] + x[..., 1:, :])
@@ -182,10 +184,17 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
     for k, strategy in enumerate(model.strategies):
         if strategy.mixture:
             continue
-        senv = StrategyEnv(model, strategy, table)
-        occ_k = occ[:, k]  # (n, T, S)
-        W = np.einsum("nts,rt->rns", occ_k, rate_factors)  # discounted occupancy per rate
-        W0 = occ_k.sum(axis=1)  # (n, S)
+        senv = getattr(trace, "envs", {}).get(k)
+        if senv is None or senv.n_draws != n:
+            senv = StrategyEnv(model, strategy, table)
+        occ_k = occ[:, k]  # (n, T, S), in whatever memory layout the trace has
+        # Sums over cycles run in cycle order whatever the layout; W and W0 are made C-ordered so
+        # that the sums over states below always see the same layout and so add in the same order
+        # (einsum's contiguous kernels add in SIMD lanes), keeping results independent of the
+        # engine's internal layout.
+        W = np.einsum("nts,rt->rns", occ_k, rate_factors, order="C")  # discounted occupancy per rate
+        W0 = np.ascontiguousarray(occ_k.sum(axis=1))  # (n, S)
+        occ_kc = None  # C-ordered copy, made only for amounts that vary by cycle or per-cycle output
         for v_idx, value in enumerate(values):
             entries = value.states[k]
             if entries:
@@ -198,12 +207,14 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
                     totals[:, k, v_idx] += np.einsum("ns,ns->n", W[rate_index[v_idx]], amount)
                     totals_u[:, k, v_idx] += np.einsum("ns,ns->n", W0, amount)
                     if keep_cycles:
-                        per_cycle[:, k, v_idx] += np.einsum("nts,ns->nt", occ_k, amount)
+                        occ_kc = np.ascontiguousarray(occ_k) if occ_kc is None else occ_kc
+                        per_cycle[:, k, v_idx] += np.einsum("nts,ns->nt", occ_kc, amount)
                 else:
                     amount = np.zeros((n, T, S))
                     for s, a in evaluated:
                         amount[:, :, s] += np.broadcast_to(a, (n, T))
-                    pc = np.einsum("nts,nts->nt", occ_k, amount)
+                    occ_kc = np.ascontiguousarray(occ_k) if occ_kc is None else occ_kc
+                    pc = np.einsum("nts,nts->nt", occ_kc, amount)
                     totals[:, k, v_idx] += np.einsum("nt,t->n", pc, discount[v_idx])
                     totals_u[:, k, v_idx] += pc.sum(axis=1)
                     if keep_cycles:

@@ -94,6 +94,47 @@ def table_from_uniforms(pset: ParameterSet, inputs: list[UncertainInput], u: np.
     return ParameterTable(cols, n)
 
 
+def draw_input_values(pset: ParameterSet, n: int, *, rng: np.random.Generator, method: str = "monte_carlo",
+                      correlation=None, correlation_kind=None,
+                      repair: bool = False) -> tuple[list[UncertainInput], dict]:
+    """Draw every uncertain input of a PSA (the first half of :func:`draw_table`).
+
+    Returns
+    -------
+    inputs : list of UncertainInput
+        As :func:`uncertain_inputs` (every uncertain parameter).
+    values : dict
+        Input name -> drawn values, shape (n,) or (n, k) for a Dirichlet; for the service-use
+        bootstrap group (``service_use_data``) the uniform that picks the replicate.
+    """
+    inputs = uncertain_inputs(pset)
+    dists = {}
+    for inp in inputs:
+        dists[inp.name] = Uniform(0.0, 1.0) if inp.name == BOOTSTRAP_COLUMN else pset[inp.name].distribution
+    drawn = draw_parameters(dists, n, method=method, rng=rng, correlation=correlation,
+                            correlation_kind=correlation_kind, repair=repair) if dists else {}
+    return inputs, drawn
+
+
+def table_from_input_values(pset: ParameterSet, inputs: list[UncertainInput], values: dict, n: int) -> ParameterTable:
+    """The ParameterTable of drawn input values (from :func:`draw_input_values`); others at point values."""
+    cols = _point_columns(pset, n)
+    for inp in inputs:
+        value = values[inp.name]
+        if inp.name == BOOTSTRAP_COLUMN:
+            first = pset[inp.parameters[0]].distribution
+            R = first.replicates.size
+            idx = np.clip(np.ceil(np.asarray(value) * R).astype(np.intp) - 1, 0, R - 1)
+            for name in inp.parameters:
+                cols[name] = pset[name].distribution.draw_joint(idx)
+        elif inp.dimension == 1:
+            cols[inp.name] = np.asarray(value, dtype=float)
+        else:
+            for c, comp in enumerate(pset[inp.name].components):
+                cols[comp] = np.asarray(value[:, c], dtype=float)
+    return ParameterTable(cols, n)
+
+
 def draw_table(pset: ParameterSet, n: int, *, rng: np.random.Generator, method: str = "monte_carlo",
                correlation=None, correlation_kind=None, repair: bool = False) -> ParameterTable:
     """Draw a PSA ParameterTable of ``n`` rows.
@@ -113,24 +154,6 @@ def draw_table(pset: ParameterSet, n: int, *, rng: np.random.Generator, method: 
     ParameterTable
         The whole table is drawn at once, so results never depend on how it is later chunked.
     """
-    inputs = uncertain_inputs(pset)
-    dists = {}
-    for inp in inputs:
-        dists[inp.name] = Uniform(0.0, 1.0) if inp.name == BOOTSTRAP_COLUMN else pset[inp.name].distribution
-    drawn = draw_parameters(dists, n, method=method, rng=rng, correlation=correlation,
-                            correlation_kind=correlation_kind, repair=repair) if dists else {}
-    cols = _point_columns(pset, n)
-    for inp in inputs:
-        value = drawn[inp.name]
-        if inp.name == BOOTSTRAP_COLUMN:
-            first = pset[inp.parameters[0]].distribution
-            R = first.replicates.size
-            idx = np.clip(np.ceil(np.asarray(value) * R).astype(np.intp) - 1, 0, R - 1)
-            for name in inp.parameters:
-                cols[name] = pset[name].distribution.draw_joint(idx)
-        elif inp.dimension == 1:
-            cols[inp.name] = np.asarray(value, dtype=float)
-        else:
-            for c, comp in enumerate(pset[inp.name].components):
-                cols[comp] = np.asarray(value[:, c], dtype=float)
-    return ParameterTable(cols, n)
+    inputs, values = draw_input_values(pset, n, rng=rng, method=method, correlation=correlation,
+                                       correlation_kind=correlation_kind, repair=repair)
+    return table_from_input_values(pset, inputs, values, n)

@@ -70,6 +70,8 @@ FUNCTIONS: dict[str, tuple[Callable, int, int, str]] = {
     "log": (_log, 1, 1, "natural logarithm"),
     "sqrt": (np.sqrt, 1, 1, "square root"),
     "abs": (np.abs, 1, 1, "absolute value"),
+    "sin": (np.sin, 1, 1, "sine (radians); for analytic test functions such as Ishigami's"),
+    "cos": (np.cos, 1, 1, "cosine (radians)"),
     "where": (_where, 3, 3, "where(condition, value_if_true, value_if_false), elementwise"),
     "rate_to_prob": (_rate_to_prob, 1, 2, "rate_to_prob(rate, t=1) = 1 - exp(-rate * t)"),
     "prob_to_rate": (_prob_to_rate, 1, 2, "prob_to_rate(p, t=1) = -log(1 - p) / t"),

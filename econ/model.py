@@ -351,8 +351,10 @@ def compile_scenario(loaded, parameters: ParameterSet | None = None, *, subgroup
                 c.add(("icer", key), f"unknown value or total '{name}'{_suggest(name, outputs)}")
         icer = (spec.icer.cost, spec.icer.effect)
 
-    reference = spec.settings.reference_strategy or strategies[0]
-    if reference not in spec.strategies:
+    if not strategies:
+        c.add(("strategies",), "no strategies: give at least one (e.g. strategies: {usual_care: {}})")
+    reference = spec.settings.reference_strategy or (strategies[0] if strategies else "")
+    if strategies and reference not in spec.strategies:
         c.add(("settings", "reference_strategy"), f"unknown strategy '{reference}'{_suggest(reference, strategies)}")
 
     if c.problems:

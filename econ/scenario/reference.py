@@ -63,7 +63,8 @@ def render() -> str:
     models = [schema.Scenario, schema.Metadata, schema.Settings, schema.DataSpec, schema.ParameterSpec,
               schema.ServiceUseRef, schema.StateSpec,
               schema.StrategySpec, schema.ValueSpec, schema.ValueOverride, schema.IcerSpec,
-              schema.CorrelationSpec, schema.CostOffsetSpec, schema.BudgetSpec, schema.IntakeSpec]
+              schema.CorrelationSpec, schema.CostOffsetSpec, schema.BudgetSpec, schema.IntakeSpec,
+              schema.GsaSpec]
     lines = [
         "# Scenario file reference",
         "",

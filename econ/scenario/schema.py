@@ -297,6 +297,37 @@ class CorrelationSpec(_Block):
     distribution either way."""
 
 
+class GsaSpec(_Block):
+    """Global sensitivity analysis declared with the scenario; options of ``run_model.py gsa`` override these keys."""
+
+    method: Literal["sobol", "morris", "efast", "delta", "pawn"] = "sobol"
+    """``sobol``: first- and total-order (optionally second-order) variance indices with bootstrap
+    intervals (Saltelli 2002/2010); ``morris``: elementary-effects screening (mu*, sigma);
+    ``efast``: extended Fourier amplitude sensitivity test; ``delta`` (Borgonovo's moment-independent
+    index) and ``pawn`` (CDF-based): valid when parameters are correlated (see ``correlations``)."""
+    n: Annotated[int, Field(ge=2, le=100_000_000)] | None = None
+    """Sample size. ``sobol``: base samples N, a power of two (N (D + 2) model evaluations, N (2D + 2)
+    with second order, D = number of groups); ``morris``: trajectories (N (D + 1) evaluations);
+    ``efast``: samples per input, > 64 (N D evaluations); ``delta``/``pawn``: draws. Default: 1024
+    (sobol, efast), 100 (morris), 4096 (delta, pawn)."""
+    outputs: list[str] = Field(default_factory=list)
+    """Outputs analysed, by name (e.g. ``net_cost:group``, ``inc_total_cost:comb``; grammar in
+    ``econ.analysis.outputs``). Default: net cost of every strategy against the reference (cost-offset
+    scenarios), else the incremental cost of the ICER, else the first value of every strategy."""
+    parameters: list[str] = Field(default_factory=list)
+    """Parameters varied, by name (a Dirichlet by its own name; ``service_use_data`` for all
+    parameters drawn from the service-use bootstrap). Default: every uncertain parameter; the others
+    stay at their point values. Parameters sharing a ``group`` (and the components of a Dirichlet)
+    are varied together and reported as one input by ``sobol`` and ``morris``."""
+    second_order: bool = False
+    """``sobol`` only: also estimate second-order indices S2 for every pair of inputs (doubles the
+    evaluations to N (2D + 2))."""
+    max_memory_mb: Annotated[int, Field(ge=1, le=1_000_000)] = 256
+    """Working memory for evaluating one chunk of the design (MiB). The chunk size is this divided by
+    the estimated bytes one model evaluation needs (see ``econ.gsa.bytes_per_draw``); the design and
+    the output values are held whole in addition. Results do not depend on it."""
+
+
 class Scenario(_Block):
     """A whole scenario file (after ``extends:`` and overrides have been applied)."""
 
@@ -332,3 +363,5 @@ class Scenario(_Block):
     """Cost-offset reading: delivery cost, attribution, population and perspectives."""
     budget: BudgetSpec | None = None
     """Budget view by financial year for an intake schedule (needs monthly cycles)."""
+    gsa: GsaSpec | None = None
+    """Global sensitivity analysis run by ``run_model.py gsa`` (method, sample size, outputs, inputs)."""
