@@ -19,7 +19,7 @@ draws are chunked. ``Trace.values`` is a view of that array in the documented ax
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 

@@ -33,10 +33,10 @@ from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
 from .analysis.outputs import OutputSpec, default_outputs, output_values, parse_output
 from .distributions import clip_to_open_unit
+from .sampling import qmc_module, qmc_rng_keyword
 from .draws import (BOOTSTRAP_COLUMN, UncertainInput, draw_input_values, table_from_input_values,
                     table_from_uniforms, uncertain_inputs)
 from .errors import EconError, ModelError, Problem, ScenarioError
@@ -66,9 +66,6 @@ EFAST_M = 4
 #: PAWN conditioning slices; SALib's default.
 PAWN_SLICES = 10
 
-# scipy >= 1.15 takes ``rng=`` for QMC engines (SPEC 7), earlier versions ``seed=``; both accept a
-# Generator and use it the same way, so the base sequence equals the one SALib's sampler draws.
-_QMC_RNG_KEYWORD = "rng" if "rng" in __import__("inspect").signature(qmc.Sobol).parameters else "seed"
 
 
 class GsaError(EconError, ValueError):
@@ -425,7 +422,7 @@ def sample(pset: ParameterSet, problem: GsaProblem, method: GsaMethod, n: int, *
     """
     n_rows = check_sample_size(method, n, problem, second_order=second_order)
     if method == "sobol":
-        base = qmc.Sobol(2 * problem.d, scramble=True, **{_QMC_RNG_KEYWORD: rng}).random(n)
+        base = qmc_module().Sobol(2 * problem.d, scramble=True, **{qmc_rng_keyword(): rng}).random(n)
         a = clip_to_open_unit(base[:, : problem.d])
         b = clip_to_open_unit(base[:, problem.d:])
         inputs = list(problem.inputs)

@@ -53,15 +53,16 @@ _KINDS = ("spearman", "normal_scores")
 CORRELATION_ATOL = 1e-10
 
 # scipy >= 1.15 takes ``rng=`` (SPEC 7); earlier versions only ``seed=``. Both accept a Generator.
-def _qmc():
+def qmc_module():
     """scipy.stats.qmc, imported on first use (scipy.stats costs ~0.5 s at start-up)."""
     from scipy.stats import qmc
 
     return qmc
 
 
-def _qmc_rng_keyword() -> str:
-    return "rng" if "rng" in inspect.signature(_qmc().Sobol).parameters else "seed"
+def qmc_rng_keyword() -> str:
+    """The keyword QMC engines take a Generator by: ``rng`` (scipy >= 1.15, SPEC 7) or ``seed``."""
+    return "rng" if "rng" in inspect.signature(qmc_module().Sobol).parameters else "seed"
 
 
 class DesignError(EconError, ValueError):
@@ -141,9 +142,9 @@ def uniform_design(n: int, d: int, *, method: DesignMethod, rng: np.random.Gener
     if method == "monte_carlo":
         u = rng.random((n, d))
     elif method == "latin_hypercube":
-        u = _qmc().LatinHypercube(d, scramble=True, optimization=None, **{_qmc_rng_keyword(): rng}).random(n)
+        u = qmc_module().LatinHypercube(d, scramble=True, optimization=None, **{qmc_rng_keyword(): rng}).random(n)
     else:
-        u = _qmc().Sobol(d, scramble=True, **{_qmc_rng_keyword(): rng}).random(n)
+        u = qmc_module().Sobol(d, scramble=True, **{qmc_rng_keyword(): rng}).random(n)
     return clip_to_open_unit(u)
 
 

@@ -10,7 +10,6 @@ import copy
 import io
 import math
 import os
-from pathlib import Path
 
 import pytest
 import yaml
