@@ -47,6 +47,7 @@ class RunMetadata:
     command_line: list = field(default_factory=lambda: list(sys.argv))
     created: str = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
     data_files: list = field(default_factory=list)
+    perspectives: list = field(default_factory=list)
     precedence: str = "--set overrides > scenario file > extends: parents > schema defaults"
 
     def to_dict(self) -> dict:
@@ -65,6 +66,7 @@ def metadata_for(compiled: CompiledScenario, *, n_draws: int, seed: int | None, 
         cycle_correction=st.cycle_correction, discount_first_cycle=st.discount_first_cycle,
         synthetic=compiled.synthetic or any(d.get("synthetic") for d in data_files),
         data_files=list(data_files),
+        perspectives=list(loaded.spec.cost_offset.perspectives) if loaded.spec.cost_offset is not None else [],
     )
 
 
