@@ -189,11 +189,20 @@ def _comparison_rows(compiled, scenario_label: str):
     return df[["scenario", "strategy", "perspective", "discounting", "measure", "per_participant", "population"]]
 
 
+def _write_table(folder, name: str, table, args, compiled_list, started: str) -> None:
+    """Write one result table and the manifest into a command's folder, and say so."""
+    from .report.files import write_csv, write_json
+
+    write_csv(folder / name, table, index=False)
+    write_json(folder / "manifest.json", manifest(args, compiled_list, started))
+    print(f"\nWrote {folder}/{name}, manifest.json")
+
+
 def cmd_compare(args) -> int:
     import pandas as pd
 
     from .api import compile_path
-    from .report.files import prepare_run_folder, write_csv, write_json
+    from .report.files import prepare_run_folder
     from .report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER
 
     started = now_iso()
@@ -218,9 +227,7 @@ def cmd_compare(args) -> int:
               f"reference strategy.")
     print(format_frame(pivot))
     if folder is not None:
-        write_csv(folder / "comparison.csv", table, index=False)
-        write_json(folder / "manifest.json", manifest(args, compiled_list, started))
-        print(f"\nWrote {folder}/comparison.csv, manifest.json")
+        _write_table(folder, "comparison.csv", table, args, compiled_list, started)
     return EXIT_OK
 
 
@@ -229,7 +236,7 @@ def cmd_subgroups(args) -> int:
 
     from .analysis.offset import check_cost_offset, headline
     from .api import compile_path
-    from .report.files import prepare_run_folder, write_csv, write_json
+    from .report.files import prepare_run_folder
     from .report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER
 
     started = now_iso()
@@ -262,16 +269,14 @@ def cmd_subgroups(args) -> int:
     print("Every service-use statistic is re-estimated from the people in the subgroup.")
     print(format_frame(pivot))
     if folder is not None:
-        write_csv(folder / "subgroups.csv", table, index=False)
-        write_json(folder / "manifest.json", manifest(args, compiled_list, started))
-        print(f"\nWrote {folder}/subgroups.csv, manifest.json")
+        _write_table(folder, "subgroups.csv", table, args, compiled_list, started)
     return EXIT_OK
 
 
 def cmd_budget(args) -> int:
     from .analysis.budget import budget_table
     from .api import compile_path
-    from .report.files import prepare_run_folder, write_csv, write_json
+    from .report.files import prepare_run_folder
     from .report.text import SYNTHETIC_BANNER, budget_text
 
     started = now_iso()
@@ -283,9 +288,7 @@ def cmd_budget(args) -> int:
         print()
     print(budget_text(compiled, table, perspective=args.perspective))
     if folder is not None:
-        write_csv(folder / "budget.csv", table, index=False)
-        write_json(folder / "manifest.json", manifest(args, [compiled], started))
-        print(f"\nWrote {folder}/budget.csv, manifest.json")
+        _write_table(folder, "budget.csv", table, args, [compiled], started)
     return EXIT_OK
 
 

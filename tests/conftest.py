@@ -32,3 +32,19 @@ def write_scenario(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def hiv():
+    """The compiled DMHEE HIV validation model (immutable, shared)."""
+    from econ.api import compile_path
+
+    return compile_path(SCENARIOS / "validation" / "chancellor_hiv.yaml")
+
+
+@pytest.fixture(scope="session")
+def peer():
+    """The compiled default peer-support scenario (immutable, shared)."""
+    from econ.api import compile_path
+
+    return compile_path(SCENARIOS / "side_by_side.yaml")

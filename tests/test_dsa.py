@@ -17,16 +17,6 @@ HIV = SCENARIOS / "validation" / "chancellor_hiv.yaml"
 DEFAULT = SCENARIOS / "side_by_side.yaml"
 
 
-@pytest.fixture(scope="module")
-def hiv():
-    return compile_path(HIV)
-
-
-@pytest.fixture(scope="module")
-def peer():
-    return compile_path(DEFAULT)
-
-
 def _output_with(compiled, output: str, **values) -> float:
     """The output of one deterministic run with some parameter columns changed (the slow, obvious way)."""
     table = compiled.parameters.point_table().with_values(**values)

@@ -20,16 +20,6 @@ DEFAULT = SCENARIOS / "side_by_side.yaml"
 
 
 @pytest.fixture(scope="module")
-def hiv():
-    return compile_path(HIV)
-
-
-@pytest.fixture(scope="module")
-def peer():
-    return compile_path(DEFAULT)
-
-
-@pytest.fixture(scope="module")
 def hiv_big(hiv):
     """The DMHEE HIV PSA at N = 100,000 (validation.md section 1), shared by several tests."""
     return psa.run_psa(hiv, n_draws=100_000, seed=20061)

@@ -7,7 +7,6 @@ import pytest
 from econ.analysis import dsa
 from econ.analysis.offset import break_even_attribution
 from econ.analysis.outputs import output_values, parse_output
-from econ.api import compile_path
 from econ.errors import EconError, ScenarioError
 from econ.evaluate import evaluate
 
@@ -20,16 +19,6 @@ DEFAULT = SCENARIOS / "side_by_side.yaml"
 #: the root is found to about 4 machine epsilons of the parameter, and the outputs here change by
 #: at most ~1e5 per unit of parameter, so rounding leaves errors near 1e-10.
 SUBSTITUTION_TOL = 1e-8
-
-
-@pytest.fixture(scope="module")
-def hiv():
-    return compile_path(HIV)
-
-
-@pytest.fixture(scope="module")
-def peer():
-    return compile_path(DEFAULT)
 
 
 def _substitute(compiled, parameter: str, value: float, output: str) -> float:
