@@ -157,44 +157,65 @@ def _as_2d(value: np.ndarray, n: int, T: int) -> np.ndarray:
     return value
 
 
-def transition_array(model: CohortModel, strategy: StrategyModel, senv: StrategyEnv) -> np.ndarray:
-    """Evaluate a strategy's transition matrices.
+def transition_array(model: CohortModel, strategy: StrategyModel, senv: StrategyEnv) -> tuple[np.ndarray, np.ndarray]:
+    """Evaluate a strategy's transition matrices, one per run of cycles in which they do not change.
 
     Returns
     -------
-    ndarray, shape (draws, Tm, states, states)
-        Tm = cycles if any probability depends on ``cycle`` or ``time``, else 1.
+    M : ndarray, shape (draws, U, states, states)
+        The distinct matrices: U = 1 if no probability depends on ``cycle`` or ``time``; otherwise
+        one per run of consecutive cycles whose probabilities are equal for every draw (e.g. 2 for
+        an effect that lasts the first years only), so memory and checks scale with U, not cycles.
+    segment : ndarray of int, shape (cycles,)
+        The index into ``M`` of the matrix used in each cycle.
+
+    Notes
+    -----
+    A cycle shares its neighbour's matrix only when every evaluated probability is exactly equal
+    (``==``) for every draw, so the trace is the same, bit for bit, as with one matrix per cycle.
     """
     n, T, S = senv.n_draws, model.n_cycles, len(model.states)
     cells: list[tuple[int, int, np.ndarray]] = []
     complements: list[tuple[int, int]] = []
-    time_varying = False
     for i, row in enumerate(strategy.rows):
         env = senv.env(model.time_in_state[i])
         for e in row:
             if e.expr is None:
                 complements.append((i, e.to))
                 continue
-            v = _as_2d(e.expr.evaluate(env), n, T)
-            if v.shape[-1] > 1:
-                time_varying = True
-            cells.append((i, e.to, v))
-    Tm = T if time_varying else 1
-    M = np.zeros((n, Tm, S, S))
+            cells.append((i, e.to, _as_2d(e.expr.evaluate(env), n, T)))
+    varying = [v for _, _, v in cells if v.shape[-1] > 1]
+    if varying:
+        same = np.ones(T - 1, dtype=bool)
+        for v in varying:
+            same &= (v[:, 1:] == v[:, :-1]).all(axis=0)
+        segment = np.concatenate([[0], np.cumsum(~same)])
+        starts = np.concatenate([[0], np.nonzero(~same)[0] + 1])  # first cycle (0-based) of each run
+    else:
+        segment = np.zeros(T, dtype=np.intp)
+        starts = np.zeros(1, dtype=np.intp)
+    U = len(starts)
+    M = np.zeros((n, U, S, S))
     for i, j, v in cells:
-        M[:, :, i, j] += np.broadcast_to(v, (n, Tm))
+        M[:, :, i, j] += np.broadcast_to(v[:, starts] if v.shape[-1] > 1 else v, (n, U))
     for i, j in complements:
         M[:, :, i, j] = 1.0 - M[:, :, i, :].sum(axis=-1)
-    return M
+    return M, segment
 
 
-def check_transitions(M: np.ndarray, model: CohortModel, strategy: StrategyModel, *, draw_offset: int = 0) -> None:
+def check_transitions(M: np.ndarray, model: CohortModel, strategy: StrategyModel, *, draw_offset: int = 0,
+                      segment: np.ndarray | None = None) -> None:
     """Raise ModelError unless every probability is in [0, 1] and every row sums to 1 (tol 1e-9).
 
     The message names strategy, from-state, cycle and draw of the first violation, and how many
-    cells or rows are affected. Nothing is normalised.
+    cells or rows are affected. Nothing is normalised. ``segment`` maps cycles to the matrices of
+    ``M`` (see :func:`transition_array`); a message names the first cycle using the bad matrix.
     """
     tol = PROBABILITY_TOLERANCE
+    if segment is None:
+        segment = np.zeros(model.n_cycles, dtype=np.intp) if M.shape[1] == 1 else np.arange(M.shape[1])
+    constant = M.shape[1] == 1
+    first_cycle = {int(u): int(np.argmax(segment == u)) for u in np.unique(segment)}
     problems = []
     # Fast path: min and max are NaN if any cell is, so one pass each clears the usual case; the
     # cell-by-cell masks below are built only when something is wrong.
@@ -212,8 +233,8 @@ def check_transitions(M: np.ndarray, model: CohortModel, strategy: StrategyModel
         d, t, i, j = np.argwhere(preferred if preferred.any() else bad)[0]
         origin = next((e.origin for e in strategy.rows[i] if e.to == j), "")
         problems.append(Problem(
-            f"strategy '{strategy.name}', from-state '{model.states[i]}', cycle {t + 1}"
-            f"{' (and all cycles)' if M.shape[1] == 1 else ''}, draw {d + draw_offset}: probability of moving to "
+            f"strategy '{strategy.name}', from-state '{model.states[i]}', cycle {first_cycle[int(t)] + 1}"
+            f"{' (and all cycles)' if constant else ''}, draw {d + draw_offset}: probability of moving to "
             f"'{model.states[j]}' is {M[d, t, i, j]:.6g}; probabilities must be in [0, 1]"
             f" ({int(bad.sum())} cell(s) affected)", None, origin or "engine"))
     else:
@@ -224,8 +245,8 @@ def check_transitions(M: np.ndarray, model: CohortModel, strategy: StrategyModel
             d, t, i = np.argwhere(off)[0]
             origin = strategy.rows[i][0].origin.rsplit(".", 1)[0] if strategy.rows[i] else ""
             problems.append(Problem(
-                f"strategy '{strategy.name}', draw {d + draw_offset}, cycle {t + 1}"
-                f"{' (and all cycles)' if M.shape[1] == 1 else ''}: transition row '{model.states[i]}' sums to "
+                f"strategy '{strategy.name}', draw {d + draw_offset}, cycle {first_cycle[int(t)] + 1}"
+                f"{' (and all cycles)' if constant else ''}: transition row '{model.states[i]}' sums to "
                 f"{sums[d, t, i]:.12g}; rows must sum to 1 (tol {tol:g}); use 'complement' for the rest of a row"
                 f" ({int(off.sum())} row(s) affected)", None, origin or "engine"))
     if problems:
@@ -315,9 +336,9 @@ def run_cohort(model: CohortModel, table: ParameterTable, *, flows: Sequence[tup
         if strategy.mixture:
             continue
         senv = StrategyEnv(model, strategy, table)
-        M = transition_array(model, strategy, senv)
+        M, segment = transition_array(model, strategy, senv)
         if check:
-            check_transitions(M, model, strategy, draw_offset=draw_offset)
+            check_transitions(M, model, strategy, draw_offset=draw_offset, segment=segment)
         store[k, 0] = initial_distribution(model, strategy, senv, draw_offset=draw_offset).T
         Md = np.ascontiguousarray(np.moveaxis(M, 0, -1))  # (Tm, S, S, n)
         del M
@@ -328,9 +349,9 @@ def run_cohort(model: CohortModel, table: ParameterTable, *, flows: Sequence[tup
             continue
         # matrices that vary by cycle: advance now, so only one strategy's are held at a time
         for t in range(1, T + 1):
-            np.einsum("in,ijn->jn", store[k, t - 1], Md[t - 1], out=store[k, t])
+            np.einsum("in,ijn->jn", store[k, t - 1], Md[segment[t - 1]], out=store[k, t])
         for (i, j), arr in flow_store.items():
-            arr[k] = store[k, :-1, i, :] * Md[:, i, j, :]
+            arr[k] = store[k, :-1, i, :] * Md[segment, i, j, :]
     # Runs of neighbouring strategies with constant matrices advance together: one product per
     # cycle for the whole run (the same sums per element as one strategy at a time).
     runs: list[list[int]] = []
