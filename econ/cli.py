@@ -189,13 +189,17 @@ def _comparison_rows(compiled, scenario_label: str):
     return df[["scenario", "strategy", "perspective", "discounting", "measure", "per_participant", "population"]]
 
 
-def _write_table(folder, name: str, table, args, compiled_list, started: str) -> None:
-    """Write one result table and the manifest into a command's folder, and say so."""
+def write_table_and_manifest(folder, name: str, table, args, compiled_list, started: str,
+                             extra: dict | None = None) -> None:
+    """Write one result table and the manifest (with ``extra`` entries) into a command's folder, and say so."""
     from .report.files import write_csv, write_json
 
     write_csv(folder / name, table, index=False)
-    write_json(folder / "manifest.json", manifest(args, compiled_list, started))
-    print(f"\nWrote {folder}/{name}, manifest.json")
+    info = dict(extra or {})
+    if info:
+        info["files"] = [name, "manifest.json"]
+    write_json(folder / "manifest.json", manifest(args, compiled_list, started, info or None))
+    print(f"\nWrote {folder}/: {name}, manifest.json")
 
 
 def cmd_compare(args) -> int:
@@ -227,7 +231,7 @@ def cmd_compare(args) -> int:
               f"reference strategy.")
     print(format_frame(pivot))
     if folder is not None:
-        _write_table(folder, "comparison.csv", table, args, compiled_list, started)
+        write_table_and_manifest(folder, "comparison.csv", table, args, compiled_list, started)
     return EXIT_OK
 
 
@@ -269,7 +273,7 @@ def cmd_subgroups(args) -> int:
     print("Every service-use statistic is re-estimated from the people in the subgroup.")
     print(format_frame(pivot))
     if folder is not None:
-        _write_table(folder, "subgroups.csv", table, args, compiled_list, started)
+        write_table_and_manifest(folder, "subgroups.csv", table, args, compiled_list, started)
     return EXIT_OK
 
 
@@ -288,7 +292,7 @@ def cmd_budget(args) -> int:
         print()
     print(budget_text(compiled, table, perspective=args.perspective))
     if folder is not None:
-        _write_table(folder, "budget.csv", table, args, [compiled], started)
+        write_table_and_manifest(folder, "budget.csv", table, args, [compiled], started)
     return EXIT_OK
 
 

@@ -7,7 +7,8 @@ import sys
 import numpy as np
 import pandas as pd
 
-from .cli import EXIT_OK, add_common_options, finite_number, format_frame, manifest, now_iso, whole_number
+from .cli import (EXIT_OK, add_common_options, finite_number, format_frame, manifest, now_iso, whole_number,
+                  write_table_and_manifest)
 
 METHODS = ("monte_carlo", "latin_hypercube", "sobol")
 
@@ -132,7 +133,6 @@ def cmd_dsa(args) -> int:
     """One-way sensitivity analysis: print the tornado table, write tornado.csv with --out."""
     from .analysis.dsa import oneway
     from .api import compile_path
-    from .report.files import write_csv, write_json
 
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
@@ -150,11 +150,8 @@ def cmd_dsa(args) -> int:
         shown = shown.head(args.top)
     print(format_frame(shown.set_index("parameter")))
     if folder is not None:
-        write_csv(folder / "tornado.csv", table, index=False)
-        write_json(folder / "manifest.json", manifest(args, [compiled], started, {
-            "analysis": "dsa", "output": table.output.iat[0], "level": args.level,
-            "files": ["tornado.csv", "manifest.json"]}))
-        print(f"\nWrote {folder}/: tornado.csv, manifest.json")
+        write_table_and_manifest(folder, "tornado.csv", table, args, [compiled], started,
+                                 {"analysis": "dsa", "output": table.output.iat[0], "level": args.level})
     return EXIT_OK
 
 
@@ -162,7 +159,6 @@ def cmd_twoway(args) -> int:
     """Two-way grid of an output over two parameters."""
     from .analysis.dsa import twoway
     from .api import compile_path
-    from .report.files import write_csv, write_json
 
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
@@ -179,11 +175,8 @@ def cmd_twoway(args) -> int:
     matrix.index = [f"{i:.4g}" for i in matrix.index]
     print(format_frame(matrix, index_name=p1))
     if folder is not None:
-        write_csv(folder / "twoway.csv", grid, index=False)
-        write_json(folder / "manifest.json", manifest(args, [compiled], started, {
-            "analysis": "twoway", "parameters": [p1, p2], "output": out, "n": args.n,
-            "files": ["twoway.csv", "manifest.json"]}))
-        print(f"\nWrote {folder}/: twoway.csv, manifest.json")
+        write_table_and_manifest(folder, "twoway.csv", grid, args, [compiled], started,
+                                 {"analysis": "twoway", "parameters": [p1, p2], "output": out, "n": args.n})
     return EXIT_OK
 
 
@@ -191,7 +184,6 @@ def cmd_threshold(args) -> int:
     """Threshold (break-even) value of a parameter by root finding."""
     from .analysis.dsa import threshold
     from .api import compile_path
-    from .report.files import write_csv, write_json
 
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
@@ -210,11 +202,9 @@ def cmd_threshold(args) -> int:
     if folder is not None:
         frame = pd.DataFrame([{"parameter": res.parameter, "output": res.output, "target": res.target,
                                "value": x} for x in res.crossings])
-        write_csv(folder / "threshold.csv", frame, index=False)
-        write_json(folder / "manifest.json", manifest(args, [compiled], started, {
-            "analysis": "threshold", "parameter": res.parameter, "output": res.output, "target": res.target,
-            "range": [res.lo, res.hi], "files": ["threshold.csv", "manifest.json"]}))
-        print(f"\nWrote {folder}/: threshold.csv, manifest.json")
+        write_table_and_manifest(folder, "threshold.csv", frame, args, [compiled], started,
+                                 {"analysis": "threshold", "parameter": res.parameter, "output": res.output,
+                                  "target": res.target, "range": [res.lo, res.hi]})
     return EXIT_OK
 
 
