@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -12,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from .files import neutralise_cell, write_atomic
-from .text import MEASURE_LABELS, PERSPECTIVE_LABELS, SYNTHETIC_BANNER
+from .text import (MEASURE_LABELS, PERSPECTIVE_LABELS, SYNTHETIC_BANNER, _is_missing, _num,
+                   format_cell)
 
 #: Output formats of :func:`export_tables`, in the order they are written.
 FORMATS = ("csv", "xlsx", "md", "tex")
@@ -686,18 +686,6 @@ def gsa_table(name: str, df: pd.DataFrame, ctx: TableContext, *, title: str) -> 
 
 # --------------------------------------------------------------------------------------------
 # Assumptions
-def _num(x: float) -> str:
-    """A number for prose: thousands separators, about 3 significant figures."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    x = float(x)
-    if x == 0:
-        return "0"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    if abs(x) >= 100:
-        return f"{x:,.1f}".rstrip("0").rstrip(".")
-    return f"{x:.3g}"
 
 
 def describe_distribution(dist) -> str:
@@ -771,62 +759,10 @@ def assumptions_table(parameters, ctx: TableContext) -> ReportTable:
 
 # --------------------------------------------------------------------------------------------
 # Cell formatting
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
-def _fixed(x: float, decimals: int) -> str:
-    text = f"{x:,.{decimals}f}"
-    # A negative number that rounds to zero prints as "-0": show it as 0.
-    if text.startswith("-") and float(text.replace(",", "")) == 0:
-        text = text[1:]
-    return text
 
 
-def format_cell(value: Any, kind: str, *, horizon: int | None = None) -> str:
-    """A cell as rounded text (Markdown, LaTeX and HTML). Money carries no symbol: the header gives the unit.
-
-    Rounding: money to whole units; percentages to whole percent (probabilities to 0.1%); ratios and
-    indices to 2 decimals; other numbers to about 3 significant figures. Missing values read "-",
-    except a break-even attribution ("never (no effect)") and a payback month ("not within 36").
-    """
-    if kind == "text" or isinstance(value, str):
-        return "" if _is_missing(value) else str(value)
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if _is_missing(value) or (isinstance(value, (float, np.floating)) and not np.isfinite(value)):
-        if kind == "attribution":
-            return "never (no effect)"
-        if kind == "month" and horizon:
-            return f"not within {horizon}"
-        return "-"
-    x = float(value)
-    if kind == "money":
-        return _fixed(x, 0)
-    if kind == "percent":
-        return _fixed(100 * x, 0) + "%"
-    if kind == "probability":
-        return _fixed(100 * x, 1) + "%"
-    if kind == "attribution":
-        if x < 0:
-            return "never (costs rise with effect)"
-        if x > 1:
-            return f"never ({_fixed(100 * x, 0)}% needed)"
-        return _fixed(100 * x, 0) + "%"
-    if kind in ("ratio", "index"):
-        return _fixed(x, 2)
-    if kind in ("integer", "month"):
-        return _fixed(x, 0)
-    if abs(x) < 1e-9:  # rounding noise of sums that are zero in exact arithmetic
-        return "0"
-    if x == int(x) and abs(x) < 1e15:
-        return f"{int(x):,}"
-    return _num(x)
 
 
 def display_rows(table: ReportTable, *, blank_repeats: bool = True) -> list[list[str]]:
