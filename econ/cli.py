@@ -250,7 +250,8 @@ def cmd_subgroups(args) -> int:
     if args.by not in persons.columns:
         raise UsageError(f"--by {args.by}: not a column of the service-use data (use setting, engagement_band, "
                          f"area or bme)")
-    values = sorted(persons[args.by].astype(str).unique())
+    sizes = persons[args.by].astype(str).value_counts()
+    values = sorted(sizes.index)
     folder = prepare_run_folder(args.out, f"subgroups-{args.by}", force=args.force) if args.out else None
     frames, compiled_list = [], []
     for v in values:
@@ -258,7 +259,7 @@ def cmd_subgroups(args) -> int:
         compiled_list.append(c)
         df = headline(c)
         df.insert(0, "subgroup", f"{args.by}={v}")
-        df.insert(1, "n_people", int((persons[args.by].astype(str) == v).sum()))
+        df.insert(1, "n_people", int(sizes[v]))
         frames.append(df)
     table = pd.concat(frames, ignore_index=True)
     if base.synthetic:
@@ -268,7 +269,7 @@ def cmd_subgroups(args) -> int:
     shown = table[(table.discounting == "discounted") & (table.perspective == persp)
                   & table.measure.isin(["delivery_cost", "cost_offset", "net_cost", "roi", "break_even_attribution"])]
     pivot = shown.pivot_table(index=["strategy", "measure"], columns="subgroup", values="per_participant", sort=False)
-    counts = ", ".join(f"{args.by}={v}: {int((persons[args.by].astype(str) == v).sum())} people" for v in values)
+    counts = ", ".join(f"{args.by}={v}: {int(sizes[v])} people" for v in values)
     print(f"Subgroups by {args.by} ({counts}); per person, discounted, {PERSPECTIVE_LABELS.get(persp, persp)}.")
     print("Every service-use statistic is re-estimated from the people in the subgroup.")
     print(format_frame(pivot))
