@@ -4,7 +4,7 @@ from .errors import DataError, EconError, EconWarning, ModelError, ScenarioError
 from .results import Results
 from .scenario.load import load_scenario
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "load_scenario",

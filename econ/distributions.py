@@ -9,12 +9,18 @@ Every distribution is a small frozen dataclass with the same interface:
 ``mean``, ``sd``
     Moments of the distribution (arrays of length k for a Dirichlet).
 ``ppf(u)``
-    The inverse CDF, vectorised. PSA draws and GSA designs are both built by pushing uniforms
-    through ``ppf``, so the same uniforms give the same parameter values everywhere.
+    The inverse CDF, vectorised. Latin hypercube and Sobol' PSA designs, GSA designs and
+    correlated (copula) draws are built by pushing uniforms through ``ppf``, so the same uniforms
+    give the same parameter values everywhere.
 ``cdf(x)``, ``interval(level)``
     Univariate distributions only.
 ``draw(rng, n)``
     ``ppf`` of ``n`` uniforms (``(n, k)`` for a Dirichlet) from ``rng.random``.
+``sample(rng, n)``
+    ``n`` draws by the fastest exact method: numpy's direct samplers for gamma, beta, PERT and
+    Dirichlet (which avoid the costly inverse incomplete gamma and beta functions), ``draw``
+    for the others. Same distribution as ``draw``, different numbers for the same ``rng``; used
+    for Monte Carlo PSA draws of inputs that are not in a copula (see :mod:`econ.sampling`).
 
 A distribution is written in a scenario as a mapping, e.g. ``{dist: gamma, mean: 120, se: 30}``, and
 built by :func:`make_distribution`. The parameterisation is always explicit: the keys say whether
@@ -338,6 +344,30 @@ class Distribution(abc.ABC):
         shape = (n,) if self.dimension == 1 else (n, self.dimension)
         return self.ppf(clip_to_open_unit(rng.random(shape)))
 
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Draw ``n`` values by the fastest exact method (here: :meth:`draw`; subclasses override).
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            Source of randomness, consumed row by row: the first m rows of ``sample(rng, n)`` equal
+            ``sample(rng', m)`` for a generator ``rng'`` in the same state.
+        n : int
+            Number of draws.
+
+        Returns
+        -------
+        ndarray
+            Shape ``(n,)``, or ``(n, k)`` for a k-component Dirichlet.
+
+        Notes
+        -----
+        The values follow the same distribution as :meth:`draw` but are not ``ppf`` of a known
+        uniform, so they cannot be stratified (Latin hypercube, Sobol') or put through a copula;
+        :func:`econ.sampling.draw_parameters` uses them only for independent Monte Carlo draws.
+        """
+        return self.draw(rng, n)
+
     def interval(self, level: float = 0.95) -> tuple[float, float]:
         """Central interval holding ``level`` of the probability: ``(ppf((1-level)/2), ppf((1+level)/2))``."""
         _check_level(level)
@@ -410,6 +440,9 @@ class Fixed(Distribution):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return np.full_like(_check_unit(u), self.value)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.full(_check_n(n), self.value)
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         return (np.asarray(x, dtype=float) >= self.value).astype(float)
@@ -613,6 +646,10 @@ class Gamma(Distribution):
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return self.scale * special.gammaincinv(self.shape, _check_unit(u))
 
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """theta times ``rng.standard_gamma(k)`` (Marsaglia & Tsang 2000), about 20x faster than ``draw``."""
+        return self.scale * rng.standard_gamma(self.shape, _check_n(n))
+
     def cdf(self, x: np.ndarray) -> np.ndarray:
         return special.gammainc(self.shape, np.maximum(np.asarray(x, dtype=float), 0.0) / self.scale)
 
@@ -691,6 +728,10 @@ class Beta(Distribution):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return special.betaincinv(self.alpha, self.beta, _check_unit(u))
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``rng.beta(alpha, beta)`` (Johnk's method for small shapes, else a ratio of gammas)."""
+        return rng.beta(self.alpha, self.beta, _check_n(n))
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         return special.betainc(self.alpha, self.beta, np.clip(np.asarray(x, dtype=float), 0.0, 1.0))
@@ -867,6 +908,10 @@ class Pert(Distribution):
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return self.low + (self.high - self.low) * special.betaincinv(self._alpha, self._beta, _check_unit(u))
 
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """low + (high - low) B with B from ``rng.beta(alpha, beta)``."""
+        return self.low + (self.high - self.low) * rng.beta(self._alpha, self._beta, _check_n(n))
+
     def cdf(self, x: np.ndarray) -> np.ndarray:
         b = np.clip((np.asarray(x, dtype=float) - self.low) / (self.high - self.low), 0.0, 1.0)
         return special.betainc(self._alpha, self._beta, b)
@@ -974,6 +1019,14 @@ class Dirichlet(Distribution):
         log_g -= log_g.max(axis=-1, keepdims=True)
         w = np.exp(log_g)
         return w / w.sum(axis=-1, keepdims=True)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``rng.dirichlet(counts)``: normalised ``standard_gamma`` draws, row by row.
+
+        For concentrations all below 0.1 numpy switches to stick-breaking with beta draws, which
+        stays exact where the gammas would underflow to 0.
+        """
+        return rng.dirichlet(self._alpha, _check_n(n))
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         raise TypeError("dirichlet has no univariate cdf; use .marginal(component).cdf")

@@ -1,6 +1,9 @@
 """ParameterTables for uncertainty analysis: PSA draws, and tables built from given uniforms (GSA).
 
-Column order of the uniform design is the order parameters are written in the scenario; each
+Monte Carlo PSA draws are direct by default (each input from its own stream, see
+:mod:`econ.sampling`). For inverse-CDF designs (Latin hypercube, Sobol', GSA, or Monte Carlo with
+``monte_carlo_draws="inverse_cdf"``) the column order of the uniform design is the order
+parameters are written in the scenario; each
 uncertain parameter takes one column (a Dirichlet k), and all parameters drawn from the
 service-use bootstrap share one column that picks the replicate, so they keep their joint
 distribution. Parameters without a distribution stay at their point values.
@@ -95,8 +98,8 @@ def table_from_uniforms(pset: ParameterSet, inputs: list[UncertainInput], u: np.
 
 
 def draw_input_values(pset: ParameterSet, n: int, *, rng: np.random.Generator, method: str = "monte_carlo",
-                      correlation=None, correlation_kind=None,
-                      repair: bool = False) -> tuple[list[UncertainInput], dict]:
+                      correlation=None, correlation_kind=None, repair: bool = False,
+                      monte_carlo_draws: str = "direct") -> tuple[list[UncertainInput], dict]:
     """Draw every uncertain input of a PSA (the first half of :func:`draw_table`).
 
     Returns
@@ -112,7 +115,8 @@ def draw_input_values(pset: ParameterSet, n: int, *, rng: np.random.Generator, m
     for inp in inputs:
         dists[inp.name] = Uniform(0.0, 1.0) if inp.name == BOOTSTRAP_COLUMN else pset[inp.name].distribution
     drawn = draw_parameters(dists, n, method=method, rng=rng, correlation=correlation,
-                            correlation_kind=correlation_kind, repair=repair) if dists else {}
+                            correlation_kind=correlation_kind, repair=repair,
+                            monte_carlo_draws=monte_carlo_draws) if dists else {}
     return inputs, drawn
 
 
@@ -136,7 +140,8 @@ def table_from_input_values(pset: ParameterSet, inputs: list[UncertainInput], va
 
 
 def draw_table(pset: ParameterSet, n: int, *, rng: np.random.Generator, method: str = "monte_carlo",
-               correlation=None, correlation_kind=None, repair: bool = False) -> ParameterTable:
+               correlation=None, correlation_kind=None, repair: bool = False,
+               monte_carlo_draws: str = "direct") -> ParameterTable:
     """Draw a PSA ParameterTable of ``n`` rows.
 
     Parameters
@@ -146,8 +151,9 @@ def draw_table(pset: ParameterSet, n: int, *, rng: np.random.Generator, method: 
         Draws (a power of two for ``sobol``).
     rng : numpy.random.Generator
     method : {"monte_carlo", "latin_hypercube", "sobol"}
-    correlation, correlation_kind, repair
-        As :func:`econ.sampling.draw_parameters` (pairs of univariate parameter names -> rho).
+    correlation, correlation_kind, repair, monte_carlo_draws
+        As :func:`econ.sampling.draw_parameters` (pairs of univariate parameter names -> rho;
+        ``"direct"`` or ``"inverse_cdf"`` Monte Carlo draws).
 
     Returns
     -------
@@ -155,5 +161,6 @@ def draw_table(pset: ParameterSet, n: int, *, rng: np.random.Generator, method: 
         The whole table is drawn at once, so results never depend on how it is later chunked.
     """
     inputs, values = draw_input_values(pset, n, rng=rng, method=method, correlation=correlation,
-                                       correlation_kind=correlation_kind, repair=repair)
+                                       correlation_kind=correlation_kind, repair=repair,
+                                       monte_carlo_draws=monte_carlo_draws)
     return table_from_input_values(pset, inputs, values, n)

@@ -451,8 +451,10 @@ def sample(pset: ParameterSet, problem: GsaProblem, method: GsaMethod, n: int, *
     correlation = _scenario_correlation(compiled)
     settings = compiled.loaded.spec.settings if compiled is not None else None
     design_method = getattr(settings, "sampling", "monte_carlo") if settings is not None else "monte_carlo"
+    mc_draws = getattr(settings, "monte_carlo_draws", "direct") if settings is not None else "direct"
     every, values = draw_input_values(pset, n, rng=rng, method=design_method, correlation=correlation or None,
-                                      correlation_kind="normal_scores" if correlation else None)
+                                      correlation_kind="normal_scores" if correlation else None,
+                                      monte_carlo_draws=mc_draws)
     table = table_from_input_values(pset, every, values, n)
     chosen = {inp.name for inp in problem.inputs}
     point = pset.point_table().columns

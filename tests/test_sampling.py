@@ -17,6 +17,7 @@ from econ.sampling import (
     apply_copula,
     check_correlation,
     draw_parameters,
+    input_streams,
     nearest_correlation,
     spearman_to_pearson,
     uniform_design,
@@ -232,7 +233,7 @@ def test_copula_rejects_bad_input(rng):
 @pytest.mark.parametrize("method", METHODS)
 def test_draw_parameters_assigns_columns_in_mapping_order(dists, method):
     n = 64
-    out = draw_parameters(dists, n, method=method, rng=np.random.default_rng(5))
+    out = draw_parameters(dists, n, method=method, rng=np.random.default_rng(5), monte_carlo_draws="inverse_cdf")
     assert list(out) == list(dists)
     assert out["p_row"].shape == (n, 3) and out["p_lapse"].shape == (n,)
     # Columns: p_lapse 0, c_gp 1, p_row 2-4, c_fixed 5, rr_online 6.
@@ -252,10 +253,62 @@ def test_same_seed_same_draws(dists):
         np.testing.assert_array_equal(a[name], b[name])
 
 
-def test_single_monte_carlo_parameter_equals_its_own_draw(dists):
+def test_single_inverse_cdf_monte_carlo_parameter_equals_its_own_draw(dists):
     one = {"c_gp": dists["c_gp"]}
-    out = draw_parameters(one, 500, method="monte_carlo", rng=np.random.default_rng(2))
+    out = draw_parameters(one, 500, method="monte_carlo", rng=np.random.default_rng(2), monte_carlo_draws="inverse_cdf")
     np.testing.assert_array_equal(out["c_gp"], dists["c_gp"].draw(np.random.default_rng(2), 500))
+
+
+def test_direct_monte_carlo_draws_each_parameter_from_its_own_named_stream(dists):
+    out = draw_parameters(dists, 300, method="monte_carlo", rng=np.random.default_rng(2))
+    streams = input_streams(np.random.default_rng(2), list(dists))
+    for name, dist in dists.items():
+        np.testing.assert_array_equal(out[name], dist.sample(streams[name], 300))
+    # the default is direct
+    assert not np.array_equal(out["c_gp"], draw_parameters(dists, 300, method="monte_carlo", rng=np.random.default_rng(2),
+                                                           monte_carlo_draws="inverse_cdf")["c_gp"])
+
+
+def test_direct_draws_do_not_depend_on_the_other_parameters(dists):
+    """Adding, removing or reordering parameters leaves a parameter's direct draws unchanged."""
+    full = draw_parameters(dists, 200, method="monte_carlo", rng=np.random.default_rng(9))
+    reordered = dict(reversed(list(dists.items())))
+    fewer = {k: dists[k] for k in ("p_row", "c_gp")}
+    more = {"extra": make_distribution({"dist": "gamma", "mean": 1.0, "se": 0.5}), **dists}
+    for other in (reordered, fewer, more):
+        drawn = draw_parameters(other, 200, method="monte_carlo", rng=np.random.default_rng(9))
+        for name in other:
+            if name in full:
+                np.testing.assert_array_equal(drawn[name], full[name])
+    # the same distribution under two names gets two independent streams
+    twin = draw_parameters({"a": dists["c_gp"], "b": dists["c_gp"]}, 2000, method="monte_carlo",
+                           rng=np.random.default_rng(9))
+    assert abs(stats.spearmanr(twin["a"], twin["b"]).statistic) < spearman_tolerance(2000)
+
+
+@pytest.mark.parametrize("mc", ["direct", "inverse_cdf"])
+def test_monte_carlo_draw_i_does_not_depend_on_n(dists, mc):
+    big = draw_parameters(dists, 500, method="monte_carlo", rng=np.random.default_rng(4), monte_carlo_draws=mc)
+    small = draw_parameters(dists, 120, method="monte_carlo", rng=np.random.default_rng(4), monte_carlo_draws=mc)
+    for name in dists:
+        np.testing.assert_array_equal(big[name][:120], small[name])
+
+
+def test_direct_draws_with_a_correlation_leave_other_parameters_unchanged(dists):
+    plain = draw_parameters(dists, 128, method="monte_carlo", rng=np.random.default_rng(8))
+    corr = draw_parameters(dists, 128, method="monte_carlo", rng=np.random.default_rng(8),
+                           correlation={("p_lapse", "rr_online"): 0.3}, correlation_kind="spearman")
+    for name in ("c_gp", "p_row", "c_fixed"):
+        np.testing.assert_array_equal(plain[name], corr[name])
+    assert not np.array_equal(plain["p_lapse"], corr["p_lapse"])  # now from the copula's stream
+
+
+def test_unknown_monte_carlo_draws_is_a_design_error(dists):
+    rng = np.random.default_rng(1)
+    state = rng.bit_generator.state
+    with pytest.raises(DesignError, match="monte_carlo_draws must be one of direct, inverse_cdf"):
+        draw_parameters(dists, 4, method="monte_carlo", rng=rng, monte_carlo_draws="ppf")
+    assert rng.bit_generator.state == state
 
 
 @pytest.mark.parametrize("method", ["monte_carlo", "latin_hypercube"])

@@ -196,7 +196,8 @@ def run_psa(compiled: CompiledScenario, *, n_draws: int, seed: int | None = None
     Notes
     -----
     The whole ParameterTable is drawn in one call (:func:`econ.draws.draw_table`) from
-    ``numpy.random.default_rng(seed)`` before any evaluation, and :func:`econ.evaluate.evaluate`
+    ``numpy.random.default_rng(seed)`` before any evaluation (Monte Carlo draws as the scenario's
+    ``settings.monte_carlo_draws`` says: direct samplers by default, see :mod:`econ.sampling`), and :func:`econ.evaluate.evaluate`
     computes every draw independently, so the results are identical whatever ``chunk_draws`` is:
     chunking bounds memory, never changes numbers. Parameters correlated in the scenario's
     ``correlations`` block are drawn through a Gaussian copula (each keeps its own distribution);
@@ -212,7 +213,8 @@ def run_psa(compiled: CompiledScenario, *, n_draws: int, seed: int | None = None
     correlation = scenario_correlation(compiled)
     table = draw_table(compiled.parameters, int(n_draws), rng=np.random.default_rng(seed), method=method,
                        correlation=correlation or None,
-                       correlation_kind="normal_scores" if correlation else None)
+                       correlation_kind="normal_scores" if correlation else None,
+                       monte_carlo_draws=settings.monte_carlo_draws)
     ev = evaluate(compiled, table, chunk_draws=chunk_draws, keep_cycles=keep_cycles, progress=progress)
     frame = pd.DataFrame({spec.text: output_values(compiled, ev, spec) for spec in specs},
                          index=pd.RangeIndex(table.n_draws, name="draw"))

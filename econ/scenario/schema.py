@@ -71,8 +71,16 @@ class Settings(_Block):
     sampling: Literal["monte_carlo", "latin_hypercube", "sobol"] = "monte_carlo"
     """Design of the probabilistic analysis: ``monte_carlo`` (independent uniforms), ``latin_hypercube``
     (one draw in each of n equal-probability strata of every parameter) or ``sobol`` (scrambled Sobol
-    sequence; the number of draws must then be a power of two). Each parameter's draw is its inverse
-    CDF of the design's uniform, so every design keeps the parameters' distributions."""
+    sequence; the number of draws must then be a power of two). For ``latin_hypercube`` and ``sobol``
+    each parameter's draw is its inverse CDF of the design's uniform, so every design keeps the
+    parameters' distributions; for ``monte_carlo`` see ``monte_carlo_draws``."""
+    monte_carlo_draws: Literal["direct", "inverse_cdf"] = "direct"
+    """How ``monte_carlo`` draws are made: ``direct`` (each parameter from its own random stream,
+    seeded by the seed and the parameter's name, with numpy's exact samplers for gamma, beta, PERT
+    and Dirichlet; parameters of the same name get the same draws in every scenario run with the
+    same seed) or ``inverse_cdf`` (one uniform design pushed through each inverse CDF, as versions
+    before 0.2 did: slower, since inverse gamma and beta functions are costly). Correlated parameters
+    always go through the inverse CDF of a Gaussian copula."""
 
 
 class ServiceUseRef(_Block):
