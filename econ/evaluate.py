@@ -2,10 +2,12 @@
 
 This is the one code path shared by the base case (one draw), PSA (many draws), one-way and
 threshold analyses (a few modified rows) and GSA (SALib designs): engine, then accounting, then
-totals. Chunking changes memory, never results: every draw is computed independently.
+totals. Chunking changes memory, never results: every draw is computed independently. Chunks run
+on several threads when there are several (:mod:`econ.parallel`), with the same results.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +15,9 @@ import numpy as np
 from .accounting import accumulate
 from .engine import run_cohort
 from .model import CompiledScenario
+from .errors import LimitError
 from .limits import check_draws, chunk_size
+from .parallel import default_threads, run_in_order
 from .parameters import ParameterTable
 
 
@@ -87,8 +91,34 @@ def kept_bytes(compiled: CompiledScenario, n_draws: int, *, keep_cycles: bool, k
     return 8.0 * per * n_draws + 8.0 * n_draws * len(compiled.parameters.columns)
 
 
+#: Fewest draws per chunk worth giving a thread of its own.
+MIN_THREADED_CHUNK = 1_000
+
+
+def _chunking(compiled: CompiledScenario, n: int, *, requested: int, threads: int, keep_cycles: bool,
+              keep_trace: bool) -> tuple[int, int]:
+    """(chunk size, threads): chunks whose working sets, ``threads`` at a time, fit the memory cap.
+
+    With several threads the memory left after the kept results is shared between the chunks in
+    flight; if even one draw per thread does not fit, it falls back to one thread.
+    """
+    per_draw = working_bytes_per_draw(compiled, keep_cycles=keep_cycles)
+    kept = kept_bytes(compiled, n, keep_cycles=keep_cycles, keep_trace=keep_trace)
+    # Below MIN_THREADED_CHUNK draws a chunk costs little more than the Python around it: one thread.
+    threads = max(1, min(threads, n // MIN_THREADED_CHUNK))
+    if threads > 1:
+        requested = min(requested, -(-n // threads))  # at least one chunk per thread
+        try:
+            chunk = chunk_size(bytes_per_draw=per_draw * threads, kept_bytes=kept, requested=requested, n_draws=n)
+            return chunk, threads
+        except LimitError:
+            pass
+    return chunk_size(bytes_per_draw=per_draw, kept_bytes=kept, requested=requested, n_draws=n), 1
+
+
 def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *, chunk_draws: int | None = None,
-             keep_cycles: bool = False, keep_trace: bool = False, progress=None) -> Evaluation:
+             keep_cycles: bool = False, keep_trace: bool = False, progress=None,
+             threads: int | None = None) -> Evaluation:
     """Run the engine and accounting on every draw of ``table``.
 
     Parameters
@@ -103,11 +133,23 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
     keep_trace : bool
         Keep the state trace (memory: draws x strategies x (cycles + 1) x states x 8 bytes).
     progress : callable, optional
-        Called with the number of draws finished after each chunk.
+        Called with the number of draws finished after each chunk (in chunk order).
+    threads : int, optional
+        Chunks evaluated at once (default :func:`econ.parallel.default_threads`: the CPUs
+        available, or ``PEER_ECON_THREADS``). The memory cap then covers all chunks in flight.
+        Results are bit-identical whatever the number of threads or the chunk size.
 
     Returns
     -------
     Evaluation
+
+    Raises
+    ------
+    ModelError
+        An invalid probability or row sum; with several chunks failing, the error of the first
+        chunk (so the message names the same draw whatever the threads).
+    LimitError
+        Too many draws, or results that do not fit the memory cap.
     """
     if table is None:
         table = compiled.parameters.point_table()
@@ -115,16 +157,17 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
     mat = _totals_matrix(compiled)
     O = mat.shape[0]
     check_draws(n)
-    chunk = chunk_size(bytes_per_draw=working_bytes_per_draw(compiled, keep_cycles=keep_cycles),
-                       kept_bytes=kept_bytes(compiled, n, keep_cycles=keep_cycles, keep_trace=keep_trace),
-                       requested=int(chunk_draws or compiled.loaded.spec.settings.chunk_draws), n_draws=n)
+    chunk, threads = _chunking(compiled, n, requested=int(chunk_draws or compiled.loaded.spec.settings.chunk_draws),
+                               threads=default_threads() if threads is None else int(threads),
+                               keep_cycles=keep_cycles, keep_trace=keep_trace)
     totals = np.empty((n, K, O))
     totals_u = np.empty((n, K, O))
     per_cycle = np.empty((n, K, O, T)) if keep_cycles else None
     per_cycle_d = np.empty((n, K, O, T)) if keep_cycles else None
     trace = np.empty((n, K, T + 1, len(compiled.model.states))) if keep_trace else None
-    for start in range(0, n, chunk):
-        stop = min(start + chunk, n)
+
+    def one_chunk(start: int, stop: int) -> None:
+        # Writes only rows [start, stop) of the result arrays, so chunks can run on any thread.
         part = table.slice(start, stop)
         tr = run_cohort(compiled.model, part, flows=compiled.flows, draw_offset=start)
         acc = accumulate(compiled.model, compiled.values, tr, part, correction=compiled.correction,
@@ -137,7 +180,9 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
             per_cycle_d[start:stop] = np.einsum("ov,nkvt->nkot", mat, acc.per_cycle * acc.discount[None, None])
         if keep_trace:
             trace[start:stop] = tr.values
-        if progress is not None:
-            progress(stop - start)
+
+    ranges = [(start, min(start + chunk, n)) for start in range(0, n, chunk)]
+    run_in_order([functools.partial(one_chunk, start, stop) for start, stop in ranges], threads=threads,
+                 done=None if progress is None else lambda i, _: progress(ranges[i][1] - ranges[i][0]))
     outputs = tuple(v.name for v in compiled.values) + tuple(compiled.totals)
     return Evaluation(outputs, tuple(compiled.model.strategy_names), totals, totals_u, per_cycle, per_cycle_d, trace)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -40,8 +41,9 @@ from .sampling import qmc_module, qmc_rng_keyword
 from .draws import (BOOTSTRAP_COLUMN, UncertainInput, draw_input_values, table_from_input_values,
                     table_from_uniforms, uncertain_inputs)
 from .errors import EconError, ModelError, Problem, ScenarioError
-from .evaluate import evaluate
+from .evaluate import MIN_THREADED_CHUNK, evaluate
 from .model import CompiledScenario
+from .parallel import default_threads, run_in_order
 from .parameters import ParameterSet, ParameterTable
 
 GsaMethod = Literal["sobol", "morris", "efast", "delta", "pawn"]
@@ -497,6 +499,22 @@ def chunk_draws_for(compiled: CompiledScenario, max_memory_mb: float, n_rows: in
     return max(1, min(by_memory, int(compiled.loaded.spec.settings.chunk_draws), max(n_rows, 1)))
 
 
+def design_chunking(compiled: CompiledScenario, n_rows: int, *, max_memory_mb: float, scheduler=None,
+                    threads: int | None = None) -> tuple[int, int]:
+    """(rows per chunk, threads) for evaluating ``n_rows`` design rows (see :func:`evaluate_design`).
+
+    In process the memory is shared by the chunks in flight, one per thread, and there are at least
+    as many chunks as threads; on Dask every task gets the whole ``max_memory_mb``.
+    """
+    if scheduler is not None:
+        return chunk_draws_for(compiled, max_memory_mb, n_rows), 1
+    threads = max(1, min(default_threads() if threads is None else int(threads), n_rows // MIN_THREADED_CHUNK))
+    chunk = chunk_draws_for(compiled, max_memory_mb / threads, n_rows)
+    if threads > 1:
+        chunk = min(chunk, -(-n_rows // threads))
+    return chunk, threads
+
+
 @dataclass(frozen=True)
 class EvaluationJob:
     """Everything needed to evaluate any range of design rows (shipped whole to Dask workers)."""
@@ -513,7 +531,7 @@ def evaluate_rows(job: EvaluationJob, start: int, stop: int) -> np.ndarray:
     This one function runs both in process and on Dask workers, so the two give identical numbers.
     """
     table = job.rows.table(start, stop)
-    ev = evaluate(job.compiled, table, chunk_draws=job.chunk_draws)
+    ev = evaluate(job.compiled, table, chunk_draws=job.chunk_draws, threads=1)
     out = np.empty((stop - start, len(job.outputs)))
     for j, spec in enumerate(job.outputs):
         out[:, j] = output_values(job.compiled, ev, spec)
@@ -545,7 +563,8 @@ def _progress_bar(total: int, enabled: bool | None, desc: str):
 
 
 def evaluate_design(compiled: CompiledScenario, design: Design, outputs: Sequence[OutputSpec], *,
-                    max_memory_mb: float = 256, scheduler=None, progress: bool | None = None) -> np.ndarray:
+                    max_memory_mb: float = 256, scheduler=None, progress: bool | None = None,
+                    threads: int | None = None) -> np.ndarray:
     """Evaluate every row of a design, in chunks of bounded memory.
 
     Parameters
@@ -555,13 +574,17 @@ def evaluate_design(compiled: CompiledScenario, design: Design, outputs: Sequenc
     outputs : sequence of OutputSpec
         From :func:`econ.analysis.outputs.parse_output`.
     max_memory_mb : float
-        Working memory of one chunk (MiB); the chunk size is :func:`chunk_draws_for`.
+        Working memory (MiB) of the chunks evaluated at once in process (shared by the threads),
+        or of one chunk on a Dask worker; the chunk size is :func:`chunk_draws_for`.
     scheduler : str or dask.distributed.Client, optional
         Run the chunks on Dask: a scheduler address (``tcp://host:8786``), ``"local"`` (a
         ``LocalCluster`` of one single-threaded process per core), or a Client. Needs the ``dask``
         extra. Results are bit-identical to the in-process run.
     progress : bool, optional
         Show a progress bar; default: only when stderr is a terminal.
+    threads : int, optional
+        In process, chunks evaluated at once (default :func:`econ.parallel.default_threads`).
+        Results are bit-identical whatever the threads, the chunk size or the scheduler.
 
     Returns
     -------
@@ -572,16 +595,18 @@ def evaluate_design(compiled: CompiledScenario, design: Design, outputs: Sequenc
     ModelError
         An output is not finite for some rows (e.g. an ICER whose incremental effect is 0).
     """
-    chunk = chunk_draws_for(compiled, max_memory_mb, design.n_rows)
+    chunk, threads = design_chunking(compiled, design.n_rows, max_memory_mb=max_memory_mb, scheduler=scheduler,
+                                     threads=threads)
     job = EvaluationJob(compiled, tuple(outputs), design.rows, chunk)
     ranges = [(s, min(s + chunk, design.n_rows)) for s in range(0, design.n_rows, chunk)]
     Y = np.empty((design.n_rows, len(outputs)))
     with _progress_bar(design.n_rows, progress, f"gsa {design.method}") as tick:
         if scheduler is None:
-            for s, e in ranges:
+            def rows(s: int, e: int) -> None:
                 Y[s:e] = evaluate_rows(job, s, e)
-                if tick is not None:
-                    tick(e - s)
+
+            run_in_order([functools.partial(rows, s, e) for s, e in ranges], threads=threads,
+                         done=None if tick is None else lambda i, _: tick(ranges[i][1] - ranges[i][0]))
         else:
             from .distributed import map_ranges
 
@@ -643,6 +668,33 @@ DELTA_COLUMNS = ["output", "parameter", "group", "delta", "delta_conf", "S1", "S
 PAWN_COLUMNS = ["output", "parameter", "group", "minimum", "mean", "median", "maximum", "CV"]
 
 
+def _sobol_analyses(design: Design, Y: np.ndarray, seeds: Sequence[int], num_resamples: int,
+                    conf_level: float) -> list:
+    """SALib's Sobol' analysis of every column of Y, on up to :func:`default_threads` threads.
+
+    Each analysis is seeded by its own integer (SALib then draws its bootstrap resamples from
+    ``numpy.random.default_rng(seed)``, never from the global state), so the results do not depend
+    on the threads. SALib's bootstrap is numpy indexing and reductions, which release the GIL.
+    """
+    from SALib.analyze import sobol as sobol_analyze
+
+    p = design.problem
+    k = len(p.factors(grouped=True))
+    problem = p.salib()
+
+    def one(j: int):
+        y = np.ascontiguousarray(Y[:, j])
+        if np.ptp(y) == 0.0:
+            res = {name: np.full(k, np.nan) for name in ("S1", "S1_conf", "ST", "ST_conf")}
+            res["S2"] = res["S2_conf"] = np.full((k, k), np.nan)
+            return res
+        return sobol_analyze.analyze(problem, y, calc_second_order=design.second_order,
+                                     num_resamples=num_resamples, conf_level=conf_level, seed=seeds[j])
+
+    with _salib_sandbox():  # one sandbox around all threads: warning filters are process-wide
+        return run_in_order([functools.partial(one, j) for j in range(Y.shape[1])], threads=default_threads())
+
+
 def analyze(design: Design, Y: np.ndarray, outputs: Sequence[str], *, rng: np.random.Generator,
             num_resamples: int = 100, conf_level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Estimate sensitivity indices of every output from a design and its evaluations.
@@ -693,20 +745,14 @@ def analyze(design: Design, Y: np.ndarray, outputs: Sequence[str], *, rng: np.ra
     factors = p.factors(grouped=grouped)
     group_of = dict(zip(p.columns, p.column_groups))
     rows, rows2 = [], []
+    seeds = [_int_seed(rng) for _ in outputs]  # drawn in output order, whatever runs in parallel below
+    sobol_results = _sobol_analyses(design, Y, seeds, num_resamples, conf_level) if method == "sobol" else None
     for j, out in enumerate(outputs):
         y = np.ascontiguousarray(Y[:, j])
-        seed = _int_seed(rng)
+        seed = seeds[j]
         constant = np.ptp(y) == 0.0
         if method == "sobol":
-            if constant:
-                res = {k: np.full(len(factors), np.nan) for k in ("S1", "S1_conf", "ST", "ST_conf")}
-                res["S2"] = res["S2_conf"] = np.full((len(factors), len(factors)), np.nan)
-            else:
-                from SALib.analyze import sobol as sobol_analyze
-
-                with _salib_sandbox():
-                    res = sobol_analyze.analyze(p.salib(), y, calc_second_order=design.second_order,
-                                                num_resamples=num_resamples, conf_level=conf_level, seed=seed)
+            res = sobol_results[j]
             for f, name in enumerate(factors):
                 rows.append(dict(output=out, parameter=name, S1=res["S1"][f], S1_conf=res["S1_conf"][f],
                                  ST=res["ST"][f], ST_conf=res["ST_conf"][f]))
@@ -915,7 +961,8 @@ def run_gsa(compiled: CompiledScenario, *, method: GsaMethod | None = None, n: i
     indices, second = analyze(design, Y, [s.text for s in specs], rng=np.random.default_rng(analyze_ss),
                               num_resamples=num_resamples, conf_level=conf_level)
     return GsaResult(method, TABLE_NAMES[method], indices, second, tuple(s.text for s in specs), int(n),
-                     design.n_rows, seed, chunk_draws_for(compiled, max_memory_mb, design.n_rows),
+                     design.n_rows, seed,
+                     design_chunking(compiled, design.n_rows, max_memory_mb=max_memory_mb, scheduler=scheduler)[0],
                      compiled.synthetic, design.correlated, Y, design)
 
 

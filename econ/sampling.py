@@ -14,7 +14,7 @@ draws need no uniform, so each input is drawn by :meth:`Distribution.sample
 Dirichlet (as R's ``rgamma`` / ``rdirichlet`` in heemod and hesim), ``ppf`` of uniforms for the
 rest. The inverse incomplete gamma and beta functions cost 0.3-0.8 microseconds a value, which
 made drawing, not the model, the bottleneck of a PSA (the DMHEE HIV model's 15 gamma quantiles
-per draw: 1.8 s of drawing for 200,000 draws; direct: 0.05 s). The draws follow the same
+per draw: 2.0 s of drawing for 200,000 draws; direct: 0.06 s). The draws follow the same
 distributions; they are different numbers, so a PSA of an earlier version is reproduced with
 ``monte_carlo_draws="inverse_cdf"`` (the scenario setting ``settings.monte_carlo_draws``).
 

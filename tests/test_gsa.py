@@ -316,7 +316,7 @@ def test_delta_uses_the_correlated_psa_sample():
 # scale: chunking and Dask
 def test_chunk_size_follows_memory_bound(linear):
     assert chunk_draws_for(linear, 1e-6, 10_000) == 1
-    assert chunk_draws_for(linear, 10_000, 10_000) == 10_000  # capped by the rows
+    assert chunk_draws_for(linear, 10_000, 3_000) == 3_000  # capped by the rows
     assert chunk_draws_for(linear, 10_000, 10**9) == linear.loaded.spec.settings.chunk_draws
 
 

@@ -66,8 +66,10 @@ class Settings(_Block):
     """Financial year all money is expressed in, e.g. ``2023/24``."""
     currency: str = "GBP"
     """Currency of every money value."""
-    chunk_draws: Annotated[int, Field(ge=1)] = 20_000
-    """Most draws evaluated at once; bounds memory. Results do not depend on it."""
+    chunk_draws: Annotated[int, Field(ge=1)] = 5_000
+    """Most draws evaluated at once (per thread); bounds memory. Results do not depend on it. The
+    default keeps a chunk's arrays in the processor's cache: on the shipped models 5,000 draws per
+    chunk evaluated 10-40% faster than 20,000 (``bench/bench_gsa.py``)."""
     sampling: Literal["monte_carlo", "latin_hypercube", "sobol"] = "monte_carlo"
     """Design of the probabilistic analysis: ``monte_carlo`` (independent uniforms), ``latin_hypercube``
     (one draw in each of n equal-probability strata of every parameter) or ``sobol`` (scrambled Sobol
