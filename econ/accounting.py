@@ -170,7 +170,12 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
     """
     n, K, T = trace.values.shape[0], trace.values.shape[1], model.n_cycles
     S, V = len(model.states), len(values)
-    occ = cycle_occupancy(trace.values, correction)  # (n, K, T, S)
+    # The engine's own layout, (strategy, cycle boundary, state, draw), draws contiguous. Every sum
+    # over cycles or states below is a loop of elementwise operations, so each draw's total is the
+    # same sequence of additions whatever the number of draws evaluated together (numpy's reductions
+    # and einsum switch to SIMD-lane or pairwise summation when the summed axis becomes the
+    # contiguous one, which happens for a chunk of one draw).
+    store = np.moveaxis(trace.values, 0, -1)
     discount = np.stack([
         discount_factors(v.discount_rate, T, model.cycle_years, first_cycle_discounted=first_cycle_discounted)
         for v in values
@@ -187,38 +192,33 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
         senv = getattr(trace, "envs", {}).get(k)
         if senv is None or senv.n_draws != n:
             senv = StrategyEnv(model, strategy, table)
-        occ_k = occ[:, k]  # (n, T, S), in whatever memory layout the trace has
-        # Sums over cycles run in cycle order whatever the layout; W and W0 are made C-ordered so
-        # that the sums over states below always see the same layout and so add in the same order
-        # (einsum's contiguous kernels add in SIMD lanes), keeping results independent of the
-        # engine's internal layout.
-        W = np.einsum("nts,rt->rns", occ_k, rate_factors, order="C")  # discounted occupancy per rate
-        W0 = np.ascontiguousarray(occ_k.sum(axis=1))  # (n, S)
-        occ_kc = None  # C-ordered copy, made only for amounts that vary by cycle or per-cycle output
+        # (T + 1, S x n) -> corrected occupancy (T, S, n); cycle_occupancy is elementwise in its last axis
+        xk = np.ascontiguousarray(store[k]).reshape(T + 1, S * n)
+        occ_k = cycle_occupancy(xk, correction).reshape(T, S, n)
+        W = [_in_order_sum(occ_k, weights=f) for f in rate_factors]  # discounted occupancy per rate, (S, n)
+        W0 = _in_order_sum(occ_k)  # (S, n)
         for v_idx, value in enumerate(values):
             entries = value.states[k]
             if entries:
                 evaluated = [(s, _eval(expr, senv.env(model.time_in_state[s]))) for s, expr in entries]
                 Tv = max(a.shape[-1] for _, a in evaluated)
                 if Tv == 1:
-                    amount = np.zeros((n, S))
+                    amount = np.zeros((S, n))
                     for s, a in evaluated:
-                        amount[:, s] += a[:, 0] if a.shape[0] == n else a[0, 0]
-                    totals[:, k, v_idx] += np.einsum("ns,ns->n", W[rate_index[v_idx]], amount)
-                    totals_u[:, k, v_idx] += np.einsum("ns,ns->n", W0, amount)
+                        amount[s] += a[:, 0] if a.shape[0] == n else a[0, 0]
+                    totals[:, k, v_idx] += _in_order_sum(W[rate_index[v_idx]] * amount)
+                    totals_u[:, k, v_idx] += _in_order_sum(W0 * amount)
                     if keep_cycles:
-                        occ_kc = np.ascontiguousarray(occ_k) if occ_kc is None else occ_kc
-                        per_cycle[:, k, v_idx] += np.einsum("nts,ns->nt", occ_kc, amount)
+                        per_cycle[:, k, v_idx] += _in_order_sum(occ_k * amount, axis=1).T
                 else:
-                    amount = np.zeros((n, T, S))
+                    amount = np.zeros((T, S, n))
                     for s, a in evaluated:
-                        amount[:, :, s] += np.broadcast_to(a, (n, T))
-                    occ_kc = np.ascontiguousarray(occ_k) if occ_kc is None else occ_kc
-                    pc = np.einsum("nts,nts->nt", occ_kc, amount)
-                    totals[:, k, v_idx] += np.einsum("nt,t->n", pc, discount[v_idx])
-                    totals_u[:, k, v_idx] += pc.sum(axis=1)
+                        amount[:, s, :] += np.broadcast_to(a, (n, T)).T
+                    pc = _in_order_sum(occ_k * amount, axis=1)  # (T, n)
+                    totals[:, k, v_idx] += _in_order_sum(pc, weights=discount[v_idx])
+                    totals_u[:, k, v_idx] += _in_order_sum(pc)
                     if keep_cycles:
-                        per_cycle[:, k, v_idx] += pc
+                        per_cycle[:, k, v_idx] += pc.T
             for i, j, expr in value.transitions[k]:
                 b = _eval(expr, senv.env(model.time_in_state[i]))
                 pc = trace.flows[(i, j)][:, k] * b
@@ -232,6 +232,19 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
         if keep_cycles:
             per_cycle[:, k] = sum(wc[:, None, None] * per_cycle[:, c] for c, wc in w)
     return Accounts(tuple(v.name for v in values), totals, totals_u, per_cycle, discount)
+
+
+def _in_order_sum(a: np.ndarray, *, axis: int = 0, weights: np.ndarray | None = None) -> np.ndarray:
+    """sum_i w_i a_i over ``axis`` (w_i = 1 without weights), added one slice at a time in index order.
+
+    Elementwise over the other axes, so every element gets the same additions in the same order
+    whatever the array's other sizes (see :func:`accumulate` on chunk invariance).
+    """
+    a = np.moveaxis(a, axis, 0)
+    out = a[0] * weights[0] if weights is not None else a[0].copy()
+    for i in range(1, a.shape[0]):
+        out += a[i] * weights[i] if weights is not None else a[i]
+    return out
 
 
 def _eval(expr: Expression, env: dict) -> np.ndarray:

@@ -67,6 +67,21 @@ def _totals_matrix(compiled: CompiledScenario) -> np.ndarray:
     return mat
 
 
+def _outputs_of(values: np.ndarray, members: list, out: np.ndarray) -> None:
+    """Write the outputs of (draws, strategies, values) into ``out`` (draws, strategies, outputs).
+
+    The first outputs are the values themselves; each total is the sum of its member values, added
+    in value order (the same numbers as the 0/1 matrix product, without multiplying by zeros).
+    """
+    V = values.shape[-1]
+    out[..., :V] = values
+    for r, idx in enumerate(members):
+        acc = out[..., V + r]
+        acc[...] = values[..., idx[0]] if idx.size else 0.0
+        for v in idx[1:]:
+            acc += values[..., v]
+
+
 def working_bytes_per_draw(compiled: CompiledScenario, *, keep_cycles: bool) -> float:
     """Upper estimate of the memory one draw needs while its chunk is evaluated (bytes).
 
@@ -156,6 +171,7 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
     n, K, T = table.n_draws, len(compiled.model.strategies), compiled.model.n_cycles
     mat = _totals_matrix(compiled)
     O = mat.shape[0]
+    members = [np.flatnonzero(row) for row in mat[len(compiled.values):]]
     check_draws(n)
     chunk, threads = _chunking(compiled, n, requested=int(chunk_draws or compiled.loaded.spec.settings.chunk_draws),
                                threads=default_threads() if threads is None else int(threads),
@@ -173,8 +189,8 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
         acc = accumulate(compiled.model, compiled.values, tr, part, correction=compiled.correction,
                          first_cycle_discounted=compiled.first_cycle_discounted, keep_cycles=keep_cycles)
         # values -> outputs (values, then totals as sums of values)
-        totals_u[start:stop] = np.einsum("ov,nkv->nko", mat, acc.totals_undiscounted)
-        totals[start:stop] = np.einsum("ov,nkv->nko", mat, acc.totals)
+        _outputs_of(acc.totals_undiscounted, members, totals_u[start:stop])
+        _outputs_of(acc.totals, members, totals[start:stop])
         if keep_cycles:
             per_cycle[start:stop] = np.einsum("ov,nkvt->nkot", mat, acc.per_cycle)
             per_cycle_d[start:stop] = np.einsum("ov,nkvt->nkot", mat, acc.per_cycle * acc.discount[None, None])
