@@ -162,8 +162,9 @@ def transition_array(model: CohortModel, strategy: StrategyModel, senv: Strategy
 
     Returns
     -------
-    M : ndarray, shape (draws, U, states, states)
-        The distinct matrices: U = 1 if no probability depends on ``cycle`` or ``time``; otherwise
+    M : ndarray, shape (U, states, states, draws)
+        The distinct matrices, draws last (contiguous, the layout the trace is advanced in):
+        U = 1 if no probability depends on ``cycle`` or ``time``; otherwise
         one per run of consecutive cycles whose probabilities are equal for every draw (e.g. 2 for
         an effect that lasts the first years only), so memory and checks scale with U, not cycles.
     segment : ndarray of int, shape (cycles,)
@@ -195,11 +196,16 @@ def transition_array(model: CohortModel, strategy: StrategyModel, senv: Strategy
         segment = np.zeros(T, dtype=np.intp)
         starts = np.zeros(1, dtype=np.intp)
     U = len(starts)
-    M = np.zeros((n, U, S, S))
+    M = np.zeros((U, S, S, n))
     for i, j, v in cells:
-        M[:, :, i, j] += np.broadcast_to(v[:, starts] if v.shape[-1] > 1 else v, (n, U))
+        M[:, i, j, :] += np.broadcast_to(v[:, starts] if v.shape[-1] > 1 else v, (n, U)).T
     for i, j in complements:
-        M[:, :, i, j] = 1.0 - M[:, :, i, :].sum(axis=-1)
+        # 1 - the rest of the row, added in column order (a loop of elementwise additions, so the
+        # same numbers whatever the number of draws)
+        rest = M[:, i, 0, :].copy()
+        for c in range(1, S):
+            rest += M[:, i, c, :]
+        M[:, i, j, :] = 1.0 - rest
     return M, segment
 
 
@@ -208,10 +214,14 @@ def check_transitions(M: np.ndarray, model: CohortModel, strategy: StrategyModel
     """Raise ModelError unless every probability is in [0, 1] and every row sums to 1 (tol 1e-9).
 
     The message names strategy, from-state, cycle and draw of the first violation, and how many
-    cells or rows are affected. Nothing is normalised. ``segment`` maps cycles to the matrices of
-    ``M`` (see :func:`transition_array`); a message names the first cycle using the bad matrix.
+    cells or rows are affected. Nothing is normalised. ``M`` is (matrices, from, to, draws) as
+    :func:`transition_array` returns it; ``segment`` maps cycles to its matrices, and a message
+    names the first cycle using the bad matrix.
     """
     tol = PROBABILITY_TOLERANCE
+    # M is (matrices, from, to, draws); the search below runs draw first, so messages name the
+    # first bad draw.
+    M = np.moveaxis(M, -1, 0)
     if segment is None:
         segment = np.zeros(model.n_cycles, dtype=np.intp) if M.shape[1] == 1 else np.arange(M.shape[1])
     constant = M.shape[1] == 1
@@ -336,12 +346,10 @@ def run_cohort(model: CohortModel, table: ParameterTable, *, flows: Sequence[tup
         if strategy.mixture:
             continue
         senv = StrategyEnv(model, strategy, table)
-        M, segment = transition_array(model, strategy, senv)
+        Md, segment = transition_array(model, strategy, senv)  # (Tm, S, S, n)
         if check:
-            check_transitions(M, model, strategy, draw_offset=draw_offset, segment=segment)
+            check_transitions(Md, model, strategy, draw_offset=draw_offset, segment=segment)
         store[k, 0] = initial_distribution(model, strategy, senv, draw_offset=draw_offset).T
-        Md = np.ascontiguousarray(np.moveaxis(M, 0, -1))  # (Tm, S, S, n)
-        del M
         if senv.derived_nbytes() <= store[k].nbytes:
             envs[k] = senv
         if Md.shape[0] == 1:
