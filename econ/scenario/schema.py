@@ -333,9 +333,10 @@ class GsaSpec(_Block):
     """``sobol`` only: also estimate second-order indices S2 for every pair of inputs (doubles the
     evaluations to N (2D + 2))."""
     max_memory_mb: Annotated[int, Field(ge=1, le=1_000_000)] = 256
-    """Working memory for evaluating one chunk of the design (MiB). The chunk size is this divided by
-    the estimated bytes one model evaluation needs (see ``econ.gsa.bytes_per_draw``); the design and
-    the output values are held whole in addition. Results do not depend on it."""
+    """Working memory for evaluating the design (MiB), shared by the chunks evaluated at once (one per
+    thread; on Dask, per task). The chunk size is this divided by the threads and by the estimated
+    bytes one model evaluation needs (see ``econ.gsa.bytes_per_draw``); the design and the output
+    values are held whole in addition. Results do not depend on it."""
 
 
 class Scenario(_Block):
