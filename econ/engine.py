@@ -14,7 +14,9 @@ The cohort loop keeps draws on the last (contiguous) axis (``einsum('in,ijn->jn'
 x_i P_ij is then a multiply-add over a long contiguous run of draws, several times faster than the
 same product with draws first, where numpy's inner loop runs over only S states. Every element is
 still the same sum over i in the same order, so the numbers do not change and do not depend on how
-draws are chunked. ``Trace.values`` is a view of that array in the documented axis order.
+draws are chunked. Transition matrices are built in the same layout, and the accounting
+(:mod:`econ.accounting`) reads the trace in it. ``Trace.values`` is a view of that array in the
+documented axis order.
 """
 from __future__ import annotations
 

@@ -67,12 +67,14 @@ def _totals_matrix(compiled: CompiledScenario) -> np.ndarray:
     return mat
 
 
-def _outputs_of(values: np.ndarray, members: list, out: np.ndarray) -> None:
-    """Write the outputs of (draws, strategies, values) into ``out`` (draws, strategies, outputs).
+def _outputs_of(values: np.ndarray, members: list, out: np.ndarray, *, axis: int = -1) -> None:
+    """Write the outputs of values into ``out``: (draws, strategies, values) -> (..., outputs).
 
-    The first outputs are the values themselves; each total is the sum of its member values, added
-    in value order (the same numbers as the 0/1 matrix product, without multiplying by zeros).
+    ``axis`` is the values / outputs axis of both arrays. The first outputs are the values
+    themselves; each total is the sum of its member values, added in value order, elementwise (so
+    the same numbers whatever the chunk; no multiplying by zeros as a 0/1 matrix product would).
     """
+    values, out = np.moveaxis(values, axis, -1), np.moveaxis(out, axis, -1)
     V = values.shape[-1]
     out[..., :V] = values
     for r, idx in enumerate(members):
@@ -184,16 +186,20 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
 
     def one_chunk(start: int, stop: int) -> None:
         # Writes only rows [start, stop) of the result arrays, so chunks can run on any thread.
-        part = table.slice(start, stop)
-        tr = run_cohort(compiled.model, part, flows=compiled.flows, draw_offset=start)
-        acc = accumulate(compiled.model, compiled.values, tr, part, correction=compiled.correction,
-                         first_cycle_discounted=compiled.first_cycle_discounted, keep_cycles=keep_cycles)
-        # values -> outputs (values, then totals as sums of values)
-        _outputs_of(acc.totals_undiscounted, members, totals_u[start:stop])
-        _outputs_of(acc.totals, members, totals[start:stop])
-        if keep_cycles:
-            per_cycle[start:stop] = np.einsum("ov,nkvt->nkot", mat, acc.per_cycle)
-            per_cycle_d[start:stop] = np.einsum("ov,nkvt->nkot", mat, acc.per_cycle * acc.discount[None, None])
+        # Absurd inputs (a cost of 1e308) overflow to inf, which the results show as it is, as the
+        # expressions do; numpy's overflow warnings would only print source lines (errstate is
+        # per thread, so it is set here).
+        with np.errstate(over="ignore", invalid="ignore"):
+            part = table.slice(start, stop)
+            tr = run_cohort(compiled.model, part, flows=compiled.flows, draw_offset=start)
+            acc = accumulate(compiled.model, compiled.values, tr, part, correction=compiled.correction,
+                             first_cycle_discounted=compiled.first_cycle_discounted, keep_cycles=keep_cycles)
+            # values -> outputs (values, then totals as sums of values)
+            _outputs_of(acc.totals_undiscounted, members, totals_u[start:stop])
+            _outputs_of(acc.totals, members, totals[start:stop])
+            if keep_cycles:
+                _outputs_of(acc.per_cycle, members, per_cycle[start:stop], axis=2)
+                _outputs_of(acc.per_cycle * acc.discount[None, None], members, per_cycle_d[start:stop], axis=2)
         if keep_trace:
             trace[start:stop] = tr.values
 

@@ -185,10 +185,17 @@ def test_chunk_size_does_not_change_results(rng, write_scenario):
     data, columns, _ = random_model(rng, n_draws=50)
     compiled = econ.compile_path(write_scenario(data))
     table = ParameterTable({c: np.asarray(columns[c]) for c in compiled.parameters.columns}, 50)
-    a = evaluate(compiled, table, chunk_draws=50).totals
-    b = evaluate(compiled, table, chunk_draws=7).totals
-    c = evaluate(compiled, table, chunk_draws=1).totals
-    assert np.array_equal(a, b) and np.array_equal(a, c)
+    runs = [evaluate(compiled, table, chunk_draws=chunk, keep_cycles=True, keep_trace=True, threads=1)
+            for chunk in (50, 7, 1)]
+    for field in ("totals", "totals_undiscounted", "per_cycle", "per_cycle_discounted", "trace"):
+        a, b, c = (getattr(r, field) for r in runs)
+        assert np.array_equal(a, b) and np.array_equal(a, c), field
+
+
+def test_overflow_shows_as_inf_without_numpy_warnings(write_scenario, recwarn):
+    res = econ.run(write_scenario(two_state_scenario(0.1, 1e308, 0.0, 5)))
+    assert res.summary.loc["only", "cost"] == np.inf
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 
 @settings(max_examples=40, deadline=None)
