@@ -345,23 +345,11 @@ class Distribution(abc.ABC):
         return self.ppf(clip_to_open_unit(rng.random(shape)))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """Draw ``n`` values by the fastest exact method (here: :meth:`draw`; subclasses override).
+        """Draw ``n`` values by the fastest exact method: :meth:`draw` here; gamma, beta, PERT and
+        Dirichlet override it with numpy's direct samplers.
 
-        Parameters
-        ----------
-        rng : numpy.random.Generator
-            Source of randomness, consumed row by row: the first m rows of ``sample(rng, n)`` equal
-            ``sample(rng', m)`` for a generator ``rng'`` in the same state.
-        n : int
-            Number of draws.
-
-        Returns
-        -------
-        ndarray
-            Shape ``(n,)``, or ``(n, k)`` for a k-component Dirichlet.
-
-        Notes
-        -----
+        Arguments and shapes as :meth:`draw`. ``rng`` is consumed row by row, so the first m rows
+        of ``sample(rng, n)`` equal ``sample(rng', m)`` for a generator ``rng'`` in the same state.
         The values follow the same distribution as :meth:`draw` but are not ``ppf`` of a known
         uniform, so they cannot be stratified (Latin hypercube, Sobol') or put through a copula;
         :func:`econ.sampling.draw_parameters` uses them only for independent Monte Carlo draws.
@@ -647,7 +635,7 @@ class Gamma(Distribution):
         return self.scale * special.gammaincinv(self.shape, _check_unit(u))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """theta times ``rng.standard_gamma(k)`` (Marsaglia & Tsang 2000), about 20x faster than ``draw``."""
+        """theta times ``rng.standard_gamma(k)`` (Marsaglia & Tsang 2000): 25-30x faster than ``draw`` (200,000 values)."""
         return self.scale * rng.standard_gamma(self.shape, _check_n(n))
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
