@@ -120,7 +120,10 @@ def cmd_psa(args) -> int:
             written.append(f"{name}.csv")
         write_csv(folder / "psa_draws.csv", draws_frame(result))
         written.append("psa_draws.csv")
-        extra = {"analysis": "psa", "method": result.method, "outputs": list(result.outputs.columns),
+        extra = {"analysis": "psa", "method": result.method,
+                 "monte_carlo_draws": (compiled.loaded.spec.settings.monte_carlo_draws
+                                       if result.method == "monte_carlo" else None),
+                 "outputs": list(result.outputs.columns),
                  "correlation": [{"between": list(k), "normal_scores": v} for k, v in result.correlation.items()],
                  "wtp": [float(wtp[0]), float(wtp[-1]), int(len(wtp))], "files": written + ["manifest.json"]}
         write_json(folder / "manifest.json",

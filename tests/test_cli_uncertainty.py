@@ -26,6 +26,7 @@ def test_psa_writes_its_files(tmp_path, capsys):
     assert len(draws) == 1000 and {"draw", "rr_comb", "tA_B", "inc_total_cost:comb"} <= set(draws.columns)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["command"] == "psa" and manifest["method"] == "monte_carlo"
+    assert manifest["monte_carlo_draws"] == "direct"
     scen = manifest["scenarios"][0]
     assert scen["n_draws"] == 1000 and scen["seed"] == 7
     assert any("c_lam" in o for o in scen["overrides"])
