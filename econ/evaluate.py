@@ -17,7 +17,7 @@ from .engine import run_cohort
 from .model import CompiledScenario
 from .errors import LimitError
 from .limits import check_draws, chunk_size
-from .parallel import default_threads, run_in_order
+from .parallel import run_in_order, threads_for
 from .parameters import ParameterTable
 
 
@@ -54,17 +54,6 @@ class Evaluation:
         """(draws, strategies) totals of one output."""
         arr = self.totals if discounted else self.totals_undiscounted
         return arr[:, :, self.outputs.index(name)]
-
-
-def _totals_matrix(compiled: CompiledScenario) -> np.ndarray:
-    """(outputs, values) 0/1 matrix: each value maps to itself, each total to its members."""
-    names = [v.name for v in compiled.values]
-    mat = np.zeros((len(names) + len(compiled.totals), len(names)))
-    mat[: len(names), : len(names)] = np.eye(len(names))
-    for r, members in enumerate(compiled.totals.values(), start=len(names)):
-        for m in members:
-            mat[r, names.index(m)] = 1.0
-    return mat
 
 
 def _outputs_of(values: np.ndarray, members: list, out: np.ndarray, *, axis: int = -1) -> None:
@@ -108,11 +97,7 @@ def kept_bytes(compiled: CompiledScenario, n_draws: int, *, keep_cycles: bool, k
     return 8.0 * per * n_draws + 8.0 * n_draws * len(compiled.parameters.columns)
 
 
-#: Fewest draws per chunk worth giving a thread of its own.
-MIN_THREADED_CHUNK = 1_000
-
-
-def _chunking(compiled: CompiledScenario, n: int, *, requested: int, threads: int, keep_cycles: bool,
+def _chunking(compiled: CompiledScenario, n: int, *, requested: int, threads: int | None, keep_cycles: bool,
               keep_trace: bool) -> tuple[int, int]:
     """(chunk size, threads): chunks whose working sets, ``threads`` at a time, fit the memory cap.
 
@@ -121,8 +106,7 @@ def _chunking(compiled: CompiledScenario, n: int, *, requested: int, threads: in
     """
     per_draw = working_bytes_per_draw(compiled, keep_cycles=keep_cycles)
     kept = kept_bytes(compiled, n, keep_cycles=keep_cycles, keep_trace=keep_trace)
-    # Below MIN_THREADED_CHUNK draws a chunk costs little more than the Python around it: one thread.
-    threads = max(1, min(threads, n // MIN_THREADED_CHUNK))
+    threads = threads_for(n, threads)
     if threads > 1:
         requested = min(requested, -(-n // threads))  # at least one chunk per thread
         try:
@@ -171,13 +155,12 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
     if table is None:
         table = compiled.parameters.point_table()
     n, K, T = table.n_draws, len(compiled.model.strategies), compiled.model.n_cycles
-    mat = _totals_matrix(compiled)
-    O = mat.shape[0]
-    members = [np.flatnonzero(row) for row in mat[len(compiled.values):]]
+    names = [v.name for v in compiled.values]
+    members = [np.array(sorted({names.index(m) for m in ms}), dtype=np.intp) for ms in compiled.totals.values()]
+    O = len(names) + len(members)
     check_draws(n)
     chunk, threads = _chunking(compiled, n, requested=int(chunk_draws or compiled.loaded.spec.settings.chunk_draws),
-                               threads=default_threads() if threads is None else int(threads),
-                               keep_cycles=keep_cycles, keep_trace=keep_trace)
+                               threads=threads, keep_cycles=keep_cycles, keep_trace=keep_trace)
     totals = np.empty((n, K, O))
     totals_u = np.empty((n, K, O))
     per_cycle = np.empty((n, K, O, T)) if keep_cycles else None

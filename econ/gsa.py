@@ -41,9 +41,9 @@ from .sampling import qmc_module, qmc_rng_keyword
 from .draws import (BOOTSTRAP_COLUMN, UncertainInput, draw_input_values, table_from_input_values,
                     table_from_uniforms, uncertain_inputs)
 from .errors import EconError, ModelError, Problem, ScenarioError
-from .evaluate import MIN_THREADED_CHUNK, evaluate
+from .evaluate import evaluate
 from .model import CompiledScenario
-from .parallel import default_threads, run_in_order
+from .parallel import default_threads, run_in_order, threads_for
 from .parameters import ParameterSet, ParameterTable
 
 GsaMethod = Literal["sobol", "morris", "efast", "delta", "pawn"]
@@ -508,7 +508,7 @@ def design_chunking(compiled: CompiledScenario, n_rows: int, *, max_memory_mb: f
     """
     if scheduler is not None:
         return chunk_draws_for(compiled, max_memory_mb, n_rows), 1
-    threads = max(1, min(default_threads() if threads is None else int(threads), n_rows // MIN_THREADED_CHUNK))
+    threads = threads_for(n_rows, threads)
     chunk = chunk_draws_for(compiled, max_memory_mb / threads, n_rows)
     if threads > 1:
         chunk = min(chunk, -(-n_rows // threads))

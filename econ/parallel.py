@@ -44,6 +44,18 @@ def default_threads() -> int:
     return value
 
 
+#: Fewest items (draws, design rows) per chunk worth giving a thread of its own: below this a
+#: chunk costs little more than the Python around it.
+MIN_THREADED_CHUNK = 1_000
+
+
+def threads_for(n_items: int, threads: int | None = None) -> int:
+    """Threads worth using for ``n_items`` draws: ``threads`` (default :func:`default_threads`),
+    but no more than one per :data:`MIN_THREADED_CHUNK` items, and at least 1."""
+    threads = default_threads() if threads is None else int(threads)
+    return max(1, min(threads, n_items // MIN_THREADED_CHUNK))
+
+
 def run_in_order(tasks: Sequence[Callable[[], T]], *, threads: int,
                  done: Callable[[int, T], None] | None = None) -> list[T]:
     """Run argument-less callables on up to ``threads`` threads; return their results in task order.
