@@ -18,7 +18,7 @@ from typing import Literal
 
 import numpy as np
 
-from .engine import CohortModel, StrategyEnv, Trace
+from .engine import CohortModel, StrategyEnv, Trace, in_order_sum
 from .expressions import Expression
 from .parameters import ParameterTable
 
@@ -195,8 +195,8 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
         # (T + 1, S x n) -> corrected occupancy (T, S, n); cycle_occupancy is elementwise in its last axis
         xk = np.ascontiguousarray(store[k]).reshape(T + 1, S * n)
         occ_k = cycle_occupancy(xk, correction).reshape(T, S, n)
-        W = [_in_order_sum(occ_k, weights=f) for f in rate_factors]  # discounted occupancy per rate, (S, n)
-        W0 = _in_order_sum(occ_k)  # (S, n)
+        W = [in_order_sum(occ_k, weights=f) for f in rate_factors]  # discounted occupancy per rate, (S, n)
+        W0 = in_order_sum(occ_k)  # (S, n)
         for v_idx, value in enumerate(values):
             entries = value.states[k]
             if entries:
@@ -206,17 +206,17 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
                     amount = np.zeros((S, n))
                     for s, a in evaluated:
                         amount[s] += a[:, 0] if a.shape[0] == n else a[0, 0]
-                    totals[:, k, v_idx] += _in_order_sum(W[rate_index[v_idx]] * amount)
-                    totals_u[:, k, v_idx] += _in_order_sum(W0 * amount)
+                    totals[:, k, v_idx] += in_order_sum(W[rate_index[v_idx]] * amount)
+                    totals_u[:, k, v_idx] += in_order_sum(W0 * amount)
                     if keep_cycles:
-                        per_cycle[:, k, v_idx] += _in_order_sum(occ_k * amount, axis=1).T
+                        per_cycle[:, k, v_idx] += in_order_sum(occ_k * amount, axis=1).T
                 else:
                     amount = np.zeros((T, S, n))
                     for s, a in evaluated:
                         amount[:, s, :] += np.broadcast_to(a, (n, T)).T
-                    pc = _in_order_sum(occ_k * amount, axis=1)  # (T, n)
-                    totals[:, k, v_idx] += _in_order_sum(pc, weights=discount[v_idx])
-                    totals_u[:, k, v_idx] += _in_order_sum(pc)
+                    pc = in_order_sum(occ_k * amount, axis=1)  # (T, n)
+                    totals[:, k, v_idx] += in_order_sum(pc, weights=discount[v_idx])
+                    totals_u[:, k, v_idx] += in_order_sum(pc)
                     if keep_cycles:
                         per_cycle[:, k, v_idx] += pc.T
             for i, j, expr in value.transitions[k]:
@@ -232,19 +232,6 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
         if keep_cycles:
             per_cycle[:, k] = sum(wc[:, None, None] * per_cycle[:, c] for c, wc in w)
     return Accounts(tuple(v.name for v in values), totals, totals_u, per_cycle, discount)
-
-
-def _in_order_sum(a: np.ndarray, *, axis: int = 0, weights: np.ndarray | None = None) -> np.ndarray:
-    """sum_i w_i a_i over ``axis`` (w_i = 1 without weights), added one slice at a time in index order.
-
-    Elementwise over the other axes, so every element gets the same additions in the same order
-    whatever the array's other sizes (see :func:`accumulate` on chunk invariance).
-    """
-    a = np.moveaxis(a, axis, 0)
-    out = a[0] * weights[0] if weights is not None else a[0].copy()
-    for i in range(1, a.shape[0]):
-        out += a[i] * weights[i] if weights is not None else a[i]
-    return out
 
 
 def _eval(expr: Expression, env: dict) -> np.ndarray:

@@ -159,6 +159,20 @@ def _as_2d(value: np.ndarray, n: int, T: int) -> np.ndarray:
     return value
 
 
+def in_order_sum(a: np.ndarray, *, axis: int = 0, weights: np.ndarray | None = None) -> np.ndarray:
+    """sum_i w_i a_i over ``axis`` (w_i = 1 without weights), added one slice at a time in index order.
+
+    Elementwise over the other axes, so every element gets the same additions in the same order
+    whatever the array's other sizes (numpy reductions and ``einsum`` change their order of
+    addition when the summed axis becomes the contiguous one, as in a chunk of one draw).
+    """
+    a = np.moveaxis(a, axis, 0)
+    out = a[0] * weights[0] if weights is not None else a[0].copy()
+    for i in range(1, a.shape[0]):
+        out += a[i] * weights[i] if weights is not None else a[i]
+    return out
+
+
 def transition_array(model: CohortModel, strategy: StrategyModel, senv: StrategyEnv) -> tuple[np.ndarray, np.ndarray]:
     """Evaluate a strategy's transition matrices, one per run of cycles in which they do not change.
 
@@ -202,12 +216,7 @@ def transition_array(model: CohortModel, strategy: StrategyModel, senv: Strategy
     for i, j, v in cells:
         M[:, i, j, :] += np.broadcast_to(v[:, starts] if v.shape[-1] > 1 else v, (n, U)).T
     for i, j in complements:
-        # 1 - the rest of the row, added in column order (a loop of elementwise additions, so the
-        # same numbers whatever the number of draws)
-        rest = M[:, i, 0, :].copy()
-        for c in range(1, S):
-            rest += M[:, i, c, :]
-        M[:, i, j, :] = 1.0 - rest
+        M[:, i, j, :] = 1.0 - in_order_sum(M[:, i], axis=1)  # the rest of the row (this cell is still 0)
     return M, segment
 
 
