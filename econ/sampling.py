@@ -12,7 +12,7 @@ keeps its own marginal distribution.
 draws need no uniform, so each input is drawn by :meth:`Distribution.sample
 <econ.distributions.Distribution.sample>`: numpy's exact direct samplers for gamma, beta, PERT and
 Dirichlet (as R's ``rgamma`` / ``rdirichlet`` in heemod and hesim), ``ppf`` of uniforms for the
-rest. The inverse incomplete gamma and beta functions cost 0.3-0.8 microseconds a value, which
+rest. The inverse incomplete gamma and beta functions cost 0.3-1.6 microseconds a value, which
 made drawing, not the model, the bottleneck of a PSA (the DMHEE HIV model's 15 gamma quantiles
 per draw: 2.0 s of drawing for 200,000 draws; direct: 0.06 s). The draws follow the same
 distributions; they are different numbers, so a PSA of an earlier version is reproduced with
