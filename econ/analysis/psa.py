@@ -197,9 +197,9 @@ def run_psa(compiled: CompiledScenario, *, n_draws: int, seed: int | None = None
     -----
     The whole ParameterTable is drawn in one call (:func:`econ.draws.draw_table`) from
     ``numpy.random.default_rng(seed)`` before any evaluation (Monte Carlo draws as the scenario's
-    ``settings.monte_carlo_draws`` says: direct samplers by default, see :mod:`econ.sampling`), and :func:`econ.evaluate.evaluate`
-    computes every draw independently, so the results are identical whatever ``chunk_draws`` is:
-    chunking bounds memory, never changes numbers. Parameters correlated in the scenario's
+    ``settings.monte_carlo_draws`` says: direct samplers by default, see :mod:`econ.sampling`),
+    and :func:`econ.evaluate.evaluate` computes every draw independently, so the results are
+    identical whatever ``chunk_draws`` is: chunking bounds memory, never changes numbers. Parameters correlated in the scenario's
     ``correlations`` block are drawn through a Gaussian copula (each keeps its own distribution);
     the service-use statistics are drawn jointly from one bootstrap replicate per draw.
     """
