@@ -1,5 +1,5 @@
 """peer-econ: the cost offset of community peer support for mental health, as a Markov cohort model."""
-from .api import compile_path, run
+from .api import budget, compile_path, headline, psa, run
 from .errors import DataError, EconError, EconWarning, ModelError, ScenarioError
 from .results import Results
 from .scenario.load import load_scenario
@@ -10,6 +10,9 @@ __all__ = [
     "load_scenario",
     "compile_path",
     "run",
+    "psa",
+    "headline",
+    "budget",
     "Results",
     "EconError",
     "ScenarioError",

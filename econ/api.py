@@ -57,3 +57,31 @@ def run(scenario: "str | Path | LoadedScenario | CompiledScenario", *, overrides
     ev = evaluate(compiled, keep_cycles=keep_cycles, keep_trace=keep_trace)
     meta = metadata_for(compiled, n_draws=1, seed=None, data_files=compiled.data_files)
     return Results(compiled, ev, meta)
+
+
+def psa(scenario: "str | Path | LoadedScenario | CompiledScenario", *, n_draws: int = 1000, seed: int | None = None,
+        overrides: Sequence[str] = (), **options):
+    """Run a probabilistic sensitivity analysis; see :func:`econ.analysis.psa.run_psa` for ``options``.
+
+    Returns a ``PsaResult``: ``.frame`` is the per-draw table of named outputs (index ``draw``), and
+    ``econ.analysis.psa.psa_tables(result)`` gives every summary table as DataFrames.
+    """
+    from .analysis.psa import run_psa
+
+    return run_psa(compile_path(scenario, overrides=overrides), n_draws=n_draws, seed=seed, **options)
+
+
+def headline(scenario: "str | Path | LoadedScenario | CompiledScenario", *, overrides: Sequence[str] = (),
+             **options):
+    """The headline cost-offset table of the base case (a long DataFrame; see ``analysis.offset.headline``)."""
+    from .analysis.offset import headline as _headline
+
+    return _headline(compile_path(scenario, overrides=overrides), **options)
+
+
+def budget(scenario: "str | Path | LoadedScenario | CompiledScenario", *, overrides: Sequence[str] = (),
+           **options):
+    """Costs and savings by financial year for the intake schedule (see ``analysis.budget.budget_table``)."""
+    from .analysis.budget import budget_table
+
+    return budget_table(compile_path(scenario, overrides=overrides), **options)
