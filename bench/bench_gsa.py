@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from econ.analysis.outputs import default_outputs, output_values, parse_output  # noqa: E402
-from econ.api import compile_path  # noqa: E402
-from econ.draws import draw_table  # noqa: E402
-from econ.evaluate import evaluate  # noqa: E402
-from econ.parallel import default_threads  # noqa: E402
+from econ.model.run import compile_path  # noqa: E402
+from econ.analysis.draws import draw_table  # noqa: E402
+from econ.model.evaluate import evaluate  # noqa: E402
+from econ.core.parallel import default_threads  # noqa: E402
 
 DEFAULT = ROOT / "scenarios" / "side_by_side.yaml"
 HIV = ROOT / "scenarios" / "validation" / "chancellor_hiv.yaml"
@@ -85,7 +85,7 @@ def bench_psa(compiled, n: int, label: str) -> dict:
 
 def bench_sobol(compiled, n: int) -> dict:
     """A whole Sobol' GSA in process: design, evaluation, SALib analysis."""
-    from econ.gsa import build_problem, evaluate_design, run_gsa, sample
+    from econ.analysis.gsa import build_problem, evaluate_design, run_gsa, sample
 
     wall, cpu = time.perf_counter(), time.process_time()
     res = run_gsa(compiled, method="sobol", n=n, progress=False)
@@ -129,7 +129,7 @@ def bench_loop(compiled, n_vector: int, n_loop: int) -> dict:
 
 def child_memory(n: int) -> None:
     """Run one Sobol' GSA of the default model and print its time and peak memory as JSON (subprocess)."""
-    from econ.gsa import run_gsa
+    from econ.analysis.gsa import run_gsa
 
     compiled = compile_path(DEFAULT)
     wall, cpu = time.perf_counter(), time.process_time()

@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from econ.analysis.psa import psa_tables, run_psa  # noqa: E402
-from econ.api import compile_path  # noqa: E402
-from econ.evaluate import evaluate  # noqa: E402
-from econ.parallel import default_threads  # noqa: E402
+from econ.model.run import compile_path  # noqa: E402
+from econ.model.evaluate import evaluate  # noqa: E402
+from econ.core.parallel import default_threads  # noqa: E402
 
 THREADS = default_threads()  # the CPUs available, or PEER_ECON_THREADS
 

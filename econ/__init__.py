@@ -1,8 +1,8 @@
 """peer-econ: the cost offset of community peer support for mental health, as a Markov cohort model."""
-from .api import budget, compile_path, headline, psa, run
-from .errors import DataError, EconError, EconWarning, ModelError, ScenarioError
-from .results import Results
-from .scenario.load import load_scenario
+from econ.api import budget, compile_path, headline, psa, run
+from econ.core.errors import DataError, EconError, EconWarning, ModelError, ScenarioError
+from econ.model.results import Results
+from econ.scenario.load import load_scenario
 
 __version__ = "0.2.0"
 

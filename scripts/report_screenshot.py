@@ -47,7 +47,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", metavar="DIR", help="write the report into DIR (default: a temporary folder)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from econ.cli import main as run_model
+    from econ.cli.main import main as run_model
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp) / "report"

@@ -37,7 +37,7 @@ def write_scenario(tmp_path):
 @pytest.fixture(scope="session")
 def hiv():
     """The compiled DMHEE HIV validation model (immutable, shared)."""
-    from econ.api import compile_path
+    from econ.model.run import compile_path
 
     return compile_path(SCENARIOS / "validation" / "chancellor_hiv.yaml")
 
@@ -45,6 +45,6 @@ def hiv():
 @pytest.fixture(scope="session")
 def peer():
     """The compiled default peer-support scenario (immutable, shared)."""
-    from econ.api import compile_path
+    from econ.model.run import compile_path
 
     return compile_path(SCENARIOS / "side_by_side.yaml")

@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import pytest
 
-from econ.cli import main
+from econ.cli.main import main
 
 from .conftest import SCENARIOS
 

@@ -1,4 +1,4 @@
-"""Tests of econ.distributions: moments, inverse CDFs, method of moments, spec errors, point values."""
+"""Tests of econ.uncertainty.distributions: moments, inverse CDFs, method of moments, spec errors, point values."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from econ.distributions import (
+from econ.uncertainty.distributions import (
     DISTRIBUTIONS,
     UNIT_EPS,
     Beta,
@@ -22,7 +22,7 @@ from econ.distributions import (
     make_distribution,
     point_value,
 )
-from econ.errors import EconError
+from econ.core.errors import EconError
 
 # The ``rng`` fixture (seed printed, overridable with PEER_ECON_TEST_SEED) is in conftest.py.
 

@@ -6,10 +6,10 @@ import pytest
 
 from econ.analysis import dsa
 from econ.analysis.outputs import output_values, parse_output
-from econ.api import compile_path
-from econ.errors import ScenarioError
-from econ.evaluate import evaluate
-from econ.inputs import BootstrapStatistic
+from econ.model.run import compile_path
+from econ.core.errors import ScenarioError
+from econ.model.evaluate import evaluate
+from econ.inputs.context import BootstrapStatistic
 
 from .conftest import SCENARIOS
 

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 import econ
-from econ.errors import LimitError
-from econ.evaluate import evaluate
-from econ.parameters import ParameterTable
+from econ.core.errors import LimitError
+from econ.model.evaluate import evaluate
+from econ.model.parameters import ParameterTable
 
 from .analytic import cycles_alive_end, discounted_cost_end, two_state_scenario
 

@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import econ
-from econ.accounting import cycle_occupancy, discount_factors
-from econ.errors import ModelError
-from econ.evaluate import evaluate
-from econ.parameters import ParameterTable
+from econ.model.accounting import cycle_occupancy, discount_factors
+from econ.core.errors import ModelError
+from econ.model.evaluate import evaluate
+from econ.model.parameters import ParameterTable
 
 from .analytic import cycles_alive_end, discounted_cost_end, two_state_scenario
 

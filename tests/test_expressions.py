@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from econ.expressions import MAX_EXPRESSION_LENGTH, ExpressionError, parse_expression
+from econ.scenario.expressions import MAX_EXPRESSION_LENGTH, ExpressionError, parse_expression
 
 
 def ev(text, **env):

@@ -16,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from econ.cli import main
+from econ.cli.main import main
 
 from .conftest import DATA, ROOT, SCENARIOS
 

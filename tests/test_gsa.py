@@ -12,12 +12,12 @@ import pytest
 from scipy import stats
 
 from econ.analysis.outputs import parse_output
-from econ.api import compile_path
-from econ.cli import main
-from econ.distributions import clip_to_open_unit
-from econ.draws import table_from_uniforms
-from econ.errors import ModelError, ScenarioError
-from econ.gsa import (GsaError, build_problem, check_sample_size, chunk_draws_for, design_uniforms,
+from econ.model.run import compile_path
+from econ.cli.main import main
+from econ.uncertainty.distributions import clip_to_open_unit
+from econ.analysis.draws import table_from_uniforms
+from econ.core.errors import ModelError, ScenarioError
+from econ.analysis.gsa import (GsaError, build_problem, check_sample_size, chunk_draws_for, design_uniforms,
                       evaluate_design, run_gsa, sample)
 
 from .conftest import DATA, SCENARIOS
@@ -218,7 +218,7 @@ def test_non_finite_output_is_refused(write_scenario):
 # --------------------------------------------------------------------------------------------
 # other methods
 def _ishigami_morris_mu_star() -> dict:
-    """Expected mu* of the Ishigami inputs on the 4-level Morris grid used by econ.gsa.
+    """Expected mu* of the Ishigami inputs on the 4-level Morris grid used by econ.analysis.gsa.
 
     The levels are the quantiles q = t + l (1 - 2t) / 3, l = 0..3, t = MORRIS_TAIL, so x = -pi + 2 pi q;
     a step joins levels (0, 2) or (1, 3), each equally often, and moves q by 2 (1 - 2t) / 3; the other
@@ -226,7 +226,7 @@ def _ishigami_morris_mu_star() -> dict:
     mu*_1 = E|d sin x1| E(1 + 0.1 x3^4) / dq, mu*_2 = 7 E|d sin^2 x2| / dq,
     mu*_3 = 0.1 E|d x3^4| E|sin x1| / dq (the expectations factor as all terms are >= 0).
     """
-    from econ.gsa import MORRIS_TAIL as t
+    from econ.analysis.gsa import MORRIS_TAIL as t
 
     x = -np.pi + 2 * np.pi * (t + np.arange(4) * (1 - 2 * t) / 3)
     lo, hi = x[[0, 1]], x[[2, 3]]

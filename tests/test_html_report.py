@@ -17,7 +17,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from econ.cli import main
+from econ.cli.main import main
 from econ.report import html as H
 
 from .conftest import SCENARIOS

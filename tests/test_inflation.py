@@ -1,4 +1,4 @@
-"""Tests of econ.inflation: index tables, factors checked by hand, round trips, range errors."""
+"""Tests of econ.inputs.inflation: index tables, factors checked by hand, round trips, range errors."""
 from __future__ import annotations
 
 import re
@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from econ.errors import DataError
-from econ.inflation import (DEFAULT_COSTS_DIR, INDEX_FOR_SECTOR, INDEX_FILES, UnverifiedIndexWarning,
+from econ.core.errors import DataError
+from econ.inputs.inflation import (DEFAULT_COSTS_DIR, INDEX_FOR_SECTOR, INDEX_FILES, UnverifiedIndexWarning,
                             financial_year_start, format_financial_year, index_for_sector, is_financial_year,
                             load_indices, load_price_index, rebase)
-from econ.unit_costs import SECTORS
+from econ.inputs.unit_costs import SECTORS
 
 DATA = Path(__file__).parent / "data" / "csv"
 INDICES = load_indices()

@@ -1,4 +1,4 @@
-"""Tests of econ.informal_care: rate table, each valuation method by hand, and contract tests over all methods."""
+"""Tests of econ.inputs.informal_care: rate table, each valuation method by hand, and contract tests over all methods."""
 from __future__ import annotations
 
 import re
@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from econ.errors import DataError
-from econ.inflation import load_indices
-from econ.informal_care import (VALUATION_METHODS, load_informal_care_rates, value_informal_care,
+from econ.core.errors import DataError
+from econ.inputs.inflation import load_indices
+from econ.inputs.informal_care import (VALUATION_METHODS, load_informal_care_rates, value_informal_care,
                                 value_minimum_wage, value_opportunity, value_replacement)
-from econ.unit_costs import load_unit_costs
+from econ.inputs.unit_costs import load_unit_costs
 
 DATA = Path(__file__).parent / "data" / "csv"
 INDICES = load_indices()

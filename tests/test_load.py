@@ -6,8 +6,8 @@ import json
 import pytest
 
 import econ
-from econ.cli import main
-from econ.errors import ScenarioError
+from econ.cli.main import main
+from econ.core.errors import ScenarioError
 
 from .analytic import two_state_scenario
 

@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 
 import econ
-from econ.draws import draw_table
-from econ.errors import LimitError, ModelError
-from econ.evaluate import evaluate
-from econ.gsa import build_problem, evaluate_design, sample
+from econ.analysis.draws import draw_table
+from econ.core.errors import LimitError, ModelError
+from econ.model.evaluate import evaluate
+from econ.analysis.gsa import build_problem, evaluate_design, sample
 from econ.analysis.outputs import parse_output
-from econ.parallel import THREADS_ENV, default_threads, run_in_order
-from econ.parameters import ParameterTable
+from econ.core.parallel import THREADS_ENV, default_threads, run_in_order
+from econ.model.parameters import ParameterTable
 
 from .analytic import two_state_scenario
 
@@ -110,8 +110,8 @@ def test_gsa_design_on_threads_equals_one_thread(hiv):
 
 
 def test_sobol_analysis_on_threads_equals_one_thread(monkeypatch):
-    from econ.api import compile_path
-    from econ.gsa import run_gsa
+    from econ.model.run import compile_path
+    from econ.analysis.gsa import run_gsa
 
     from .conftest import ROOT
     compiled = compile_path(ROOT / "scenarios" / "validation" / "chancellor_hiv.yaml")

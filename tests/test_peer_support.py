@@ -10,8 +10,8 @@ import pytest
 import econ
 from econ.analysis.budget import budget_table, monthly_intake
 from econ.analysis.offset import break_even_attribution, headline, measures
-from econ.cli import main
-from econ.evaluate import evaluate
+from econ.cli.main import main
+from econ.model.evaluate import evaluate
 
 from .conftest import SCENARIOS
 

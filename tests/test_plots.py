@@ -178,7 +178,7 @@ def test_plots_accept_analysis_outputs(hiv, hiv_psa):
 
 
 def test_plots_accept_gsa_outputs(hiv):
-    gsa = pytest.importorskip("econ.gsa")
+    gsa = pytest.importorskip("econ.analysis.gsa")
     # Costs only: extreme relative risks in a unit-cube design can push probabilities of this model above 1.
     costs = ["c_dmed_A", "c_dmed_B", "c_comm_C"]
     morris = gsa.run_gsa(hiv, method="morris", n=8, seed=3, progress=False, parameters=costs).indices

@@ -8,10 +8,10 @@ from scipy import stats
 
 from econ.analysis import psa
 from econ.analysis.offset import measures
-from econ.api import compile_path
-from econ.errors import ScenarioError
-from econ.evaluate import evaluate
-from econ.sampling import DesignError
+from econ.model.run import compile_path
+from econ.core.errors import ScenarioError
+from econ.model.evaluate import evaluate
+from econ.uncertainty.sampling import DesignError
 
 from .conftest import SCENARIOS
 

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 import econ
 from econ.analysis.budget import budget_table
 from econ.analysis.offset import headline
-from econ.cli import main
+from econ.cli.main import main
 from econ.report import files as report_files
 from econ.report import tables as T
 from econ.report.files import FORMULA_PREFIXES
@@ -135,7 +135,7 @@ def _workbook_tables(side_by_side):
 def test_xlsx_sheets_number_formats_frozen_header_and_metadata(side_by_side, tmp_path):
     tables = _workbook_tables(side_by_side)
     manifest = {"command_line": ["run_model.py", "report"], "scenarios": [
-        econ.results.metadata_for(side_by_side, n_draws=50, seed=7).to_dict()]}
+        econ.model.results.metadata_for(side_by_side, n_draws=50, seed=7).to_dict()]}
     path = T.write_xlsx(tmp_path / "tables.xlsx", tables, manifest=manifest, synthetic=True)
     wb = load_workbook(path)
     assert wb.sheetnames == ["metadata", "headline", "budget", "cost_saving", "assumptions"]

@@ -1,4 +1,4 @@
-"""Tests of econ.sampling: uniform designs, Gaussian copula, nearest correlation, parameter draws."""
+"""Tests of econ.uncertainty.sampling: uniform designs, Gaussian copula, nearest correlation, parameter draws."""
 from __future__ import annotations
 
 import math
@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from econ.distributions import UNIT_EPS, make_distribution
-from econ.errors import EconWarning
-from econ.sampling import (
+from econ.uncertainty.distributions import UNIT_EPS, make_distribution
+from econ.core.errors import EconWarning
+from econ.uncertainty.sampling import (
     CorrelationError,
     CorrelationRepairWarning,
     DesignError,
@@ -67,7 +67,7 @@ def test_design_shape_open_interval_and_reproducible(method):
 
 def test_clipping_keeps_ppf_finite():
     u = uniform_design(4, 1, method="monte_carlo", rng=np.random.default_rng(0))
-    from econ.distributions import clip_to_open_unit
+    from econ.uncertainty.distributions import clip_to_open_unit
 
     edges = clip_to_open_unit(np.array([0.0, 1.0]))
     assert edges.tolist() == [UNIT_EPS, 1.0 - UNIT_EPS]

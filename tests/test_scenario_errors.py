@@ -12,9 +12,9 @@ import sys
 import pytest
 
 import econ
-from econ.cli import main
-from econ.errors import EconError
-from econ.evaluate import evaluate
+from econ.cli.main import main
+from econ.core.errors import EconError
+from econ.model.evaluate import evaluate
 
 from .conftest import DATA, ROOT
 

@@ -1,4 +1,4 @@
-"""Tests of econ.service_use (loader, summaries, bootstrap) and of the ``data summary`` command."""
+"""Tests of econ.inputs.service_use (loader, summaries, bootstrap) and of the ``data summary`` command."""
 from __future__ import annotations
 
 import argparse
@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import econ.service_use as service_use
-from econ.cli_data import add_data_parser
-from econ.errors import DataError
-from econ.inflation import load_indices
-from econ.service_use import (WEEKS_PER_MONTH, bootstrap_summary, engagement_band, load_service_use,
+import econ.inputs.service_use as service_use
+from econ.cli.data import add_data_parser
+from econ.core.errors import DataError
+from econ.inputs.inflation import load_indices
+from econ.inputs.service_use import (WEEKS_PER_MONTH, bootstrap_summary, engagement_band, load_service_use,
                               summarize_cost, summarize_informal_care, summarize_use)
-from econ.unit_costs import UnitCostTable, load_unit_costs
+from econ.inputs.unit_costs import UnitCostTable, load_unit_costs
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data" / "csv"

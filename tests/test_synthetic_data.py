@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import yaml
 
-from econ.service_use import INFORMAL_CARE_COLUMNS, SERVICE_USE_COLUMNS, load_service_use, summarize_use
-from econ.unit_costs import load_unit_costs
+from econ.inputs.service_use import INFORMAL_CARE_COLUMNS, SERVICE_USE_COLUMNS, load_service_use, summarize_use
+from econ.inputs.unit_costs import load_unit_costs
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "scenarios" / "data"

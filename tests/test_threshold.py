@@ -7,8 +7,8 @@ import pytest
 from econ.analysis import dsa
 from econ.analysis.offset import break_even_attribution
 from econ.analysis.outputs import output_values, parse_output
-from econ.errors import EconError, ScenarioError
-from econ.evaluate import evaluate
+from econ.core.errors import EconError, ScenarioError
+from econ.model.evaluate import evaluate
 
 from .conftest import SCENARIOS
 

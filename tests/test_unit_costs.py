@@ -1,4 +1,4 @@
-"""Tests of econ.unit_costs: the shipped table, loader errors, look-up and re-basing."""
+"""Tests of econ.inputs.unit_costs: the shipped table, loader errors, look-up and re-basing."""
 from __future__ import annotations
 
 import re
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from econ.errors import DataError
-from econ.inflation import UnverifiedIndexWarning, load_indices
-from econ.unit_costs import (DEFAULT_SE_FRACTION, SECTORS, STATUSES, UNIT_COST_COLUMNS, UnitCostTable,
+from econ.core.errors import DataError
+from econ.inputs.inflation import UnverifiedIndexWarning, load_indices
+from econ.inputs.unit_costs import (DEFAULT_SE_FRACTION, SECTORS, STATUSES, UNIT_COST_COLUMNS, UnitCostTable,
                              UnknownCodeError, load_unit_costs)
 
 DATA = Path(__file__).parent / "data" / "csv"

@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ScenarioError
-from ..evaluate import evaluate
-from ..model import CompiledScenario
-from ..parameters import ParameterTable
-from .offset import check_cost_offset, layout
+from econ.core.errors import ScenarioError
+from econ.model.evaluate import evaluate
+from econ.model.compile import CompiledScenario
+from econ.model.parameters import ParameterTable
+from econ.analysis.offset import check_cost_offset, layout
 
 
 def monthly_intake(compiled: CompiledScenario) -> np.ndarray:

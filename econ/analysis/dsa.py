@@ -8,12 +8,12 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import EconError, Problem, ScenarioError
-from ..evaluate import evaluate
-from ..inputs import BootstrapStatistic
-from ..model import CompiledScenario
-from ..parameters import Parameter, ParameterTable
-from .outputs import OutputSpec, default_outputs, output_values, parse_output
+from econ.core.errors import EconError, Problem, ScenarioError
+from econ.model.evaluate import evaluate
+from econ.inputs.context import BootstrapStatistic
+from econ.model.compile import CompiledScenario
+from econ.model.parameters import Parameter, ParameterTable
+from econ.analysis.outputs import OutputSpec, default_outputs, output_values, parse_output
 
 #: Points of the grid scanned for sign changes before root finding in :func:`threshold`.
 THRESHOLD_GRID = 33

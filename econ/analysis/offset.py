@@ -24,11 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, ScenarioError
-from ..evaluate import Evaluation, evaluate
-from ..model import CompiledScenario
-from ..parameters import ParameterTable
-from ..scenario.schema import PERSPECTIVES
+from econ.core.errors import Problem, ScenarioError
+from econ.model.evaluate import Evaluation, evaluate
+from econ.model.compile import CompiledScenario
+from econ.model.parameters import ParameterTable
+from econ.scenario.schema import PERSPECTIVES
 
 #: |net cost| accepted at the break-even attribution, relative to the delivery cost.
 BREAK_EVEN_TOLERANCE = 1e-10

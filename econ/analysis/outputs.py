@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import Problem, ScenarioError
-from ..evaluate import Evaluation
-from ..model import CompiledScenario
-from ..scenario.schema import PERSPECTIVES
+from econ.core.errors import Problem, ScenarioError
+from econ.model.evaluate import Evaluation
+from econ.model.compile import CompiledScenario
+from econ.scenario.schema import PERSPECTIVES
 
 OFFSET_MEASURES = ("delivery_cost", "cost_offset", "net_cost", "roi")
 _PATTERN = re.compile(r"^(?P<what>[A-Za-z_][A-Za-z0-9_]*)(?:@(?P<persp>[a-z_]+))?:(?P<strategy>[A-Za-z][A-Za-z0-9_]*)"
@@ -103,7 +103,7 @@ def output_values(compiled: CompiledScenario, ev: Evaluation, spec: OutputSpec) 
         de = tot[:, k, ev.outputs.index(effect)] - tot[:, ref, ev.outputs.index(effect)]
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(de != 0, dc / np.where(de != 0, de, 1.0), np.nan)
-    from .offset import measures
+    from econ.analysis.offset import measures
 
     return measures(compiled, ev, spec.perspective, discounted=spec.discounted)[spec.name][:, k]
 

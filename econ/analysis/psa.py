@@ -8,14 +8,14 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from ..draws import draw_table
-from ..errors import EconError, Problem, ScenarioError
-from ..evaluate import Evaluation, evaluate
-from ..inputs import BootstrapStatistic
-from ..model import CompiledScenario
-from ..parameters import ParameterTable
-from ..sampling import CorrelationError, check_correlation, spearman_to_pearson
-from .outputs import OutputSpec, default_outputs, output_values, parse_output
+from econ.analysis.draws import draw_table
+from econ.core.errors import EconError, Problem, ScenarioError
+from econ.model.evaluate import Evaluation, evaluate
+from econ.inputs.context import BootstrapStatistic
+from econ.model.compile import CompiledScenario
+from econ.model.parameters import ParameterTable
+from econ.uncertainty.sampling import CorrelationError, check_correlation, spearman_to_pearson
+from econ.analysis.outputs import OutputSpec, default_outputs, output_values, parse_output
 
 #: Percentiles reported for every summarised quantity (a central 95% interval).
 PERCENTILES = (2.5, 97.5)
@@ -188,16 +188,16 @@ def run_psa(compiled: CompiledScenario, *, n_draws: int, seed: int | None = None
     ------
     ScenarioError
         Bad ``correlations`` block or unknown output names.
-    econ.sampling.DesignError
+    econ.uncertainty.sampling.DesignError
         Bad ``n_draws`` or ``method`` (e.g. sobol with N not a power of two).
-    econ.errors.ModelError
+    econ.core.errors.ModelError
         A draw gives an invalid transition row (the message names the draw).
 
     Notes
     -----
-    The whole ParameterTable is drawn in one call (:func:`econ.draws.draw_table`) from
+    The whole ParameterTable is drawn in one call (:func:`econ.analysis.draws.draw_table`) from
     ``numpy.random.default_rng(seed)`` before any evaluation (Monte Carlo draws as the scenario's
-    ``settings.monte_carlo_draws`` says: direct samplers by default, see :mod:`econ.sampling`),
+    ``settings.monte_carlo_draws`` says: direct samplers by default, see :mod:`econ.uncertainty.sampling`),
     and :func:`econ.evaluate.evaluate` computes every draw independently, so the results are
     identical whatever ``chunk_draws`` is: chunking bounds memory, never changes numbers. Parameters correlated in the scenario's
     ``correlations`` block are drawn through a Gaussian copula (each keeps its own distribution);
@@ -340,7 +340,7 @@ def summarize_offset(result: PsaResult) -> pd.DataFrame:
     See :mod:`econ.analysis.offset`: delivery D, offset O = sum of savings, net cost N = D - O,
     ROI = O / D, all per draw before averaging (so mean ROI is not mean O / mean D).
     """
-    from .offset import check_cost_offset, measures
+    from econ.analysis.offset import check_cost_offset, measures
 
     compiled = result.compiled
     check_cost_offset(compiled)
@@ -383,7 +383,7 @@ def cost_saving(result: PsaResult) -> pd.DataFrame:
     ScenarioError
         The scenario has no consistent ``cost_offset`` block.
     """
-    from .offset import check_cost_offset, measures
+    from econ.analysis.offset import check_cost_offset, measures
 
     compiled = result.compiled
     check_cost_offset(compiled)
@@ -694,7 +694,7 @@ def cumulative_band(compiled, table, perspective: str, *, chunk: int = CYCLE_CHU
         Columns ``strategy`` (non-reference), ``cycle`` (1..T), ``mean``, ``lower`` (2.5th percentile),
         ``upper`` (97.5th percentile), money per person, discounted.
     """
-    from .offset import cumulative_net_cost
+    from econ.analysis.offset import cumulative_net_cost
 
     parts = []
     for start in range(0, table.n_draws, chunk):

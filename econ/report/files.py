@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from ..errors import EconError, Problem
+from econ.core.errors import EconError, Problem
 
 #: Leading characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

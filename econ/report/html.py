@@ -9,9 +9,9 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from .files import write_atomic
-from .tables import ReportTable, TableContext, display_rows, metadata_rows, numeric_columns
-from .text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER, percent
+from econ.report.files import write_atomic
+from econ.report.tables import ReportTable, TableContext, display_rows, metadata_rows, numeric_columns
+from econ.report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER, percent
 
 #: Content-Security-Policy of the report: nothing may be fetched; images only from data: URIs.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"

@@ -16,12 +16,12 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from .files import write_atomic
-from .text import PERSPECTIVE_LABELS
+from econ.report.files import write_atomic
+from econ.report.text import PERSPECTIVE_LABELS
 
 # Every function draws on its own Figure with an Agg canvas (no pyplot, no global figure state, no
 # display needed); the input columns are those the analyses produce (econ.analysis.psa, .dsa,
-# .budget, econ.gsa, Results.trace) and are listed in each docstring.
+# .budget, econ.analysis.gsa, Results.trace) and are listed in each docstring.
 
 #: Colour-blind-safe palette (Okabe and Ito 2008), one colour per strategy in order.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -562,7 +562,7 @@ def plot_state_occupancy(df: pd.DataFrame, *, state_labels: Mapping | None = Non
     Parameters
     ----------
     df : pandas.DataFrame
-        Columns ``strategy``, ``cycle``, ``state``, ``share`` (:attr:`econ.results.Results.trace`).
+        Columns ``strategy``, ``cycle``, ``state``, ``share`` (:attr:`econ.model.results.Results.trace`).
     state_labels, strategy_labels : mapping, optional
     cycle_label : str
 

@@ -10,8 +10,8 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .files import neutralise_cell, write_atomic
-from .text import (MEASURE_LABELS, PERSPECTIVE_LABELS, SYNTHETIC_BANNER, _is_missing, _num,
+from econ.report.files import neutralise_cell, write_atomic
+from econ.report.text import (MEASURE_LABELS, PERSPECTIVE_LABELS, SYNTHETIC_BANNER, _is_missing, _num,
                    format_cell)
 
 #: Output formats of :func:`export_tables`, in the order they are written.
@@ -622,7 +622,7 @@ def budget_report_table(budget: pd.DataFrame, ctx: TableContext) -> ReportTable:
 
 def values_table(summary: pd.DataFrame, ctx: TableContext, *, name: str, title: str,
                  notes: str | None = None) -> ReportTable:
-    """A strategy x value table (:attr:`econ.results.Results.summary` or ``.incremental``), values as rows.
+    """A strategy x value table (:attr:`econ.model.results.Results.summary` or ``.incremental``), values as rows.
 
     Text columns of ``.incremental`` (``reference``, ``dominance``) are left out; the ICER is kept.
     """
@@ -714,7 +714,7 @@ def assumptions_table(parameters, ctx: TableContext) -> ReportTable:
 
     Parameters
     ----------
-    parameters : econ.parameters.ParameterSet
+    parameters : econ.model.parameters.ParameterSet
     ctx : TableContext
 
     Returns
@@ -804,7 +804,7 @@ def labelled_frame(table: ReportTable) -> pd.DataFrame:
 
 def render_csv(table: ReportTable) -> str:
     """CSV text of a table; formula-like text is neutralised."""
-    from .files import neutralise_frame
+    from econ.report.files import neutralise_frame
 
     return neutralise_frame(labelled_frame(table)).to_csv(index=False, lineterminator="\n")
 
@@ -986,7 +986,7 @@ def xlsx_bytes(tables: Sequence[ReportTable], *, manifest: Mapping | None = None
     ----------
     tables : sequence of ReportTable
     manifest : mapping, optional
-        The run manifest (:func:`econ.cli.manifest`): its content, flattened, fills the metadata sheet.
+        The run manifest (:func:`econ.cli.main.manifest`): its content, flattened, fills the metadata sheet.
     synthetic : bool
         Colour every sheet tab orange (the data are synthetic).
     """

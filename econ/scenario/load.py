@@ -21,9 +21,9 @@ from typing import Any, Mapping, Sequence
 import yaml
 from pydantic import ValidationError
 
-from ..errors import Problem, ScenarioError, SourceLocation
-from .schema import ParameterSpec, Scenario
-from .source import KeyPath, Positions, format_key_path, parse_yaml_text, read_yaml
+from econ.core.errors import Problem, ScenarioError, SourceLocation
+from econ.scenario.schema import ParameterSpec, Scenario
+from econ.scenario.source import KeyPath, Positions, format_key_path, parse_yaml_text, read_yaml
 
 #: Deepest ``extends:`` chain accepted.
 MAX_EXTENDS_DEPTH = 32
@@ -391,7 +391,7 @@ def load_scenario(path: str | Path, *, overrides: Sequence[str] = ()) -> LoadedS
         raise ScenarioError(_pydantic_problems(exc, data, positions)) from None
     problems = _check_parameter_specs(spec, positions)
     loaded_partial = LoadedScenario(spec=spec, raw=data, positions=positions, path=display)
-    from ..inputs import table_problems
+    from econ.inputs.context import table_problems
 
     problems += table_problems(loaded_partial)
     if problems:

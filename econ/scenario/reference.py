@@ -9,8 +9,8 @@ import typing
 
 from pydantic import BaseModel
 
-from ..expressions import BUILTIN_VARIABLES, FUNCTIONS
-from . import schema
+from econ.scenario.expressions import BUILTIN_VARIABLES, FUNCTIONS
+from econ.scenario import schema
 
 
 def _type_name(annotation) -> str:
@@ -86,9 +86,9 @@ def render() -> str:
             desc = " ".join((field.description or "").split()).replace("|", "\\|")
             lines.append(f"| `{name}` | {_type_name(field.annotation)} | {_default(field)} | {desc} |")
         lines.append("")
-    from .. import distributions
+    from econ.uncertainty import distributions
 
-    lines += ["## Distributions", "", "From the docstring of `econ/distributions.py`:", "",
+    lines += ["## Distributions", "", "From the docstring of `econ/uncertainty/distributions.py`:", "",
               (distributions.__doc__ or "").strip(), ""]
     return "\n".join(lines)
 

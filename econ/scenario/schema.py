@@ -9,13 +9,13 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-#: Expressions may be a number or a string in the expression language (see ``econ.expressions``).
+#: Expressions may be a number or a string in the expression language (see ``econ.scenario.expressions``).
 Expr = Union[float, str]
 Probability = Annotated[float, Field(ge=0, le=1)]
 Rate = Annotated[float, Field(ge=0, le=1)]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
 
-#: Hard caps; a scenario beyond them is refused with a message (see ``econ.limits``).
+#: Hard caps; a scenario beyond them is refused with a message (see ``econ.core.limits``).
 MAX_CYCLES = 100_000
 
 CYCLE_LENGTH_YEARS = {"year": 1.0, "quarter": 0.25, "month": 1.0 / 12.0, "week": 7.0 / 365.25, "day": 1.0 / 365.25}
@@ -335,7 +335,7 @@ class GsaSpec(_Block):
     max_memory_mb: Annotated[int, Field(ge=1, le=1_000_000)] = 256
     """Working memory for evaluating the design (MiB), shared by the chunks evaluated at once (one per
     thread; on Dask, per task). The chunk size is this divided by the threads and by the estimated
-    bytes one model evaluation needs (see ``econ.gsa.bytes_per_draw``); the design and the output
+    bytes one model evaluation needs (see ``econ.analysis.gsa.bytes_per_draw``); the design and the output
     values are held whole in addition. Results do not depend on it."""
 
 

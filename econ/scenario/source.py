@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import Problem, ScenarioError, SourceLocation
+from econ.core.errors import Problem, ScenarioError, SourceLocation
 
 KeyPath = tuple  # of str (mapping keys) and int (list indices)
 

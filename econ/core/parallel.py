@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from .errors import LimitError, Problem
+from econ.core.errors import LimitError, Problem
 
 T = TypeVar("T")
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import Problem, ScenarioError
+from econ.core.errors import Problem, ScenarioError
 
 #: Where the project's own tables live.
-COSTS_DIR = Path(__file__).resolve().parent.parent / "costs"
+COSTS_DIR = Path(__file__).resolve().parents[2] / "costs"
 
 #: Statistics a ``service_use:`` parameter may ask for.
 STATISTICS = ("baseline", "followup", "relative_change", "reduction")
@@ -84,7 +84,7 @@ class DataContext:
     # -- tables --------------------------------------------------------------------------
     @cached_property
     def indices(self):
-        from .inflation import load_indices
+        from econ.inputs.inflation import load_indices
 
         folder = self._path("price_indices", COSTS_DIR)
         return _cached("indices", folder / "index_nhscii.csv", lambda: load_indices(folder),
@@ -92,7 +92,7 @@ class DataContext:
 
     @cached_property
     def unit_costs(self):
-        from .unit_costs import load_unit_costs
+        from econ.inputs.unit_costs import load_unit_costs
 
         path = self._path("unit_costs", COSTS_DIR / "unit_costs.csv")
         return _cached("unit_costs", path, lambda: load_unit_costs(path))
@@ -111,14 +111,14 @@ class DataContext:
 
     @cached_property
     def informal_care_rates(self):
-        from .informal_care import load_informal_care_rates
+        from econ.inputs.informal_care import load_informal_care_rates
 
         path = self._path("informal_care_rates", COSTS_DIR / "informal_care_rates.csv")
         return load_informal_care_rates(path, unit_costs=self.unit_costs)
 
     @cached_property
     def service_use(self):
-        from .service_use import load_service_use
+        from econ.inputs.service_use import load_service_use
 
         path = self._path("service_use", None)
         if path is None:
@@ -179,7 +179,7 @@ class DataContext:
 
     @cached_property
     def _point_table(self) -> pd.DataFrame:
-        from .service_use import INFORMAL_CARE_SERVICE, summarize_informal_care, summarize_use
+        from econ.inputs.service_use import INFORMAL_CARE_SERVICE, summarize_informal_care, summarize_use
 
         data = self.service_use
         use = summarize_use(data, by=self._by)
@@ -247,7 +247,7 @@ class DataContext:
 
     @cached_property
     def _bootstrap(self) -> pd.DataFrame:
-        from .service_use import bootstrap_summary
+        from econ.inputs.service_use import bootstrap_summary
 
         seed = int(self.loaded.spec.settings.seed)
         rng = np.random.default_rng([seed, 0xB007])  # a stream of its own, fixed by the scenario seed
@@ -329,46 +329,6 @@ class BootstrapStatistic:
 
     def draw_joint(self, replicate_index: np.ndarray) -> np.ndarray:
         return self.replicates[replicate_index]
-
-
-def resolve_table_parameter(context: DataContext, name: str, entry) -> tuple[float, object, dict]:
-    """Value, distribution and extra metadata of a parameter that names a table.
-
-    Returns
-    -------
-    (point, distribution or None, meta)
-        ``meta`` may carry ``source`` and ``unit`` when the scenario gave none.
-    """
-    from .distributions import make_distribution
-
-    if entry.unit_cost is not None:
-        code = entry.unit_cost
-        if code not in context.unit_costs:
-            from .unit_costs import suggest_codes
-
-            close = suggest_codes(code, context.unit_costs.codes)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise ScenarioError(context.loaded.problem(("parameters", name, "unit_cost"),
-                                                       f"unknown unit-cost code '{code}'{hint}"))
-        item = context.unit_costs_rebased.get(code)
-        dist = make_distribution({"dist": "gamma", "mean": item.cost, "se": item.se}) if item.se > 0 else None
-        meta = {"source": f"{item.source} [{item.status}; re-based from {context.unit_costs.get(code).price_year} "
-                          f"to {item.price_year}; SE {'reported' if item.se_basis == 'reported' else 'default 25%'}]",
-                "unit": f"GBP {item.price_year} per {item.unit}"}
-        return item.cost, dist, meta
-    if entry.informal_care_rate is not None:
-        rate = context.informal_care_rates.get(entry.informal_care_rate)
-        value = rate.rate_at(context.price_year, context.indices)
-        return value, None, {"source": f"{rate.source} [{rate.status}; {entry.informal_care_rate}]",
-                             "unit": f"GBP {context.price_year} per hour"}
-    ref = entry.service_use
-    value = context.service_use_point(name, ref)
-    label = "SYNTHETIC data: " if context.service_use.synthetic else ""
-    sub = dict(ref.subgroup, **context.subgroup)
-    meta = {"source": f"{label}{ref.statistic} of {ref.service} in {context.loaded.spec.data.service_use}"
-                      + (f" ({', '.join(f'{k}={v}' for k, v in sub.items())})" if sub else "")
-                      + "; person-level bootstrap"}
-    return value, BootstrapStatistic(context, name, ref), meta
 
 
 def table_problems(loaded) -> list[Problem]:

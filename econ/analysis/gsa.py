@@ -10,8 +10,8 @@ Pipeline
     Design + Y --analyze--> tidy DataFrames (sobol_indices, morris_indices, ...)
 
 Inputs are sampled on [0, 1]^d (SALib bounds [0, 1]) and each design column goes through its own
-parameter's inverse CDF (:func:`econ.draws.table_from_uniforms`, after
-:func:`econ.distributions.clip_to_open_unit`), so beta, gamma, lognormal and Dirichlet inputs keep
+parameter's inverse CDF (:func:`econ.analysis.draws.table_from_uniforms`, after
+:func:`econ.uncertainty.distributions.clip_to_open_unit`), so beta, gamma, lognormal and Dirichlet inputs keep
 their distributions: the idea of SALib's ``_nonuniform_scale_samples``, with our distributions.
 A Dirichlet takes k columns and all parameters drawn from the service-use bootstrap share one
 (``service_use_data``); parameters with the same ``group:`` and a Dirichlet's columns form one
@@ -35,16 +35,16 @@ from typing import Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from .analysis.outputs import OutputSpec, default_outputs, output_values, parse_output
-from .distributions import clip_to_open_unit
-from .sampling import qmc_module, qmc_rng_keyword
-from .draws import (BOOTSTRAP_COLUMN, UncertainInput, draw_input_values, table_from_input_values,
+from econ.analysis.outputs import OutputSpec, default_outputs, output_values, parse_output
+from econ.uncertainty.distributions import clip_to_open_unit
+from econ.uncertainty.sampling import qmc_module, qmc_rng_keyword
+from econ.analysis.draws import (BOOTSTRAP_COLUMN, UncertainInput, draw_input_values, table_from_input_values,
                     table_from_uniforms, uncertain_inputs)
-from .errors import EconError, ModelError, Problem, ScenarioError
-from .evaluate import evaluate
-from .model import CompiledScenario
-from .parallel import default_threads, run_in_order, threads_for
-from .parameters import ParameterSet, ParameterTable
+from econ.core.errors import EconError, ModelError, Problem, ScenarioError
+from econ.model.evaluate import evaluate
+from econ.model.compile import CompiledScenario
+from econ.core.parallel import default_threads, run_in_order, threads_for
+from econ.model.parameters import ParameterSet, ParameterTable
 
 GsaMethod = Literal["sobol", "morris", "efast", "delta", "pawn"]
 METHODS = ("sobol", "morris", "efast", "delta", "pawn")
@@ -383,7 +383,7 @@ def _scenario_correlation(compiled: CompiledScenario | None) -> dict:
     """The scenario's ``correlations`` as normal-score correlations (as the PSA uses them), or {}."""
     if compiled is None or not compiled.loaded.spec.correlations:
         return {}
-    from .analysis.psa import scenario_correlation
+    from econ.analysis.psa import scenario_correlation
 
     return scenario_correlation(compiled)
 
@@ -419,7 +419,7 @@ def sample(pset: ParameterSet, problem: GsaProblem, method: GsaMethod, n: int, *
     ``SALib.sample.morris.sample`` on a 4-level grid, whose levels are the quantiles
     ``MORRIS_TAIL + level (1 - 2 MORRIS_TAIL)`` (see :data:`MORRIS_TAIL`). ``efast``: ``SALib.sample.fast_sampler``
     (every column its own factor; eFAST cannot vary groups together). ``delta``/``pawn``: the PSA
-    sample of :func:`econ.draws.draw_input_values` (the table equals ``draw_table``'s for the same
+    sample of :func:`econ.analysis.draws.draw_input_values` (the table equals ``draw_table``'s for the same
     seed), with the scenario's correlations, since both estimators are valid for dependent inputs.
     """
     n_rows = check_sample_size(method, n, problem, second_order=second_order)
@@ -478,12 +478,12 @@ def bytes_per_draw(compiled: CompiledScenario) -> float:
 
     Notes
     -----
-    The engine's working set per draw (:func:`econ.evaluate.working_bytes_per_draw`: the trace of
+    The engine's working set per draw (:func:`econ.model.evaluate.working_bytes_per_draw`: the trace of
     every strategy, one strategy's transition matrices, flows, occupancy and totals, doubled for
     temporaries) plus, per row, one float64 per parameter column (the chunk's ParameterTable), one
     per parameter (design row and derived values, an approximation) and 16 for outputs.
     """
-    from .evaluate import working_bytes_per_draw
+    from econ.model.evaluate import working_bytes_per_draw
 
     extra = 8.0 * (len(compiled.parameters.columns) + len(compiled.parameters.parameters) + 16)
     return float(working_bytes_per_draw(compiled, keep_cycles=False)) + extra
@@ -583,7 +583,7 @@ def evaluate_design(compiled: CompiledScenario, design: Design, outputs: Sequenc
     progress : bool, optional
         Show a progress bar; default: only when stderr is a terminal.
     threads : int, optional
-        In process, chunks evaluated at once (default :func:`econ.parallel.default_threads`).
+        In process, chunks evaluated at once (default :func:`econ.core.parallel.default_threads`).
         Results are bit-identical whatever the threads, the chunk size or the scheduler.
 
     Returns
@@ -608,7 +608,7 @@ def evaluate_design(compiled: CompiledScenario, design: Design, outputs: Sequenc
             run_in_order([functools.partial(rows, s, e) for s, e in ranges], threads=threads,
                          done=None if tick is None else lambda i, _: tick(ranges[i][1] - ranges[i][0]))
         else:
-            from .distributed import map_ranges
+            from econ.core.distributed import map_ranges
 
             for (s, e), part in zip(ranges, map_ranges(scheduler, evaluate_rows, job, ranges, progress=tick)):
                 Y[s:e] = part

@@ -12,8 +12,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .errors import DataError, Problem, ScenarioError
-from .expressions import BUILTIN_VARIABLES, Expression, ExpressionError, parse_expression
+from econ.core.errors import DataError, Problem, ScenarioError
+from econ.scenario.expressions import BUILTIN_VARIABLES, Expression, ExpressionError, parse_expression
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Parameter:
     expression : Expression or None
         For derived parameters: how the value is computed from others.
     distribution : object or None
-        A distribution from :mod:`econ.distributions` (None: fixed at ``point``).
+        A distribution from :mod:`econ.uncertainty.distributions` (None: fixed at ``point``).
     components : tuple of str
         Column names a multivariate (Dirichlet) parameter fills, else ``(name,)``.
     source, description, unit, group : str
@@ -131,7 +131,7 @@ class ParameterTable:
 
 def _loc(loaded, path) -> str:
     loc = loaded.location(*path)
-    from .scenario.source import format_key_path
+    from econ.scenario.source import format_key_path
 
     return f"{loc}: {format_key_path(path)}" if loc else format_key_path(path)
 
@@ -156,9 +156,9 @@ def build_parameters(loaded, context=None) -> ParameterSet:
         Bad expressions, bad distribution specifications, names clashing with built-in variables,
         unknown names or circular definitions among derived parameters (all reported together).
     """
-    from .distributions import DistributionSpecError, make_distribution, point_value
-    from .inputs import resolve_table_parameter
-    from .scenario.schema import ParameterSpec
+    from econ.uncertainty.distributions import DistributionSpecError, make_distribution, point_value
+    from econ.model.table_parameters import resolve_table_parameter
+    from econ.scenario.schema import ParameterSpec
 
     problems: list[Problem] = []
     params: dict[str, Parameter] = {}
@@ -177,7 +177,7 @@ def build_parameters(loaded, context=None) -> ParameterSet:
             value = entry.value
             if any(getattr(entry, k) is not None for k in ("unit_cost", "service_use", "informal_care_rate")):
                 if context is None:
-                    from .inputs import DataContext
+                    from econ.inputs.context import DataContext
 
                     context = DataContext(loaded)
                 try:

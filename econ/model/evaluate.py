@@ -3,7 +3,7 @@
 This is the one code path shared by the base case (one draw), PSA (many draws), one-way and
 threshold analyses (a few modified rows) and GSA (SALib designs): engine, then accounting, then
 totals. Chunking changes memory, never results: every draw is computed independently. Chunks run
-on several threads when there are several (:mod:`econ.parallel`), with the same results.
+on several threads when there are several (:mod:`econ.core.parallel`), with the same results.
 """
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .accounting import accumulate
-from .engine import run_cohort
-from .model import CompiledScenario
-from .errors import LimitError
-from .limits import check_draws, chunk_size
-from .parallel import run_in_order, threads_for
-from .parameters import ParameterTable
+from econ.model.accounting import accumulate
+from econ.model.engine import run_cohort
+from econ.model.compile import CompiledScenario
+from econ.core.errors import LimitError
+from econ.core.limits import check_draws, chunk_size
+from econ.core.parallel import run_in_order, threads_for
+from econ.model.parameters import ParameterTable
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
     progress : callable, optional
         Called with the number of draws finished after each chunk (in chunk order).
     threads : int, optional
-        Chunks evaluated at once (default :func:`econ.parallel.default_threads`: the CPUs
+        Chunks evaluated at once (default :func:`econ.core.parallel.default_threads`: the CPUs
         available, or ``PEER_ECON_THREADS``). The memory cap then covers all chunks in flight.
         Results are bit-identical whatever the number of threads or the chunk size.
 

@@ -11,9 +11,9 @@ from typing import Iterable, Iterator, Literal, Mapping
 
 import pandas as pd
 
-from econ.csv_input import ProblemLog, check_choice, check_text, parse_number, read_csv_rows
-from econ.errors import DataError, Problem, SourceLocation
-from econ.inflation import (DEFAULT_COSTS_DIR, FINANCIAL_YEAR_FORMAT, INDEX_FOR_SECTOR, PriceIndex,
+from econ.inputs.csv_reader import ProblemLog, check_choice, check_text, parse_number, read_csv_rows
+from econ.core.errors import DataError, Problem, SourceLocation
+from econ.inputs.inflation import (DEFAULT_COSTS_DIR, FINANCIAL_YEAR_FORMAT, INDEX_FOR_SECTOR, PriceIndex,
                             UnverifiedIndexWarning, is_financial_year)
 
 #: The project's unit-cost table.
@@ -74,7 +74,7 @@ class UnitCost:
     price_year : str
         UK financial year of the prices, ``'2023/24'``.
     sector : str
-        One of :data:`SECTORS`; chooses the price index (:data:`econ.inflation.INDEX_FOR_SECTOR`).
+        One of :data:`SECTORS`; chooses the price index (:data:`econ.inputs.inflation.INDEX_FOR_SECTOR`).
     source : str
         Publication and table/page.
     se : float
@@ -211,9 +211,9 @@ class UnitCostTable:
         price_year : str
             Target financial year, ``'2023/24'``.
         indices : mapping of str to PriceIndex
-            Price indices by name (see :func:`econ.inflation.load_indices`).
+            Price indices by name (see :func:`econ.inputs.inflation.load_indices`).
         index_for_sector : mapping of str to str
-            Index name for each sector (default :data:`econ.inflation.INDEX_FOR_SECTOR`).
+            Index name for each sector (default :data:`econ.inputs.inflation.INDEX_FOR_SECTOR`).
 
         Returns
         -------

@@ -15,10 +15,10 @@ import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .errors import EconError
+from econ.core.errors import EconError
 
 #: The scenario run by ``python run_model.py`` with no arguments.
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "side_by_side.yaml"
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "side_by_side.yaml"
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
@@ -93,8 +93,8 @@ def format_frame(df, *, index_name: str | None = None) -> str:
 def manifest(args, compiled_list, started: str, extra: dict | None = None, *, n_draws: int = 1,
              seed: int | None = None) -> dict:
     """The manifest.json content of a command: command line, times, and per scenario its files and
-    hashes, data files, overrides, seed, versions, price year (see :class:`econ.results.RunMetadata`)."""
-    from .results import metadata_for
+    hashes, data files, overrides, seed, versions, price year (see :class:`econ.model.results.RunMetadata`)."""
+    from econ.model.results import metadata_for
 
     metas = [metadata_for(c, n_draws=n_draws, seed=seed if seed is not None else c.loaded.spec.settings.seed,
                           data_files=c.data_files).to_dict() for c in compiled_list]
@@ -130,11 +130,11 @@ def _print_generic(compiled, res) -> None:
 
 
 def cmd_run(args) -> int:
-    from .analysis.budget import budget_table
-    from .analysis.offset import headline
-    from .api import compile_path, run
-    from .report.files import prepare_run_folder, write_csv, write_json
-    from .report.text import budget_text, headline_text
+    from econ.analysis.budget import budget_table
+    from econ.analysis.offset import headline
+    from econ.model.run import compile_path, run
+    from econ.report.files import prepare_run_folder, write_csv, write_json
+    from econ.report.text import budget_text, headline_text
 
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
@@ -172,8 +172,8 @@ def cmd_run(args) -> int:
 
 def _comparison_rows(compiled, scenario_label: str):
     """Long rows (scenario, strategy, perspective, discounting, measure, per_participant, population)."""
-    from .analysis.offset import headline
-    from .api import run
+    from econ.analysis.offset import headline
+    from econ.model.run import run
 
     if compiled.loaded.spec.cost_offset is not None:
         df = headline(compiled)
@@ -192,7 +192,7 @@ def _comparison_rows(compiled, scenario_label: str):
 def write_table_and_manifest(folder, name: str, table, args, compiled_list, started: str,
                              extra: dict | None = None) -> None:
     """Write one result table and the manifest (with ``extra`` entries) into a command's folder, and say so."""
-    from .report.files import write_csv, write_json
+    from econ.report.files import write_csv, write_json
 
     write_csv(folder / name, table, index=False)
     info = dict(extra or {})
@@ -205,9 +205,9 @@ def write_table_and_manifest(folder, name: str, table, args, compiled_list, star
 def cmd_compare(args) -> int:
     import pandas as pd
 
-    from .api import compile_path
-    from .report.files import prepare_run_folder
-    from .report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER
+    from econ.model.run import compile_path
+    from econ.report.files import prepare_run_folder
+    from econ.report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER
 
     started = now_iso()
     compiled_list = [compile_path(f, overrides=args.overrides) for f in args.files]
@@ -238,10 +238,10 @@ def cmd_compare(args) -> int:
 def cmd_subgroups(args) -> int:
     import pandas as pd
 
-    from .analysis.offset import check_cost_offset, headline
-    from .api import compile_path
-    from .report.files import prepare_run_folder
-    from .report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER
+    from econ.analysis.offset import check_cost_offset, headline
+    from econ.model.run import compile_path
+    from econ.report.files import prepare_run_folder
+    from econ.report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER
 
     started = now_iso()
     base = compile_path(args.file, overrides=args.overrides)
@@ -279,10 +279,10 @@ def cmd_subgroups(args) -> int:
 
 
 def cmd_budget(args) -> int:
-    from .analysis.budget import budget_table
-    from .api import compile_path
-    from .report.files import prepare_run_folder
-    from .report.text import SYNTHETIC_BANNER, budget_text
+    from econ.analysis.budget import budget_table
+    from econ.model.run import compile_path
+    from econ.report.files import prepare_run_folder
+    from econ.report.text import SYNTHETIC_BANNER, budget_text
 
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
@@ -298,8 +298,8 @@ def cmd_budget(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .api import compile_path
-    from .evaluate import evaluate
+    from econ.model.run import compile_path
+    from econ.model.evaluate import evaluate
 
     problems = []
     for f in args.files:
@@ -307,7 +307,7 @@ def cmd_validate(args) -> int:
             compiled = compile_path(f, overrides=args.overrides)
             evaluate(compiled)  # the base case must pass the probability checks too
             if compiled.loaded.spec.correlations:
-                from .analysis.psa import scenario_correlation
+                from econ.analysis.psa import scenario_correlation
 
                 scenario_correlation(compiled)
             print(f"{f}: ok ({len(compiled.model.strategies)} strategies, {len(compiled.model.groups)} states, "
@@ -366,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Modules that add subcommands: each has ``register(subparsers)``, which adds its parsers and sets
 #: ``func`` (a callable taking the parsed args and returning an exit status).
-COMMAND_MODULES = ("cli_data", "cli_uncertainty", "cli_gsa", "cli_report")
+COMMAND_MODULES = ("data", "uncertainty", "gsa", "report")
 
 
 def _extra_commands() -> list[Callable]:
@@ -388,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``run_model.py`` and the ``peer-econ`` console script; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
-    from .report.files import WRITTEN
+    from econ.report.files import WRITTEN
 
     WRITTEN.clear()  # the interruption message lists this command's files only
     if threading.current_thread() is threading.main_thread():
@@ -418,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
-        from .report.files import WRITTEN
+        from econ.report.files import WRITTEN
 
         if WRITTEN:
             kept = ", ".join(str(p) for p in WRITTEN)

@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from .evaluate import Evaluation
-from .model import CompiledScenario
+from econ.model.evaluate import Evaluation
+from econ.model.compile import CompiledScenario
 
 
 def package_versions() -> dict:
@@ -157,7 +157,7 @@ class Results:
     @property
     def trace(self) -> pd.DataFrame:
         """Long table: strategy, cycle (0..T), state (declared states, tunnels summed), share."""
-        from .engine import collapse_tunnels
+        from econ.model.engine import collapse_tunnels
 
         ev = self.evaluation
         if ev.trace is None:

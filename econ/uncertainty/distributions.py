@@ -20,7 +20,7 @@ Every distribution is a small frozen dataclass with the same interface:
     ``n`` draws by the fastest exact method: numpy's direct samplers for gamma, beta, PERT and
     Dirichlet (which avoid the costly inverse incomplete gamma and beta functions), ``draw``
     for the others. Same distribution as ``draw``, different numbers for the same ``rng``; used
-    for Monte Carlo PSA draws of inputs that are not in a copula (see :mod:`econ.sampling`).
+    for Monte Carlo PSA draws of inputs that are not in a copula (see :mod:`econ.uncertainty.sampling`).
 
 A distribution is written in a scenario as a mapping, e.g. ``{dist: gamma, mean: 120, se: 30}``, and
 built by :func:`make_distribution`. The parameterisation is always explicit: the keys say whether
@@ -67,7 +67,7 @@ from typing import Any, ClassVar, NoReturn
 import numpy as np
 from scipy import special
 
-from econ.errors import EconError, Problem
+from econ.core.errors import EconError, Problem
 
 __all__ = [
     "CI_SYMMETRY_RTOL",
@@ -337,7 +337,7 @@ class Distribution(abc.ABC):
         Notes
         -----
         The uniforms are clipped to [2**-53, 1 - 2**-53] (:func:`clip_to_open_unit`), the same
-        rule as :func:`econ.sampling.uniform_design`, so identical uniforms give identical draws
+        rule as :func:`econ.uncertainty.sampling.uniform_design`, so identical uniforms give identical draws
         here and in a design.
         """
         n = _check_n(n)
@@ -352,7 +352,7 @@ class Distribution(abc.ABC):
         of ``sample(rng, n)`` equal ``sample(rng', m)`` for a generator ``rng'`` in the same state.
         The values follow the same distribution as :meth:`draw` but are not ``ppf`` of a known
         uniform, so they cannot be stratified (Latin hypercube, Sobol') or put through a copula;
-        :func:`econ.sampling.draw_parameters` uses them only for independent Monte Carlo draws.
+        :func:`econ.uncertainty.sampling.draw_parameters` uses them only for independent Monte Carlo draws.
         """
         return self.draw(rng, n)
 
@@ -932,7 +932,7 @@ class Dirichlet(Distribution):
     expansion P(alpha, x) ~ x^alpha / Gamma(alpha + 1) gives
     log x = (log u + log Gamma(alpha + 1)) / alpha, and rows are normalised on the log scale.
     A row with u exactly 0 in every column or exactly 1 in any column has no defined result
-    (NaN); :meth:`draw` and :func:`econ.sampling.uniform_design` clip such values away.
+    (NaN); :meth:`draw` and :func:`econ.uncertainty.sampling.uniform_design` clip such values away.
     """
 
     counts: tuple[float, ...]

@@ -10,7 +10,7 @@ keeps its own marginal distribution.
 
 *Direct* (Monte Carlo only; the default, ``monte_carlo_draws="direct"``). Independent Monte Carlo
 draws need no uniform, so each input is drawn by :meth:`Distribution.sample
-<econ.distributions.Distribution.sample>`: numpy's exact direct samplers for gamma, beta, PERT and
+<econ.uncertainty.distributions.Distribution.sample>`: numpy's exact direct samplers for gamma, beta, PERT and
 Dirichlet (as R's ``rgamma`` / ``rdirichlet`` in heemod and hesim), ``ppf`` of uniforms for the
 rest. The inverse incomplete gamma and beta functions cost 0.3-1.6 microseconds a value, which
 made drawing, not the model, the bottleneck of a PSA (the DMHEE HIV model's 15 gamma quantiles
@@ -50,8 +50,8 @@ from typing import Any, Literal
 import numpy as np
 from scipy import special
 
-from econ.distributions import Dirichlet, Distribution, clip_to_open_unit
-from econ.errors import EconError, EconWarning, Problem
+from econ.uncertainty.distributions import Dirichlet, Distribution, clip_to_open_unit
+from econ.core.errors import EconError, EconWarning, Problem
 
 __all__ = [
     "CorrelationError",
@@ -567,7 +567,7 @@ def draw_parameters(
         (which warns) instead of raising.
     monte_carlo_draws : {"direct", "inverse_cdf"}
         For ``method="monte_carlo"`` only: ``"direct"`` (default) draws every parameter outside
-        the copula by :meth:`~econ.distributions.Distribution.sample` from its own stream
+        the copula by :meth:`~econ.uncertainty.distributions.Distribution.sample` from its own stream
         (:func:`input_streams`); ``"inverse_cdf"`` uses one uniform design and ``ppf`` for all,
         as the other methods do. See the module docstring.
 

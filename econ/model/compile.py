@@ -9,14 +9,14 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from .accounting import ValueModel
-from .engine import CohortModel, Entry, StrategyModel
-from .errors import LimitError, Problem, ScenarioError
-from .limits import check_size, current_limits
-from .expressions import BUILTIN_VARIABLES, Expression, ExpressionError, parse_expression
-from .parameters import ParameterSet, build_parameters, order_derived
-from .scenario.schema import CYCLE_LENGTH_YEARS
-from .scenario.source import format_key_path
+from econ.model.accounting import ValueModel
+from econ.model.engine import CohortModel, Entry, StrategyModel
+from econ.core.errors import LimitError, Problem, ScenarioError
+from econ.core.limits import check_size, current_limits
+from econ.scenario.expressions import BUILTIN_VARIABLES, Expression, ExpressionError, parse_expression
+from econ.model.parameters import ParameterSet, build_parameters, order_derived
+from econ.scenario.schema import CYCLE_LENGTH_YEARS
+from econ.scenario.source import format_key_path
 
 #: The keyword that stands for "1 minus the rest of the row".
 COMPLEMENT = "complement"
@@ -93,7 +93,7 @@ def compile_scenario(loaded, parameters: ParameterSet | None = None, *, subgroup
         Unknown states, strategies, values or names in expressions; forbidden expressions;
         more than one ``complement`` per row; a reference strategy or ICER that does not exist.
     """
-    from .inputs import DataContext
+    from econ.inputs.context import DataContext
 
     spec = loaded.spec
     if context is None:

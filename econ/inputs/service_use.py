@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from econ.csv_input import ProblemLog, check_choice, check_text, parse_number, read_csv_rows
-from econ.errors import DataError
-from econ.unit_costs import CODE_PATTERN, UnitCostTable, suggest_codes
+from econ.inputs.csv_reader import ProblemLog, check_choice, check_text, parse_number, read_csv_rows
+from econ.core.errors import DataError
+from econ.inputs.unit_costs import CODE_PATTERN, UnitCostTable, suggest_codes
 
 #: Columns of a service-use file.
 SERVICE_USE_COLUMNS = ("person_id", "period", "recall_months", "setting", "engagement_sessions", "area", "bme",

@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .cli import EXIT_OK, UsageError, add_common_options, manifest, now_iso, whole_number
+from econ.cli.main import EXIT_OK, UsageError, add_common_options, manifest, now_iso, whole_number
 
 #: Draws of the probabilistic analysis when ``--draws`` is not given.
 DEFAULT_DRAWS = 1000
 
 
 def _formats(text: str) -> list[str]:
-    from .report.tables import parse_formats
+    from econ.report.tables import parse_formats
 
     try:
         return parse_formats(text)
@@ -25,7 +25,7 @@ def _formats(text: str) -> list[str]:
 
 def register(subparsers) -> None:
     """Add the ``report`` command."""
-    from .report.tables import FORMATS
+    from econ.report.tables import FORMATS
 
     p = subparsers.add_parser(
         "report", help="run the standard analyses and write report.html, tables (CSV/XLSX/MD/LaTeX) and plots",
@@ -87,7 +87,7 @@ def _primary_strategy(compiled) -> str:
 
 
 def _outputs(compiled, perspective: str | None) -> list[str]:
-    from .analysis.outputs import default_outputs
+    from econ.analysis.outputs import default_outputs
 
     if compiled.loaded.spec.cost_offset is not None and perspective:
         return [f"net_cost@{perspective}:{s}" for s in compiled.model.strategy_names if s != compiled.reference]
@@ -125,10 +125,10 @@ def run_analyses(compiled_list, *, n_draws: int, seed: int | None = None, perspe
     -------
     Analyses
     """
-    from .analysis.budget import budget_table
-    from .analysis.offset import headline, measures
-    from .api import run
-    from .cli import _comparison_rows
+    from econ.analysis.budget import budget_table
+    from econ.analysis.offset import headline, measures
+    from econ.model.run import run
+    from econ.cli.main import _comparison_rows
 
     main = compiled_list[0]
     spec = main.loaded.spec
@@ -146,7 +146,7 @@ def run_analyses(compiled_list, *, n_draws: int, seed: int | None = None, perspe
             a.budget = budget_table(main)
     a.comparison = pd.concat([_comparison_rows(c, lab) for c, lab in zip(compiled_list, labels)], ignore_index=True)
     if n_draws:
-        from .analysis.psa import psa_tables, run_psa
+        from econ.analysis.psa import psa_tables, run_psa
 
         a.psa = run_psa(main, n_draws=n_draws, seed=seed, outputs=outputs)
         a.psa_tables = psa_tables(a.psa)
@@ -158,18 +158,18 @@ def run_analyses(compiled_list, *, n_draws: int, seed: int | None = None, perspe
                                                   "delivery_cost": m["delivery_cost"][:, k],
                                                   "cost_offset": m["cost_offset"][:, k]})
                                     for k, s in enumerate(ev.strategies) if s != main.reference], ignore_index=True)
-            from .analysis.psa import cumulative_band, net_cost_curve
+            from econ.analysis.psa import cumulative_band, net_cost_curve
 
             a.band = cumulative_band(main, a.psa.table, perspective)
             a.curve = net_cost_curve(a.per_draw)
     try:
-        from .analysis.dsa import oneway
+        from econ.analysis.dsa import oneway
     except ImportError:  # pragma: no cover - dsa ships with the package
         oneway = None
     if oneway is not None:
         a.tornado = pd.concat([oneway(main, o) for o in outputs], ignore_index=True)
     if gsa is not None:
-        from .gsa import run_gsa
+        from econ.analysis.gsa import run_gsa
 
         out = next((o for o in outputs if o.endswith(f":{primary}")), outputs[0])
         res = run_gsa(main, method=gsa, n=gsa_n, outputs=[out], seed=seed, progress=False)
@@ -180,7 +180,7 @@ def run_analyses(compiled_list, *, n_draws: int, seed: int | None = None, perspe
 # --------------------------------------------------------------------------------------------
 def report_tables(a: Analyses) -> list:
     """The labelled tables of the report, in the order of the workbook's sheets."""
-    from .report import tables as T
+    from econ.report import tables as T
 
     ctx = T.context_for(a.compiled)
     ctx_all = ctx
@@ -249,8 +249,8 @@ def report_tables(a: Analyses) -> list:
 
 def report_figures(a: Analyses) -> dict:
     """The report's figures by name: ``name -> (Figure, title, caption)``."""
-    from .report import plots as P
-    from .report import tables as T
+    from econ.report import plots as P
+    from econ.report import tables as T
 
     ctx = T.context_for(a.compiled)
     cur = ctx.currency
@@ -352,9 +352,9 @@ def report_figures(a: Analyses) -> dict:
 
 def report_html(a: Analyses, tables: list, figures: dict, manifest_data: dict):
     """The :class:`econ.report.html.ReportContent` of the report."""
-    from .report import html as H
-    from .report import plots as P
-    from .report import tables as T
+    from econ.report import html as H
+    from econ.report import plots as P
+    from econ.report import tables as T
 
     ctx = T.context_for(a.compiled)
     spec = a.compiled.loaded.spec
@@ -487,10 +487,10 @@ def report_html(a: Analyses, tables: list, figures: dict, manifest_data: dict):
 
 def write_report(folder: Path, a: Analyses, *, formats, manifest_data: dict) -> list[Path]:
     """Write tables, plots, the HTML report and the manifest into ``folder``; returns the paths written."""
-    from .report.files import write_json
-    from .report.html import write_html
-    from .report.plots import render_figure, save_figure
-    from .report.tables import export_tables
+    from econ.report.files import write_json
+    from econ.report.html import write_html
+    from econ.report.plots import render_figure, save_figure
+    from econ.report.tables import export_tables
 
     folder = Path(folder)
     synthetic = any(c.synthetic for c in a.compiled_list)
@@ -525,9 +525,9 @@ def cmd_report(args) -> int:
     probabilistic and one-way sensitivity analysis); every FILE appears in the comparison. Every
     file is written atomically, so an interruption never leaves a partial file under its final name.
     """
-    from .api import compile_path
-    from .report.files import prepare_run_folder
-    from .report.text import SYNTHETIC_BANNER
+    from econ.model.run import compile_path
+    from econ.report.files import prepare_run_folder
+    from econ.report.text import SYNTHETIC_BANNER
 
     started = now_iso()
     compiled_list = [compile_path(f, overrides=args.overrides) for f in args.files]

@@ -1,7 +1,7 @@
 """The Markov cohort engine: transition arrays and state traces, vectorised over draws.
 
 The engine knows nothing of YAML. It takes a :class:`CohortModel` (compiled expressions over an
-expanded state space) and a :class:`~econ.parameters.ParameterTable`, and returns a
+expanded state space) and a :class:`~econ.model.parameters.ParameterTable`, and returns a
 :class:`Trace` of shape (draws, strategies, cycles + 1, states).
 
 Notes
@@ -15,7 +15,7 @@ x_i P_ij is then a multiply-add over a long contiguous run of draws, several tim
 same product with draws first, where numpy's inner loop runs over only S states. Every element is
 still the same sum over i in the same order, so the numbers do not change and do not depend on how
 draws are chunked. Transition matrices are built in the same layout, and the accounting
-(:mod:`econ.accounting`) reads the trace in it. ``Trace.values`` is a view of that array in the
+(:mod:`econ.model.accounting`) reads the trace in it. ``Trace.values`` is a view of that array in the
 documented axis order.
 """
 from __future__ import annotations
@@ -25,9 +25,9 @@ from typing import Sequence
 
 import numpy as np
 
-from .errors import ModelError, Problem
-from .expressions import Expression
-from .parameters import ParameterTable
+from econ.core.errors import ModelError, Problem
+from econ.scenario.expressions import Expression
+from econ.model.parameters import ParameterTable
 
 #: Tolerance of the row-sum and [0, 1] checks on transition probabilities.
 PROBABILITY_TOLERANCE = 1e-9

@@ -11,11 +11,11 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from econ.csv_input import ProblemLog, check_choice, check_text, parse_number, read_csv_rows
-from econ.errors import DataError, EconWarning, Problem, SourceLocation
+from econ.inputs.csv_reader import ProblemLog, check_choice, check_text, parse_number, read_csv_rows
+from econ.core.errors import DataError, EconWarning, Problem, SourceLocation
 
 #: Folder of the cost tables shipped with the project (``costs/`` at the repository root).
-DEFAULT_COSTS_DIR = Path(__file__).resolve().parent.parent / "costs"
+DEFAULT_COSTS_DIR = Path(__file__).resolve().parents[2] / "costs"
 
 #: Columns of an index table, in the order they are written.
 INDEX_COLUMNS = ("financial_year", "series", "annual_pct_change", "index", "source", "vintage", "status")
@@ -44,7 +44,7 @@ INDEX_FILES = MappingProxyType({"nhscii": "index_nhscii.csv", "pss": "index_pss.
 #:   pay near social-care rates (the PSSRU support and outreach worker uses Skills for Care pay) and the
 #:   PSS index covers independent and voluntary providers ("all sectors").
 #:
-#: Callers may pass another mapping to :meth:`econ.unit_costs.UnitCostTable.rebased`.
+#: Callers may pass another mapping to :meth:`econ.inputs.unit_costs.UnitCostTable.rebased`.
 INDEX_FOR_SECTOR: Mapping[str, str] = MappingProxyType(
     {"nhs": "nhscii", "pss": "pss", "other_public": "nhscii", "voluntary": "pss"}
 )
@@ -370,7 +370,7 @@ def index_for_sector(sector: str, indices: Mapping[str, PriceIndex], *,
     Parameters
     ----------
     sector : str
-        A sector of :data:`econ.unit_costs.SECTORS`.
+        A sector of :data:`econ.inputs.unit_costs.SECTORS`.
     indices : mapping of str to PriceIndex
         Loaded indices by name.
     mapping : mapping of str to str

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from econ.errors import DataError, Problem, SourceLocation
+from econ.core.errors import DataError, Problem, SourceLocation
 
 #: Characters that mark a currency amount typed into a number column.
 CURRENCY_SIGNS = ("£", "$", "€", "GBP", "gbp")

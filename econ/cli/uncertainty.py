@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from .cli import (EXIT_OK, add_common_options, finite_number, format_frame, manifest, now_iso, whole_number,
+from econ.cli.main import (EXIT_OK, add_common_options, finite_number, format_frame, manifest, now_iso, whole_number,
                   write_table_and_manifest)
 
 METHODS = ("monte_carlo", "latin_hypercube", "sobol")
@@ -51,7 +51,7 @@ def _progress_bar(total: int, unit: str):
 
 
 def _folder(args, compiled):
-    from .report.files import prepare_run_folder
+    from econ.report.files import prepare_run_folder
 
     return prepare_run_folder(args.out, compiled.name, force=args.force) if args.out else None
 
@@ -59,9 +59,9 @@ def _folder(args, compiled):
 # --------------------------------------------------------------------------------------------
 def cmd_psa(args) -> int:
     """Run a probabilistic sensitivity analysis, print the headline tables, write files with --out."""
-    from .analysis.psa import DEFAULT_WTP, draws_frame, psa_tables, run_psa
-    from .api import compile_path
-    from .report.files import write_csv, write_json
+    from econ.analysis.psa import DEFAULT_WTP, draws_frame, psa_tables, run_psa
+    from econ.model.run import compile_path
+    from econ.report.files import write_csv, write_json
 
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
@@ -134,8 +134,8 @@ def cmd_psa(args) -> int:
 
 def cmd_dsa(args) -> int:
     """One-way sensitivity analysis: print the tornado table, write tornado.csv with --out."""
-    from .analysis.dsa import oneway
-    from .api import compile_path
+    from econ.analysis.dsa import oneway
+    from econ.model.run import compile_path
 
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
@@ -160,8 +160,8 @@ def cmd_dsa(args) -> int:
 
 def cmd_twoway(args) -> int:
     """Two-way grid of an output over two parameters."""
-    from .analysis.dsa import twoway
-    from .api import compile_path
+    from econ.analysis.dsa import twoway
+    from econ.model.run import compile_path
 
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
@@ -185,8 +185,8 @@ def cmd_twoway(args) -> int:
 
 def cmd_threshold(args) -> int:
     """Threshold (break-even) value of a parameter by root finding."""
-    from .analysis.dsa import threshold
-    from .api import compile_path
+    from econ.analysis.dsa import threshold
+    from econ.model.run import compile_path
 
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
@@ -213,7 +213,7 @@ def cmd_threshold(args) -> int:
 
 # --------------------------------------------------------------------------------------------
 def register(subparsers) -> None:
-    """Add ``psa``, ``dsa``, ``twoway`` and ``threshold`` to the main parser (see ``econ.cli.COMMAND_MODULES``)."""
+    """Add ``psa``, ``dsa``, ``twoway`` and ``threshold`` to the main parser (see ``econ.cli.main.COMMAND_MODULES``)."""
     output_help = ("named output, e.g. net_cost:group, net_cost@societal:online, inc_total_cost:comb, "
                    "icer:comb, roi:group (default: net cost or incremental cost of each strategy)")
 

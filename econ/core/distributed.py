@@ -16,7 +16,7 @@ import os
 import uuid
 from typing import Callable, Sequence
 
-from .errors import EconError, Problem
+from econ.core.errors import EconError, Problem
 
 #: What to do when dask.distributed is missing.
 INSTALL_HINT = 'pip install -e ".[dask]"'

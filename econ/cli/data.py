@@ -9,11 +9,11 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
-from econ.errors import DataError
-from econ.inflation import INDEX_FOR_SECTOR, load_indices
-from econ.service_use import (GROUP_COLUMNS, PERIODS, ServiceUseData, load_service_use, summarize_cost,
+from econ.core.errors import DataError
+from econ.inputs.inflation import INDEX_FOR_SECTOR, load_indices
+from econ.inputs.service_use import (GROUP_COLUMNS, PERIODS, ServiceUseData, load_service_use, summarize_cost,
                               summarize_informal_care, summarize_use)
-from econ.unit_costs import DEFAULT_UNIT_COSTS, load_unit_costs
+from econ.inputs.unit_costs import DEFAULT_UNIT_COSTS, load_unit_costs
 
 DEFAULT_PRICE_YEAR = "2023/24"
 
@@ -164,6 +164,6 @@ def run_data(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
 
 
 def register(subparsers) -> None:
-    """Add the ``data`` command to the main parser (see ``econ.cli.COMMAND_MODULES``)."""
+    """Add the ``data`` command to the main parser (see ``econ.cli.main.COMMAND_MODULES``)."""
     add_data_parser(subparsers)
     subparsers.choices["data"].set_defaults(func=run_data)

@@ -8,10 +8,10 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from econ.csv_input import ProblemLog, check_choice, check_text, parse_number, read_csv_rows
-from econ.errors import DataError, Problem, SourceLocation
-from econ.inflation import DEFAULT_COSTS_DIR, FINANCIAL_YEAR_FORMAT, INDEX_FILES, PriceIndex, is_financial_year
-from econ.unit_costs import STATUSES, UnitCostTable, load_unit_costs, suggest_codes
+from econ.inputs.csv_reader import ProblemLog, check_choice, check_text, parse_number, read_csv_rows
+from econ.core.errors import DataError, Problem, SourceLocation
+from econ.inputs.inflation import DEFAULT_COSTS_DIR, FINANCIAL_YEAR_FORMAT, INDEX_FILES, PriceIndex, is_financial_year
+from econ.inputs.unit_costs import STATUSES, UnitCostTable, load_unit_costs, suggest_codes
 
 #: The project's informal-care rate table.
 DEFAULT_INFORMAL_CARE_RATES = DEFAULT_COSTS_DIR / "informal_care_rates.csv"
@@ -261,7 +261,7 @@ def value_informal_care(hours, *, method: str, rates: InformalCareRates, price_y
     price_year : str
         Financial year of the result.
     indices : mapping of str to PriceIndex
-        From :func:`econ.inflation.load_indices`.
+        From :func:`econ.inputs.inflation.load_indices`.
 
     Returns
     -------

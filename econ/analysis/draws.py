@@ -1,7 +1,7 @@
 """ParameterTables for uncertainty analysis: PSA draws, and tables built from given uniforms (GSA).
 
 Monte Carlo PSA draws are direct by default (each input from its own stream, see
-:mod:`econ.sampling`). For inverse-CDF designs (Latin hypercube, Sobol', GSA, or Monte Carlo with
+:mod:`econ.uncertainty.sampling`). For inverse-CDF designs (Latin hypercube, Sobol', GSA, or Monte Carlo with
 ``monte_carlo_draws="inverse_cdf"``) the column order of the uniform design is the order
 parameters are written in the scenario; each
 uncertain parameter takes one column (a Dirichlet k), and all parameters drawn from the
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .distributions import Uniform
-from .inputs import BootstrapStatistic
-from .parameters import ParameterSet, ParameterTable
-from .sampling import draw_parameters
+from econ.uncertainty.distributions import Uniform
+from econ.inputs.context import BootstrapStatistic
+from econ.model.parameters import ParameterSet, ParameterTable
+from econ.uncertainty.sampling import draw_parameters
 
 #: Key of the design column shared by all bootstrap-derived parameters.
 BOOTSTRAP_COLUMN = "service_use_data"
@@ -152,7 +152,7 @@ def draw_table(pset: ParameterSet, n: int, *, rng: np.random.Generator, method: 
     rng : numpy.random.Generator
     method : {"monte_carlo", "latin_hypercube", "sobol"}
     correlation, correlation_kind, repair, monte_carlo_draws
-        As :func:`econ.sampling.draw_parameters` (pairs of univariate parameter names -> rho;
+        As :func:`econ.uncertainty.sampling.draw_parameters` (pairs of univariate parameter names -> rho;
         ``"direct"`` or ``"inverse_cdf"`` Monte Carlo draws).
 
     Returns

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .errors import LimitError, Problem
+from econ.core.errors import LimitError, Problem
 
 _ENV = {"max_cycles": "PEER_ECON_MAX_CYCLES", "max_states": "PEER_ECON_MAX_STATES",
         "max_draws": "PEER_ECON_MAX_DRAWS", "max_memory_mb": "PEER_ECON_MAX_MEMORY_MB"}

@@ -18,9 +18,9 @@ from typing import Literal
 
 import numpy as np
 
-from .engine import CohortModel, StrategyEnv, Trace, in_order_sum
-from .expressions import Expression
-from .parameters import ParameterTable
+from econ.model.engine import CohortModel, StrategyEnv, Trace, in_order_sum
+from econ.scenario.expressions import Expression
+from econ.model.parameters import ParameterTable
 
 CycleCorrection = Literal["end", "start", "trapezoid", "simpson"]
 
@@ -151,7 +151,7 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
     model : CohortModel
     values : tuple of ValueModel
     trace : Trace
-        From :func:`econ.engine.run_cohort` on the same ``table``, with the flows the values need.
+        From :func:`econ.model.engine.run_cohort` on the same ``table``, with the flows the values need.
     table : ParameterTable
     correction : {"end", "start", "trapezoid", "simpson"}
     first_cycle_discounted : bool

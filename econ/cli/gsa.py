@@ -6,8 +6,8 @@ import datetime as _dt
 
 import pandas as pd
 
-from .cli import EXIT_OK, add_common_options
-from .gsa import DEFAULT_N, METHODS, GsaResult
+from econ.cli.main import EXIT_OK, add_common_options
+from econ.analysis.gsa import DEFAULT_N, METHODS, GsaResult
 
 #: The column each method's printout is ordered by, its interval half-width, and a label.
 _RANKING = {
@@ -20,7 +20,7 @@ _RANKING = {
 
 
 def register(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParser:
-    """Add the ``gsa`` command to the main parser's subparsers (see :data:`econ.cli.COMMAND_MODULES`)."""
+    """Add the ``gsa`` command to the main parser's subparsers (see :data:`econ.cli.main.COMMAND_MODULES`)."""
     p = subparsers.add_parser(
         "gsa", help="global sensitivity analysis with SALib (sobol, morris, efast, delta, pawn)",
         description="Global sensitivity analysis of any named output. Options override the scenario's "
@@ -96,15 +96,15 @@ def format_drivers(result: GsaResult, *, top: int = 10) -> str:
 
 def cmd_gsa(args) -> int:
     """Run ``gsa``: analyse, print the drivers of each output, write tables and manifest with --out."""
-    from .api import compile_path
-    from .cli import manifest
-    from .gsa import run_gsa
-    from .report.files import prepare_run_folder, write_csv, write_json
+    from econ.model.run import compile_path
+    from econ.cli.main import manifest
+    from econ.analysis.gsa import run_gsa
+    from econ.report.files import prepare_run_folder, write_csv, write_json
 
     started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     compiled = compile_path(args.file, overrides=args.overrides)
     if args.scheduler:
-        from .distributed import import_distributed
+        from econ.core.distributed import import_distributed
 
         import_distributed()  # fail before any work if the extra is missing
     folder = prepare_run_folder(args.out, compiled.name, force=args.force) if args.out else None
