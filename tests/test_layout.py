@@ -85,3 +85,18 @@ def test_direction_check_sees_a_wrong_import(tmp_path, text):
     path.write_text(text + "\n")
     found = [_stage_of_module(name) for _, name in _imports(path, ["model", "bad"], False)]
     assert any(STAGES[s] > STAGES["model"] for s in found if s is not None)
+
+
+def test_readme_layout_table_matches_the_tree():
+    """Every stage package is in the README's layout table, and every path the table names exists."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("## Layout"):]
+    table = table[: table.index("\n## ", 4)] if "\n## " in table[4:] else table
+    named = re.findall(r"^\| `([^`]+)` \|", table, flags=re.M)
+    for path in named:
+        assert (ROOT / path).exists(), f"README layout names {path}, which is not in the tree"
+    packages = sorted(f"econ/{p.name}/" for p in PACKAGE.iterdir() if (p / "__init__.py").exists())
+    missing = [p for p in packages if p not in named]
+    assert not missing, f"README layout table misses {missing}"
