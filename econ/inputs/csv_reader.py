@@ -10,11 +10,18 @@ from pathlib import Path
 from typing import Sequence
 
 from econ.core.errors import DataError, Problem, SourceLocation
+from econ.core.files import input_file_problem, line_of_offset
 
 #: Characters that mark a currency amount typed into a number column.
 CURRENCY_SIGNS = ("£", "$", "€", "GBP", "gbp")
 
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+#: A number as the tables write it: ASCII digits, an optional sign, point and exponent. Python's
+#: ``float`` also takes ``4_5`` and non-ASCII digits (``٤٥``); the tables do not, since text is never
+#: coerced into a number.
+_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$", re.ASCII)
+_NON_FINITE = ("inf", "infinity", "nan")
 
 
 @dataclass(frozen=True)
@@ -94,13 +101,23 @@ def read_csv_rows(path: str | Path, *, columns: Sequence[str], log: ProblemLog) 
     DataError
         At once, when the file is missing, unreadable or empty (nothing else can be checked).
     """
+    problem = input_file_problem(path, kind="data")
+    if problem is not None:
+        raise DataError([problem])
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        raise DataError([Problem("file not found", SourceLocation(str(path)))]) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError([Problem(f"cannot read the file ({err})", SourceLocation(str(path)))]) from None
+        raw = Path(path).read_bytes()
+    except OSError as err:
+        raise DataError([Problem(f"cannot read the file ({err.strerror or err})", SourceLocation(str(path)))]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        offset = err.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        raise DataError([Problem(f"the file is not valid UTF-8 (byte 0x{raw[offset]:02x} at byte offset {offset}); "
+                                 f"save it as UTF-8", SourceLocation(str(path), line_of_offset(raw, offset)))]) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise DataError([Problem("the file holds a NUL byte (is it a binary file?); a CSV table is text",
+                                 SourceLocation(str(path), line))])
     if not text.strip():
         expected = ",".join(columns)
         raise DataError([Problem(f"the file is empty; expected a header row: {expected}",
@@ -108,6 +125,15 @@ def read_csv_rows(path: str | Path, *, columns: Sequence[str], log: ProblemLog) 
 
     # newline="" leaves line ends to the csv module, so quoted fields may hold line breaks.
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _read_rows(reader, columns, log)
+    except csv.Error as err:
+        raise DataError([Problem(f"cannot read this row ({err}; fields are limited to {csv.field_size_limit():,} "
+                                 f"characters)", SourceLocation(str(path), reader.line_num or 1))]) from None
+
+
+def _read_rows(reader, columns: Sequence[str], log: ProblemLog) -> list[CsvRow]:
+    """The header and data rows of an open ``csv.reader`` (see :func:`read_csv_rows`)."""
     header = [name.strip() for name in next(reader)]
     missing = [name for name in columns if name not in header]
     unexpected = [name for name in header if name not in columns]
@@ -174,6 +200,8 @@ def parse_number(text: str | None, *, log: ProblemLog, line: int, column: str,
             log.add("expected a number (got an empty value)", line=line, column=column)
         return None
     try:
+        if not _NUMBER.match(text) and text.lower().lstrip("+-") not in _NON_FINITE:
+            raise ValueError(text)
         value = float(text)
     except ValueError:
         hint = ""

@@ -133,7 +133,7 @@ def _read_chain(path: Path, chain: list[Path], display: str) -> tuple[dict, Posi
     try:
         parent_path = (path.parent / parent_ref).resolve()
         parent_is_file = parent_path.is_file()
-    except (OSError, ValueError) as exc:  # a name too long, a NUL byte...
+    except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte, a symlink loop...
         raise ScenarioError(Problem(f"cannot use this path ({exc.__class__.__name__}: {str(exc)[:80]})", loc,
                                     "extends")) from None
     if parent_path in chain or parent_path == path.resolve():
@@ -155,7 +155,7 @@ def _display(path: Path) -> str:
     """Show paths relative to the working directory when they are below it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # not below the working directory; a symlink loop
         return str(path)
 
 
@@ -381,7 +381,11 @@ def load_scenario(path: str | Path, *, overrides: Sequence[str] = ()) -> LoadedS
         raise ScenarioError(Problem(f"cannot use this path ({exc.__class__.__name__})", SourceLocation(display[:200])))
     if not found:
         raise ScenarioError(Problem("file not found", SourceLocation(display)))
-    data, positions, files = _read_chain(path.resolve(), [], display)
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise ScenarioError(Problem(f"cannot use this path ({exc.__class__.__name__})", SourceLocation(display))) from None
+    data, positions, files = _read_chain(resolved, [], display)
     data = copy.deepcopy(data)
     data.pop("extends", None)
     log = apply_overrides(data, positions, list(overrides))

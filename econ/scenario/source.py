@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from econ.core.errors import Problem, ScenarioError, SourceLocation
+from econ.core.files import input_file_problem
 
 KeyPath = tuple  # of str (mapping keys) and int (list indices)
 
@@ -132,6 +133,11 @@ def read_yaml(path: str | Path, *, display_name: str | None = None) -> tuple[Any
     """
     path = Path(path)
     name = display_name or str(path)
+    problem = input_file_problem(path, kind="scenario", name=name)
+    if problem is not None and problem.message.startswith("is a directory"):
+        problem = Problem("is a directory, not a scenario file", problem.location)
+    if problem is not None:
+        raise ScenarioError(problem)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -150,8 +156,36 @@ def read_yaml(path: str | Path, *, display_name: str | None = None) -> tuple[Any
     return parse_yaml_text(text, name)
 
 
+def _refuse_unreadable(text: str, name: str) -> None:
+    """Refuse, with line and column, what the YAML reader would reject without a location or only
+    after expanding it: NUL and other control characters, and anchors/aliases (a "billion laughs"
+    file is a few lines of aliases that expand to billions of nodes)."""
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise ScenarioError(Problem(f"the file holds a control character (U+{ord(bad.group()):04X}); a scenario "
+                                    f"is plain text", SourceLocation(name, line, col)))
+    if "&" not in text and "*" not in text:
+        return
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                mark = token.start_mark
+                raise ScenarioError(Problem("YAML anchors and aliases (&name, *name) are not supported; write the "
+                                            "value out, or share it with 'extends:'",
+                                            SourceLocation(name, mark.line + 1, mark.column + 1)))
+    except yaml.YAMLError:
+        return  # a syntax error: reported with its location by the parser below
+
+
+#: Characters a scenario may not hold: C0 controls other than tab, line feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def parse_yaml_text(text: str, name: str) -> tuple[Any, Positions]:
     """Parse YAML text (see :func:`read_yaml`)."""
+    _refuse_unreadable(text, name)
     try:
         node = yaml.compose(text, Loader=_PositionsLoader)
     except yaml.MarkedYAMLError as exc:

@@ -1,0 +1,163 @@
+"""Hostile inputs are refused with a located message and exit status 2 (issue: robustness).
+
+Each case is what a careful user or a probe met: special files, huge fields, odd digits, control
+characters, YAML aliases, symlink loops. The command-line cases run the real process.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import econ
+from econ.core.errors import DataError, ScenarioError
+from econ.inputs.csv_reader import ProblemLog, parse_number, read_csv_rows
+from econ.inputs.unit_costs import load_unit_costs
+
+from .conftest import DATA, ROOT
+
+VALID_UC = DATA / "csv" / "uc_valid_small.csv"
+
+
+def _cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, str(ROOT / "run_model.py"), *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+# ---------------------------------------------------------------------------- special files
+@pytest.mark.parametrize("special", ["/dev/zero", "/dev/null"])
+def test_a_device_as_a_data_file_is_refused_before_reading(special):
+    if not os.path.exists(special):
+        pytest.skip(f"{special} is not on this system")
+    with pytest.raises(DataError, match="character device, not a regular file"):
+        load_unit_costs(special)
+
+
+def test_a_fifo_as_a_data_file_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "costs.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError, match="FIFO"):
+        load_unit_costs(fifo)
+
+
+def test_a_directory_as_a_data_file_is_refused(tmp_path):
+    with pytest.raises(DataError, match="is a directory"):
+        load_unit_costs(tmp_path)
+
+
+def test_a_file_over_the_size_cap_is_refused_with_its_size(tmp_path, monkeypatch):
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (2 * 2**20))
+    monkeypatch.setenv("PEER_ECON_MAX_INPUT_MB", "1")
+    with pytest.raises(DataError, match=r"2\.0 MB, more than the limit of 1 MB.*PEER_ECON_MAX_INPUT_MB"):
+        load_unit_costs(big)
+
+
+def test_set_data_path_to_dev_zero_exits_2_with_the_name():
+    out = _cli("run", "scenarios/side_by_side.yaml", "--set", "data.unit_costs=/dev/zero")
+    assert out.returncode == 2, out.stderr
+    assert "/dev/zero" in out.stderr and "not a regular file" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+# ---------------------------------------------------------------------------- CSV content
+def _csv(tmp_path, text: str | bytes):
+    path = tmp_path / "t.csv"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+def test_a_field_over_the_csv_limit_is_a_located_error(tmp_path):
+    path = _csv(tmp_path, "a,b\n1,2\n3," + "x" * 200_000 + "\n")
+    with pytest.raises(DataError) as err:
+        read_csv_rows(path, columns=["a", "b"], log=ProblemLog(str(path)))
+    assert f"{path}:3" in str(err.value) and "limited to 131,072 characters" in str(err.value)
+
+
+def test_an_encoding_error_names_its_line(tmp_path):
+    path = _csv(tmp_path, b"a,b\n1,2\n3,caf\xe9\n")
+    with pytest.raises(DataError) as err:
+        read_csv_rows(path, columns=["a", "b"], log=ProblemLog(str(path)))
+    assert f"{path}:3" in str(err.value) and "not valid UTF-8 (byte 0xe9" in str(err.value)
+
+
+def test_a_nul_byte_is_refused_with_its_line(tmp_path):
+    path = _csv(tmp_path, "a,b\n1,2\n3,de\x00sc\n")
+    with pytest.raises(DataError) as err:
+        read_csv_rows(path, columns=["a", "b"], log=ProblemLog(str(path)))
+    assert f"{path}:3" in str(err.value) and "NUL byte" in str(err.value)
+
+
+@pytest.mark.parametrize("text", ["4_5", "٤٥", "４５", "1_000.5", "0x10", " "])
+def test_numbers_are_ascii_digits_only(text):
+    log = ProblemLog("f.csv")
+    assert parse_number(text.strip() or "x", log=log, line=2, column="cost") is None
+    assert log.problems and "expected a number" in log.problems[0].message
+
+
+@pytest.mark.parametrize("text, value", [("45", 45.0), ("-1.5e3", -1500.0), (".5", 0.5), ("3.", 3.0), ("+2", 2.0)])
+def test_ordinary_numbers_still_parse(text, value):
+    log = ProblemLog("f.csv")
+    assert parse_number(text, log=log, line=2, column="cost", minimum=None) == value and not log.problems
+
+
+def test_non_finite_numbers_keep_their_message():
+    log = ProblemLog("f.csv")
+    assert parse_number("inf", log=log, line=2, column="cost") is None
+    assert "finite" in log.problems[0].message
+
+
+# ---------------------------------------------------------------------------- YAML
+def test_billion_laughs_is_refused_at_the_first_anchor_at_once(tmp_path):
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 9):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [{', '.join(['*' + prev] * 9)}]")
+    path = tmp_path / "laughs.yaml"
+    path.write_text("metadata: {name: x}\n" + "\n".join(lines) + "\n")
+    with pytest.raises(ScenarioError) as err:
+        econ.load_scenario(path)
+    assert f"{path.name}:2:4" in str(err.value) and "anchors and aliases" in str(err.value)
+
+
+def test_a_nul_byte_in_yaml_is_located_without_pyyaml_internals(tmp_path):
+    path = tmp_path / "nul.yaml"
+    path.write_text("metadata:\n  name: a\x00b\n")
+    with pytest.raises(ScenarioError) as err:
+        econ.load_scenario(path)
+    text = str(err.value)
+    assert f"{path.name}:2:10" in text and "U+0000" in text and "<unicode string>" not in text
+
+
+def test_an_ampersand_in_text_is_not_an_anchor(write_scenario):
+    path = write_scenario("metadata:\n  name: A&E model\n  description: 'R&D'\n")
+    with pytest.raises(ScenarioError) as err:  # incomplete scenario, but not refused for '&'
+        econ.load_scenario(path)
+    assert "anchors" not in str(err.value)
+
+
+def test_extends_through_a_symlink_loop_exits_2(tmp_path):
+    (tmp_path / "loop_a.yaml").symlink_to(tmp_path / "loop_b.yaml")
+    (tmp_path / "loop_b.yaml").symlink_to(tmp_path / "loop_a.yaml")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: loop_a.yaml\nmetadata: {name: c}\n")
+    out = _cli("validate", str(child))
+    assert out.returncode == 2, out.stderr
+    assert "child.yaml:1" in out.stderr and "extends" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_symlink_loop_as_the_scenario_exits_2(tmp_path):
+    (tmp_path / "a.yaml").symlink_to(tmp_path / "b.yaml")
+    (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
+    out = _cli("validate", str(tmp_path / "a.yaml"))
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+
+
+def test_a_fifo_as_the_scenario_is_refused(tmp_path):
+    fifo = tmp_path / "s.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(ScenarioError, match="FIFO"):
+        econ.load_scenario(fifo)
