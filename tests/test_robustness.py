@@ -161,3 +161,67 @@ def test_a_fifo_as_the_scenario_is_refused(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(ScenarioError, match="FIFO"):
         econ.load_scenario(fifo)
+
+
+# ---------------------------------------------------------------------------- output folders
+def test_out_under_a_file_exits_2():
+    out = _cli("run", "scenarios/side_by_side.yaml", "--out", "/dev/null/x")
+    assert out.returncode == 2, out.stderr
+    assert "/dev/null/x" in out.stderr and "cannot create the output folder" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_disk_full_leaves_nothing_partial(tmp_path, monkeypatch):
+    import errno
+
+    from econ.report import files
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fsync", full)
+    with pytest.raises(files.OutputError, match="No space left on device"):
+        files.write_atomic(tmp_path / "table.csv", "a,b\n1,2\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+HOLD = """
+import sys, time
+from econ.report.files import prepare_run_folder
+prepare_run_folder(sys.argv[1], "x")
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_second_run_on_a_locked_folder_is_refused(tmp_path):
+    folder = tmp_path / "out"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(folder)], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        out = _cli("psa", "scenarios/side_by_side.yaml", "--draws", "20", "--out", str(folder))
+        assert out.returncode == 2, out.stderr
+        assert "another run is writing into this output folder" in out.stderr
+        assert list(folder.iterdir()) == []
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_two_writers_started_together_never_mix_their_files(tmp_path):
+    folder = tmp_path / "out"
+    cmd = [sys.executable, str(ROOT / "run_model.py"), "psa", "scenarios/side_by_side.yaml", "--draws", "50",
+           "--out", str(folder)]
+    procs = [subprocess.Popen(cmd + ["--seed", str(seed)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for seed in (1, 2)]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 2], results
+    import json
+
+    manifest = json.loads((folder / "manifest.json").read_text())
+    winner = 1 + [code for code, _ in results].index(0)
+    assert manifest["scenarios"][0]["seed"] == winner
+    loser_message = [err for code, err in results if code == 2][0]
+    assert "another run is writing" in loser_message or "not empty" in loser_message

@@ -2,7 +2,9 @@
 
 Every file is written to a temporary name in the same folder and renamed into place, so a
 crash or Ctrl-C never leaves a partial file under its final name. An existing non-empty output
-folder is refused unless ``force`` is given.
+folder is refused unless ``force`` is given. A run holds an exclusive lock on its folder (``flock``
+on the folder itself, so no lock file appears in it) until the process ends: a second run started
+on the same folder meanwhile is refused, so two runs never mix their files.
 """
 from __future__ import annotations
 
@@ -11,6 +13,11 @@ import json
 import os
 import re
 import tempfile
+
+try:  # POSIX; elsewhere folders are not locked
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -63,9 +70,12 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` via a temporary file and rename (atomic on one filesystem)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(path.parent)
     mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(Problem(f"cannot write here ({exc.strerror or exc})", None, str(path))) from None
     try:
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are ordinary files
         with os.fdopen(fd, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": ""})) as fh:
@@ -74,11 +84,14 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
         WRITTEN.append(path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):  # disk full, read-only file system, quota...
+            raise OutputError(Problem(f"cannot write the file ({exc.strerror or exc}); nothing was left under "
+                                      f"its name", None, str(path))) from None
         raise
     return path
 
@@ -124,8 +137,38 @@ def prepare_run_folder(out: str | Path | None, name: str, *, force: bool = False
         folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise OutputError(Problem("exists and is not a folder", None, str(folder)))
-    if folder.is_dir() and any(folder.iterdir()) and not force:
+    _make_folder(folder)
+    _lock_folder(folder)
+    if any(folder.iterdir()) and not force:
         raise OutputError(Problem("output folder exists and is not empty; choose another --out or add --force "
                                   "to replace files in it", None, str(folder)))
-    folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file in the path (/dev/null/x), read-only file system, permissions
+        raise OutputError(Problem(f"cannot create the output folder ({exc.strerror or exc})", None,
+                                  str(folder))) from None
+
+
+#: Folders this process holds locked: resolved path -> open descriptor (closed when the process ends).
+_LOCKS: dict = {}
+
+
+def _lock_folder(folder: Path) -> None:
+    """Take an exclusive, non-blocking lock on ``folder`` for the rest of this process."""
+    if fcntl is None:  # pragma: no cover
+        return
+    key = str(folder.resolve())
+    if key in _LOCKS:
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise OutputError(Problem("another run is writing into this output folder now; wait for it to finish or "
+                                  "choose another --out", None, str(folder))) from None
+    _LOCKS[key] = fd
