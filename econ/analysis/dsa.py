@@ -424,10 +424,31 @@ def threshold(compiled: CompiledScenario, parameter: str, output: str | None = N
     ----------
     Brent R.P. (1973) Algorithms for Minimization without Derivatives, Prentice-Hall, chapter 4.
     """
-    from scipy.optimize import brentq
-
     rng = _single(compiled, parameter, 0.95, need_range=lo is None or hi is None)
     spec = _output_spec(compiled, output)
+    target, lo, hi = _threshold_bounds(rng, target, lo, hi, grid)
+    xs = np.linspace(lo, hi, int(grid))
+    cols = _base_columns(compiled, xs.size + 1)
+    _assign(compiled, cols, rng, np.arange(1, xs.size + 1), xs)
+    y = _evaluate_output(compiled, cols, xs.size + 1, spec)
+    base_output, ys = float(y[0]), y[1:]
+
+    def output_at(x: float) -> float:
+        one = _base_columns(compiled, 1)
+        _assign(compiled, one, rng, [0], [x])
+        return float(_evaluate_output(compiled, one, 1, spec)[0])
+
+    roots, jumps = _crossings(lambda x: output_at(x) - target, xs, ys - target, xtol=1e-15 * max(abs(lo), abs(hi)))
+    if not roots:
+        raise _no_threshold(spec, rng, target, lo, hi, ys, jumps)
+    return ThresholdResult(parameter=rng.name, output=spec.text, target=target, value=roots[0],
+                           output_at_value=output_at(roots[0]), crossings=tuple(roots), lo=lo, hi=hi,
+                           output_lo=float(ys[0]), output_hi=float(ys[-1]), base_value=rng.base,
+                           base_output=base_output)
+
+
+def _threshold_bounds(rng: ParameterRange, target, lo, hi, grid) -> tuple[float, float, float]:
+    """The checked target and range of :func:`threshold` (the range defaults to the one-way range)."""
     target = float(target)
     if not np.isfinite(target):
         raise ScenarioError(Problem(f"target must be a finite number (got {target})", None, "target"))
@@ -437,32 +458,21 @@ def threshold(compiled: CompiledScenario, parameter: str, output: str | None = N
         raise ScenarioError(Problem(f"the range must have low < high (got {lo:g} to {hi:g})", None, "range"))
     if isinstance(grid, bool) or not isinstance(grid, (int, np.integer)) or grid < 2:
         raise ScenarioError(Problem(f"the scan grid needs at least 2 points (got {grid!r})", None, "grid"))
+    return target, lo, hi
 
-    xs = np.linspace(lo, hi, int(grid))
-    cols = _base_columns(compiled, xs.size + 1)
-    _assign(compiled, cols, rng, np.arange(1, xs.size + 1), xs)
-    y = _evaluate_output(compiled, cols, xs.size + 1, spec)
-    base_output, ys = float(y[0]), y[1:]
-    g = ys - target
 
-    def output_at(x: float) -> float:
-        one = _base_columns(compiled, 1)
-        _assign(compiled, one, rng, [0], [x])
-        return float(_evaluate_output(compiled, one, 1, spec)[0])
+def _crossings(f, xs: np.ndarray, g: np.ndarray, *, xtol: float) -> tuple[list[float], list[float]]:
+    """Roots of ``f`` = output - target at grid points where ``g`` = f(xs) is 0 or by Brent's method in
+    each sign change of ``g``, and the jumps (brackets where |f| stays large or f is NaN) apart."""
+    from scipy.optimize import brentq
 
-    def f(x: float) -> float:
-        return output_at(x) - target
-
-    roots: list[float] = []
-    jumps: list[float] = []
-    xtol = 1e-15 * max(abs(lo), abs(hi))
+    roots, jumps = [], []  # float values of the parameter
     for k in range(xs.size):
         if g[k] == 0:
             roots.append(float(xs[k]))
         elif k + 1 < xs.size and np.isfinite(g[k]) and np.isfinite(g[k + 1]) and g[k] * g[k + 1] < 0:
-            # Brent's method also converges on a jump through the target (e.g. an ICER whose incremental
-            # effect passes through 0 changes sign through infinity, and is NaN at 0); there |g| stays
-            # large, or the output is undefined.
+            # Brent's method also converges on a jump through the target (an ICER whose incremental effect
+            # passes through 0 changes sign through infinity, NaN at 0); there |g| stays large, or is NaN.
             try:
                 x = float(brentq(f, xs[k], xs[k + 1], xtol=xtol, maxiter=500))
             except ValueError:  # the output is NaN somewhere inside the bracket
@@ -472,18 +482,18 @@ def threshold(compiled: CompiledScenario, parameter: str, output: str | None = N
                 roots.append(x)
             else:
                 jumps.append(x)
-    if not roots:
-        finite = ys[np.isfinite(ys)]
-        spread = (f"; between them it ranges from {finite.min():,.6g} to {finite.max():,.6g} on a {xs.size}-point grid"
-                  if finite.size else "")
-        jump = (f"; it jumps across the target without reaching it at {rng.name} = "
-                + ", ".join(f"{x:.6g}" for x in jumps) + " (a discontinuity)" if jumps else "")
-        raise ThresholdError(Problem(
-            f"{spec.text} does not reach {target:,.6g} for {rng.name} between {lo:,.6g} and {hi:,.6g}: it is "
-            f"{ys[0]:,.6g} at {rng.name} = {lo:,.6g} and {ys[-1]:,.6g} at {rng.name} = {hi:,.6g}{spread}{jump}; "
-            "widen the range or choose another target", None, "threshold"))
-    value = roots[0]
-    return ThresholdResult(parameter=rng.name, output=spec.text, target=target, value=value,
-                           output_at_value=output_at(value), crossings=tuple(roots), lo=lo, hi=hi,
-                           output_lo=float(ys[0]), output_hi=float(ys[-1]), base_value=rng.base,
-                           base_output=base_output)
+    return roots, jumps
+
+
+def _no_threshold(spec: OutputSpec, rng: ParameterRange, target: float, lo: float, hi: float, ys: np.ndarray,
+                  jumps: list[float]) -> ThresholdError:
+    """The error of a scan that found no threshold: the output at both ends, its spread and any jumps."""
+    finite = ys[np.isfinite(ys)]
+    spread = (f"; between them it ranges from {finite.min():,.6g} to {finite.max():,.6g} on a {ys.size}-point grid"
+              if finite.size else "")
+    jump = (f"; it jumps across the target without reaching it at {rng.name} = "
+            + ", ".join(f"{x:.6g}" for x in jumps) + " (a discontinuity)" if jumps else "")
+    return ThresholdError(Problem(
+        f"{spec.text} does not reach {target:,.6g} for {rng.name} between {lo:,.6g} and {hi:,.6g}: it is "
+        f"{ys[0]:,.6g} at {rng.name} = {lo:,.6g} and {ys[-1]:,.6g} at {rng.name} = {hi:,.6g}{spread}{jump}; "
+        "widen the range or choose another target", None, "threshold"))
