@@ -192,9 +192,13 @@ def test_chunk_size_does_not_change_results(rng, write_scenario):
         assert np.array_equal(a, b) and np.array_equal(a, c), field
 
 
-def test_overflow_shows_as_inf_without_numpy_warnings(write_scenario, recwarn):
-    res = econ.run(write_scenario(two_state_scenario(0.1, 1e308, 0.0, 5)))
-    assert res.summary.loc["only", "cost"] == np.inf
+def test_overflow_is_an_error_naming_value_strategy_cycle_and_draw(write_scenario, recwarn):
+    path = write_scenario(two_state_scenario(0.1, 1e308, 0.0, 5))
+    with pytest.raises(ModelError) as err:
+        econ.run(path)
+    text = str(err.value)
+    assert "value 'cost' is not finite (inf) for strategy 'only' in cycle" in text and "draw 0" in text
+    assert f"{path.name}:" in text
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 

@@ -225,3 +225,30 @@ def test_two_writers_started_together_never_mix_their_files(tmp_path):
     assert manifest["scenarios"][0]["seed"] == winner
     loser_message = [err for code, err in results if code == 2][0]
     assert "another run is writing" in loser_message or "not empty" in loser_message
+
+
+# ---------------------------------------------------------------------------- non-finite results
+@pytest.mark.parametrize("expression, shown", [("log(c_alive - c_alive)", "-inf"), ("c_alive * 1e308 * 10", "inf"),
+                                               ("where(cycle > 2, log(0) - log(0), 1)", "nan")])
+def test_non_finite_values_are_errors_naming_value_strategy_cycle_draw(write_scenario, expression, shown):
+    from econ.core.errors import ModelError
+
+    from .analytic import two_state_scenario
+
+    data = two_state_scenario(0.1, 5.0, 0.0, 6)
+    data["values"]["cost"]["states"]["alive"] = expression
+    path = write_scenario(data)
+    with pytest.raises(ModelError) as err:
+        econ.run(path)
+    text = str(err.value)
+    assert f"value 'cost' is not finite ({shown}) for strategy 'only' in cycle" in text, text
+    assert "draw 0" in text and "values.cost" in text
+
+
+def test_non_finite_result_exits_2_on_the_command_line(write_scenario):
+    from .analytic import two_state_scenario
+
+    data = two_state_scenario(0.1, 5.0, 0.0, 6)
+    data["values"]["cost"]["states"]["alive"] = "log(0)"
+    out = _cli("run", str(write_scenario(data)))
+    assert out.returncode == 2 and "is not finite (-inf)" in out.stderr and "Traceback" not in out.stderr

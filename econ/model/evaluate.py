@@ -15,7 +15,7 @@ import numpy as np
 from econ.model.accounting import accumulate
 from econ.model.engine import run_cohort
 from econ.model.compile import CompiledScenario
-from econ.core.errors import LimitError
+from econ.core.errors import LimitError, ModelError
 from econ.core.limits import check_draws, chunk_size
 from econ.core.parallel import run_in_order, threads_for
 from econ.model.parameters import ParameterTable
@@ -147,7 +147,8 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
     Raises
     ------
     ModelError
-        An invalid probability or row sum; with several chunks failing, the error of the first
+        An invalid probability or row sum, or a value that is not finite (overflow, ``log(0)``,
+        NaN; the message names value, strategy, cycle and draw); with several chunks failing, the error of the first
         chunk (so the message names the same draw whatever the threads).
     LimitError
         Too many draws, or results that do not fit the memory cap.
@@ -183,6 +184,8 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
             if keep_cycles:
                 _outputs_of(acc.per_cycle, members, per_cycle[start:stop], axis=2)
                 _outputs_of(acc.per_cycle * acc.discount[None, None], members, per_cycle_d[start:stop], axis=2)
+        if not np.isfinite(totals_u[start:stop]).all():
+            raise _non_finite(compiled, part, start, totals_u[start:stop])
         if keep_trace:
             trace[start:stop] = tr.values
 
@@ -191,3 +194,38 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
                  done=None if progress is None else lambda i, _: progress(ranges[i][1] - ranges[i][0]))
     outputs = tuple(v.name for v in compiled.values) + tuple(compiled.totals)
     return Evaluation(outputs, tuple(compiled.model.strategy_names), totals, totals_u, per_cycle, per_cycle_d, trace)
+
+
+def _non_finite(compiled: CompiledScenario, part: ParameterTable, start: int, totals: np.ndarray) -> ModelError:
+    """The error for the first value, in (draw, strategy, value) order, whose total is not finite.
+
+    Per-cycle amounts of that draw are recomputed to name the first cycle where it is not finite.
+    """
+    d, k, o = (int(i[0]) for i in np.nonzero(~np.isfinite(totals)))
+    names = [v.name for v in compiled.values]
+    one = part.slice(d, d + 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        tr = run_cohort(compiled.model, one, flows=compiled.flows, draw_offset=start + d)
+        acc = accumulate(compiled.model, compiled.values, tr, one, correction=compiled.correction,
+                         first_cycle_discounted=compiled.first_cycle_discounted, keep_cycles=True)
+    if o < len(names):
+        name, members, key = names[o], [o], ("values", names[o])
+    else:
+        name = list(compiled.totals)[o - len(names)]
+        members, key = sorted({names.index(m) for m in compiled.totals[name]}), ("totals", name)
+    # the first cycle where an amount, or the running total, stops being finite
+    with np.errstate(over="ignore", invalid="ignore"):
+        amounts = acc.per_cycle[0, k][members]
+        running = np.cumsum(amounts.sum(axis=0))
+    bad = np.nonzero(~(np.isfinite(amounts).all(axis=0) & np.isfinite(running)))[0]
+    cycle = int(bad[0]) + 1 if bad.size else None
+    strategy = compiled.model.strategy_names[k]
+    first = amounts[:, bad[0]] if bad.size else totals[d, k, o:o + 1]
+    got = first[~np.isfinite(first)][0] if (~np.isfinite(first)).any() else totals[d, k, o]
+    if np.isfinite(got):
+        got = running[bad[0]] if bad.size else totals[d, k, o]
+    where = f"in cycle {cycle}" if cycle is not None else "in its total"
+    message = (f"value '{name}' is not finite ({got}) for strategy '{strategy}' {where}, draw {start + d}: an "
+               f"overflow (a number beyond 1e308), log(0), 0/0 or inf - inf in its expression or the parameters "
+               f"it uses")
+    return ModelError(compiled.loaded.problem(key, message))
