@@ -252,3 +252,36 @@ def test_non_finite_result_exits_2_on_the_command_line(write_scenario):
     data["values"]["cost"]["states"]["alive"] = "log(0)"
     out = _cli("run", str(write_scenario(data)))
     assert out.returncode == 2 and "is not finite (-inf)" in out.stderr and "Traceback" not in out.stderr
+
+
+# ---------------------------------------------------------------------------- the limits page
+def test_limits_page_lists_every_limit_once_as_the_code_has_it():
+    import re
+
+    from econ.core.files import INPUT_LIMITS_MB
+    from econ.core.limits import _ENV, Limits
+    from econ.scenario.expressions import MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH
+
+    page = (ROOT / "docs" / "errors_and_limits.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| ([^|]+?) \| ([\d,]+)[^|]*\| (`?[^|]+?`?) \|$", page, flags=re.M)
+    by_var = {var.strip("`"): int(default.replace(",", "")) for _, default, var in rows if var.startswith("`")}
+    code = {var: getattr(Limits(), field) for field, var in _ENV.items()}
+    code.update({var: mb for mb, var in INPUT_LIMITS_MB.values()})
+    assert by_var == code
+    fixed = {name.strip(): int(default.replace(",", "")) for name, default, var in rows if var == "(fixed)"}
+    assert fixed == {"expression length": MAX_EXPRESSION_LENGTH, "expression nesting": MAX_EXPRESSION_DEPTH}
+    names = [name for name, _, _ in rows]
+    assert len(names) == len(set(names))
+
+
+def test_cycles_have_one_limit(write_scenario, monkeypatch):
+    from econ.core.errors import LimitError
+
+    from .analytic import two_state_scenario
+
+    path = write_scenario(two_state_scenario(0.1, 5.0, 0.0, 12_001))
+    with pytest.raises(LimitError, match="12,001 cycles is more than the limit of 12,000"):
+        econ.run(path)
+    monkeypatch.setenv("PEER_ECON_MAX_CYCLES", "200000")
+    path = write_scenario(two_state_scenario(0.1, 5.0, 0.0, 150_000), "long.yaml")
+    assert econ.compile_path(path).model.n_cycles == 150_000

@@ -15,9 +15,6 @@ Probability = Annotated[float, Field(ge=0, le=1)]
 Rate = Annotated[float, Field(ge=0, le=1)]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
 
-#: Hard caps; a scenario beyond them is refused with a message (see ``econ.core.limits``).
-MAX_CYCLES = 100_000
-
 CYCLE_LENGTH_YEARS = {"year": 1.0, "quarter": 0.25, "month": 1.0 / 12.0, "week": 7.0 / 365.25, "day": 1.0 / 365.25}
 
 
@@ -43,7 +40,7 @@ class Settings(_Block):
 
     cycle_length: Literal["year", "quarter", "month", "week", "day"] = "year"
     """Length of one model cycle. Rates per year are converted to it."""
-    n_cycles: Annotated[int, Field(ge=1, le=MAX_CYCLES)] = 20
+    n_cycles: Annotated[int, Field(ge=1)] = 20
     """Number of cycles in the time horizon (e.g. 36 monthly cycles = 3 years)."""
     cycle_correction: Literal["end", "start", "trapezoid", "simpson"] = "trapezoid"
     """How state membership is counted in each cycle: ``end`` (membership at the end of the cycle),
