@@ -285,3 +285,10 @@ def test_cycles_have_one_limit(write_scenario, monkeypatch):
     monkeypatch.setenv("PEER_ECON_MAX_CYCLES", "200000")
     path = write_scenario(two_state_scenario(0.1, 5.0, 0.0, 150_000), "long.yaml")
     assert econ.compile_path(path).model.n_cycles == 150_000
+
+
+def test_a_psa_too_big_for_memory_is_refused_up_front_with_the_estimate():
+    out = _cli("psa", "scenarios/side_by_side.yaml", "--draws", "20000000", "--out", "/tmp/never-written-psa")
+    assert out.returncode == 2, out.stderr
+    assert "20,000,000 draws need about" in out.stderr and "more than the limit of 2,048 MB" in out.stderr
+    assert not os.path.exists("/tmp/never-written-psa") or not os.listdir("/tmp/never-written-psa")

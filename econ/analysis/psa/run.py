@@ -9,7 +9,9 @@ import pandas as pd
 
 from econ.analysis.draws import draw_table
 from econ.core.errors import EconError, Problem, ScenarioError
-from econ.model.evaluate import evaluate
+from econ.core.limits import check_draws, current_limits
+from econ.core.errors import LimitError
+from econ.model.evaluate import evaluate, kept_bytes
 from econ.inputs.context import BootstrapStatistic
 from econ.model.compile import CompiledScenario
 from econ.uncertainty.sampling import CorrelationError, check_correlation, spearman_to_pearson
@@ -156,6 +158,7 @@ def run_psa(compiled: CompiledScenario, *, n_draws: int, seed: int | None = None
     method = settings.sampling if method is None else method
     names = list(outputs) if outputs else default_outputs(compiled)
     specs = [parse_output(compiled, name) for name in names]
+    _check_memory(compiled, int(n_draws), n_outputs=len(specs), keep_cycles=keep_cycles)
     correlation = scenario_correlation(compiled)
     table = draw_table(compiled.parameters, int(n_draws), rng=np.random.default_rng(seed), method=method,
                        correlation=correlation or None,
@@ -165,3 +168,19 @@ def run_psa(compiled: CompiledScenario, *, n_draws: int, seed: int | None = None
     frame = pd.DataFrame({spec.text: output_values(compiled, ev, spec) for spec in specs},
                          index=pd.RangeIndex(table.n_draws, name="draw"))
     return PsaResult(compiled, table, ev, frame, seed, method, correlation)
+
+
+def _check_memory(compiled: CompiledScenario, n: int, *, n_outputs: int, keep_cycles: bool) -> None:
+    """Refuse, before anything is drawn, a PSA whose whole-run arrays would not fit the memory cap.
+
+    Counted: the results kept for every draw (totals, per-cycle amounts when kept), the parameter
+    table twice (drawing makes one temporary copy of each column) and the per-draw outputs table.
+    """
+    check_draws(n)
+    need = (kept_bytes(compiled, n, keep_cycles=keep_cycles, keep_trace=False)
+            + 8.0 * n * (len(compiled.parameters.columns) + n_outputs))
+    cap = current_limits().max_memory_mb
+    if need > cap * 2**20:
+        raise LimitError(Problem(f"{n:,} draws need about {need / 2**20:,.0f} MB for the parameter table and the "
+                                 f"results kept whole, more than the limit of {cap:,} MB; use fewer draws or raise "
+                                 f"PEER_ECON_MAX_MEMORY_MB if the machine has the memory", None, "draws"))
