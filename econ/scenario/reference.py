@@ -88,7 +88,7 @@ def render() -> str:
         lines.append("")
     from econ.uncertainty import distributions
 
-    lines += ["## Distributions", "", "From the docstring of `econ/uncertainty/distributions.py`:", "",
+    lines += ["## Distributions", "", "From the docstring of `econ/uncertainty/distributions/__init__.py`:", "",
               (distributions.__doc__ or "").strip(), ""]
     return "\n".join(lines)
 

@@ -1,46 +1,8 @@
-"""Uniform designs (Monte Carlo, Latin hypercube, Sobol), Gaussian-copula correlation, and parameter draws.
-
-Two ways to draw
-----------------
-*Inverse CDF.* A parameter draw is ``dist.ppf(u)`` for a column of a uniform design ``u`` in
-(0, 1). Latin hypercube and Sobol' designs, every GSA design, and parameters in a copula are
-always drawn this way: stratification and correlation live on the uniforms. Correlation between
-parameters is imposed on the uniforms with a Gaussian copula before the ``ppf``, so each parameter
-keeps its own marginal distribution.
-
-*Direct* (Monte Carlo only; the default, ``monte_carlo_draws="direct"``). Independent Monte Carlo
-draws need no uniform, so each input is drawn by :meth:`Distribution.sample
-<econ.uncertainty.distributions.Distribution.sample>`: numpy's exact direct samplers for gamma, beta, PERT and
-Dirichlet (as R's ``rgamma`` / ``rdirichlet`` in heemod and hesim), ``ppf`` of uniforms for the
-rest. The inverse incomplete gamma and beta functions cost 0.3-1.6 microseconds a value, which
-made drawing, not the model, the bottleneck of a PSA (the DMHEE HIV model's 15 gamma quantiles
-per draw: 2.0 s of drawing for 200,000 draws; direct: 0.06 s). The draws follow the same
-distributions; they are different numbers, so a PSA of an earlier version is reproduced with
-``monte_carlo_draws="inverse_cdf"`` (the scenario setting ``settings.monte_carlo_draws``).
-
-Reproducibility
----------------
-Inverse CDF: :func:`draw_parameters` builds the whole ``(n, d)`` design in one call and assigns
-its columns to parameters in the order of the mapping (a Dirichlet over k components takes k
-adjacent columns; a fixed parameter still takes one). The draws therefore depend only on the seed,
-``n``, the method, the ordered parameter list and the correlation.
-
-Direct: each input has its own random stream, seeded from four 32-bit words taken from ``rng``
-and a hash of the input's *name* (:func:`input_streams`); the parameters of a copula share one
-stream named after the block. An input's draws therefore depend only on the seed, ``n`` and its
-name and distribution: adding, removing or reordering other parameters leaves them unchanged,
-and two scenarios run with the same seed share the draws of the parameters they have in common
-(common random numbers, which make the Monte Carlo error of a difference between scenarios small).
-
-Either way the draws never depend on how a later stage chunks them for evaluation, and for
-``"monte_carlo"`` draw i is the same whatever ``n`` (the first n rows of a larger run equal a run
-of size n: every stream is consumed row by row); Latin hypercube and Sobol designs depend on ``n``
-by construction.
+"""Gaussian-copula correlation: Spearman conversion, checks, the nearest correlation matrix, the copula
+itself, and the correlation block of a pairwise spec (see :mod:`econ.uncertainty.sampling`).
 """
 from __future__ import annotations
 
-import hashlib
-import inspect
 import math
 import numbers
 import warnings
@@ -50,49 +12,16 @@ from typing import Any, Literal
 import numpy as np
 from scipy import special
 
-from econ.uncertainty.distributions import Dirichlet, Distribution, clip_to_open_unit
 from econ.core.errors import EconError, EconWarning, Problem
+from econ.uncertainty.distributions import Dirichlet, Distribution, clip_to_open_unit
 
-__all__ = [
-    "CorrelationError",
-    "CorrelationRepairWarning",
-    "DesignError",
-    "apply_copula",
-    "check_correlation",
-    "draw_parameters",
-    "input_streams",
-    "nearest_correlation",
-    "spearman_to_pearson",
-    "uniform_design",
-]
-
-DesignMethod = Literal["monte_carlo", "latin_hypercube", "sobol"]
 CorrelationKind = Literal["spearman", "normal_scores"]
-MonteCarloDraws = Literal["direct", "inverse_cdf"]
-_METHODS = ("monte_carlo", "latin_hypercube", "sobol")
 _KINDS = ("spearman", "normal_scores")
-_MC_DRAWS = ("direct", "inverse_cdf")
 
 #: Absolute tolerance for symmetry, unit diagonal and the smallest eigenvalue of a correlation
 #: matrix. Matrices typed into YAML are exact to far better than this; matrices computed from
 #: data carry rounding of order 1e-15, which must not be rejected.
 CORRELATION_ATOL = 1e-10
-
-# scipy >= 1.15 takes ``rng=`` (SPEC 7); earlier versions only ``seed=``. Both accept a Generator.
-def qmc_module():
-    """scipy.stats.qmc, imported on first use (scipy.stats costs ~0.5 s at start-up)."""
-    from scipy.stats import qmc
-
-    return qmc
-
-
-def qmc_rng_keyword() -> str:
-    """The keyword QMC engines take a Generator by: ``rng`` (scipy >= 1.15, SPEC 7) or ``seed``."""
-    return "rng" if "rng" in inspect.signature(qmc_module().Sobol).parameters else "seed"
-
-
-class DesignError(EconError, ValueError):
-    """A sampling design was requested with an impossible size or method."""
 
 
 class CorrelationError(EconError, ValueError):
@@ -101,80 +30,6 @@ class CorrelationError(EconError, ValueError):
 
 class CorrelationRepairWarning(EconWarning):
     """A correlation matrix was replaced by the nearest valid correlation matrix (on request only)."""
-
-
-# --------------------------------------------------------------------------- designs
-
-
-def _check_count(name: str, value: Any, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise DesignError(f"{name} must be an integer >= {minimum} (got {value!r})")
-    return int(value)
-
-
-def uniform_design(n: int, d: int, *, method: DesignMethod, rng: np.random.Generator) -> np.ndarray:
-    """Draw an ``(n, d)`` design of uniforms strictly inside (0, 1).
-
-    Parameters
-    ----------
-    n : int
-        Number of rows (draws), >= 1. For ``"sobol"`` it must be a power of two.
-    d : int
-        Number of columns (uniform dimensions), >= 0.
-    method : {"monte_carlo", "latin_hypercube", "sobol"}
-        ``"monte_carlo"``: independent uniforms ``rng.random((n, d))``.
-        ``"latin_hypercube"``: ``scipy.stats.qmc.LatinHypercube`` (randomised positions within
-        strata, no optimisation): in every column each stratum [i/n, (i+1)/n) holds exactly one
-        point.
-        ``"sobol"``: scrambled ``scipy.stats.qmc.Sobol`` (Owen scrambling, randomised by ``rng``).
-    rng : numpy.random.Generator
-        Source of randomness; it is passed to scipy for the QMC methods, so it advances.
-
-    Returns
-    -------
-    ndarray of float64, shape (n, d)
-        Values clipped to [2**-53, 1 - 2**-53] so that every ``ppf`` is finite.
-
-    Raises
-    ------
-    DesignError
-        Unknown method; n < 1 or d < 0; for ``"sobol"``, n not a power of two.
-
-    Notes
-    -----
-    The Sobol rule is an error, not a warning: the balance properties of a Sobol sequence (each
-    elementary interval holding its share of points) and hence its faster convergence hold only
-    for n = 2^m; a truncated sequence is a worse design that looks like a better one. Ask for the
-    power of two next to the size you had in mind, or use ``"latin_hypercube"``.
-
-    References
-    ----------
-    McKay, Beckman & Conover (1979), Technometrics 21(2):239-245 (Latin hypercube).
-    Sobol' (1967), USSR Comput. Math. Math. Phys. 7(4):86-112; Owen (1998), J. Complexity
-    14(4):466-489 (scrambling).
-    """
-    n = _check_count("n", n, minimum=1)
-    d = _check_count("d", d, minimum=0)
-    if method not in _METHODS:
-        raise DesignError(f"method must be one of {', '.join(_METHODS)} (got {method!r})")
-    if method == "sobol" and n & (n - 1):
-        below = 1 << (n.bit_length() - 1)
-        raise DesignError(
-            f"a sobol design needs n to be a power of two to keep its balance properties (got {n}); "
-            f"use n = {below} or {below * 2}, or method 'latin_hypercube'"
-        )
-    if d == 0:
-        return np.empty((n, 0))
-    if method == "monte_carlo":
-        u = rng.random((n, d))
-    elif method == "latin_hypercube":
-        u = qmc_module().LatinHypercube(d, scramble=True, optimization=None, **{qmc_rng_keyword(): rng}).random(n)
-    else:
-        u = qmc_module().Sobol(d, scramble=True, **{qmc_rng_keyword(): rng}).random(n)
-    return clip_to_open_unit(u)
-
-
-# --------------------------------------------------------------------------- correlation
 
 
 def spearman_to_pearson(rho_s: float | np.ndarray) -> float | np.ndarray:
@@ -344,6 +199,17 @@ def nearest_correlation(
     if np.abs(a - a.T).max(initial=0.0) > CORRELATION_ATOL:
         raise CorrelationError("nearest_correlation needs a symmetric matrix; fix the asymmetric pairs first")
     a = (a + a.T) / 2.0
+    result = _psd_unit_diagonal(_alternating_projections(a, tol=tol, max_iterations=max_iterations))
+    _warn_if_repaired(a, result, labels)
+    return result
+
+
+def _alternating_projections(a: np.ndarray, *, tol: float, max_iterations: int) -> np.ndarray:
+    """Higham's (2002) alternating projections with Dykstra's correction, from the symmetric ``a``.
+
+    Returns the last unit-diagonal iterate Y (see :func:`nearest_correlation`, Notes); raises
+    CorrelationError when ``max_iterations`` pass without successive iterates converging.
+    """
     y = a.copy()
     ds = np.zeros_like(a)
     for _ in range(max_iterations):
@@ -355,15 +221,22 @@ def nearest_correlation(
         step = np.linalg.norm(y_next - y)
         y = y_next
         if step <= tol * np.linalg.norm(y):
-            break
-    else:
-        raise CorrelationError(f"nearest_correlation did not converge in {max_iterations} iterations")
+            return y
+    raise CorrelationError(f"nearest_correlation did not converge in {max_iterations} iterations")
+
+
+def _psd_unit_diagonal(y: np.ndarray) -> np.ndarray:
+    """A final PSD projection of ``y``, rescaled D^-1/2 X D^-1/2 to a symmetric, unit-diagonal matrix."""
     x = _project_psd(y)
     scale = 1.0 / np.sqrt(np.diag(x))
     result = x * np.outer(scale, scale)
     result = (result + result.T) / 2.0
     np.fill_diagonal(result, 1.0)
+    return result
 
+
+def _warn_if_repaired(a: np.ndarray, result: np.ndarray, labels: list[str]) -> None:
+    """Warn (CorrelationRepairWarning, at the caller of nearest_correlation) if ``result`` differs from ``a``."""
     change = np.abs(result - a)
     if change.max(initial=0.0) > CORRELATION_ATOL:
         i, j = np.unravel_index(np.argmax(change), change.shape)
@@ -371,9 +244,8 @@ def nearest_correlation(
             f"correlation matrix of {', '.join(labels)} replaced by the nearest correlation matrix (Higham 2002); "
             f"largest change {change[i, j]:.3g} at ({labels[i]}, {labels[j]}): {a[i, j]:.6g} -> {result[i, j]:.6g}",
             CorrelationRepairWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    return result
 
 
 def _factor(corr: np.ndarray) -> np.ndarray:
@@ -496,145 +368,3 @@ def _correlation_block(
     if kind == "spearman":
         matrix = spearman_to_pearson(matrix)
     return names, matrix
-
-
-def input_streams(rng: np.random.Generator, names: Sequence[str]) -> dict[str, np.random.Generator]:
-    """One independent random stream per name, for direct Monte Carlo draws.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-        Advanced by exactly four 32-bit draws, whatever ``names`` is.
-    names : sequence of str
-        Input names (parameter names, or a label for a group of inputs).
-
-    Returns
-    -------
-    dict[str, numpy.random.Generator]
-        ``default_rng(SeedSequence(key + blake2b(name)))`` per name, where ``key`` is the four
-        words drawn from ``rng`` and the hash gives four more: a stream depends on the seed and the
-        name only, and different names get statistically independent streams (SeedSequence mixes
-        its entropy so that nearby keys do not give correlated generators).
-    """
-    key = [int(w) for w in rng.integers(0, 2**32, size=4, dtype=np.uint64)]
-    out = {}
-    for name in names:
-        digest = hashlib.blake2b(str(name).encode("utf-8"), digest_size=16).digest()
-        words = [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
-        out[name] = np.random.default_rng(np.random.SeedSequence(key + words))
-    return out
-
-
-def _copula_stream_name(names: Sequence[str]) -> str:
-    # Not a valid parameter name (it has spaces), so it cannot collide with one.
-    return "copula of " + ", ".join(names)
-
-
-def draw_parameters(
-    dists: Mapping[str, Distribution],
-    n: int,
-    *,
-    method: DesignMethod,
-    rng: np.random.Generator,
-    correlation: Mapping[tuple[str, str], float] | None = None,
-    correlation_kind: CorrelationKind | None = None,
-    repair: bool = False,
-    monte_carlo_draws: MonteCarloDraws = "direct",
-) -> dict[str, np.ndarray]:
-    """Draw ``n`` values of every parameter, from one uniform design or (Monte Carlo) direct samplers.
-
-    Parameters
-    ----------
-    dists : Mapping[str, Distribution]
-        Parameter name -> distribution. For an inverse-CDF design the order of the mapping fixes
-        the design columns: each distribution takes ``dimension`` adjacent columns (a Dirichlet
-        k, every other one 1, fixed included).
-    n : int
-        Number of draws (a power of two for ``"sobol"``).
-    method : {"monte_carlo", "latin_hypercube", "sobol"}
-        Design, see :func:`uniform_design`.
-    rng : numpy.random.Generator
-        Source of randomness.
-    correlation : Mapping[tuple[str, str], float], optional
-        Pairwise correlations between univariate parameters, e.g. ``{("c_gp", "c_ae"): 0.5}``;
-        unlisted pairs are independent. A fixed parameter may appear (it stays fixed).
-    correlation_kind : {"spearman", "normal_scores"}
-        Required with ``correlation``: whether the values are Spearman rank correlations of the
-        parameters (converted by :func:`spearman_to_pearson`) or the Pearson correlation of
-        their normal scores (the copula's own parameter).
-    repair : bool
-        If the resulting matrix is not positive semi-definite, use :func:`nearest_correlation`
-        (which warns) instead of raising.
-    monte_carlo_draws : {"direct", "inverse_cdf"}
-        For ``method="monte_carlo"`` only: ``"direct"`` (default) draws every parameter outside
-        the copula by :meth:`~econ.uncertainty.distributions.Distribution.sample` from its own stream
-        (:func:`input_streams`); ``"inverse_cdf"`` uses one uniform design and ``ppf`` for all,
-        as the other methods do. See the module docstring.
-
-    Returns
-    -------
-    dict[str, ndarray]
-        Same keys and order as ``dists``; float64 arrays of shape ``(n,)``, or ``(n, k)`` for a
-        Dirichlet (columns in ``component_names`` order).
-
-    Raises
-    ------
-    DesignError
-        Bad ``n``, ``method`` or ``monte_carlo_draws``.
-    CorrelationError
-        Bad correlation spec or matrix (every problem is listed).
-
-    Notes
-    -----
-    With an inverse-CDF design the whole (n, d) design is drawn at once (see the module docstring
-    on reproducibility), then the columns of correlated parameters go through
-    :func:`apply_copula`; other columns are left untouched, so adding a correlation does not
-    change the draws of unrelated parameters. With direct draws the correlated parameters take
-    uniforms from the block's own stream through the copula and their ``ppf``; the others are
-    unaffected by the correlation too.
-    """
-    for name, dist in dists.items():
-        if not isinstance(dist, Distribution):
-            raise TypeError(f"draw_parameters: {name!r} must be a Distribution (got {type(dist).__name__})")
-    if monte_carlo_draws not in _MC_DRAWS:
-        raise DesignError(f"monte_carlo_draws must be one of {', '.join(_MC_DRAWS)} (got {monte_carlo_draws!r})")
-    starts: dict[str, int] = {}
-    d = 0
-    for name, dist in dists.items():
-        starts[name] = d
-        d += dist.dimension
-    names: list[str] = []
-    if correlation:
-        # Checked before any uniform is drawn, so a bad spec leaves rng untouched.
-        names, matrix = _correlation_block(dists, correlation, correlation_kind)
-        try:
-            check_correlation(matrix, names)
-        except CorrelationError:
-            if not repair:
-                raise
-            matrix = nearest_correlation(matrix, names)
-
-    if method == "monte_carlo" and monte_carlo_draws == "direct":
-        n = _check_count("n", n, minimum=1)
-        block = _copula_stream_name(names) if names else None
-        streams = input_streams(rng, [name for name in dists if name not in names] + ([block] if block else []))
-        out: dict[str, np.ndarray] = {}
-        if block:
-            u = apply_copula(clip_to_open_unit(streams[block].random((n, len(names)))), matrix)
-            for c, name in enumerate(names):
-                out[name] = dists[name].ppf(u[:, c])
-        for name, dist in dists.items():
-            if name not in out:
-                out[name] = dist.sample(streams[name], n)
-        return {name: out[name] for name in dists}
-
-    u = uniform_design(n, d, method=method, rng=rng)
-    if correlation:
-        columns = [starts[name] for name in names]
-        u[:, columns] = apply_copula(u[:, columns], matrix)
-
-    out = {}
-    for name, dist in dists.items():
-        j = starts[name]
-        out[name] = dist.ppf(u[:, j]) if dist.dimension == 1 else dist.ppf(u[:, j : j + dist.dimension])
-    return out
