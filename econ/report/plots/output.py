@@ -14,7 +14,6 @@ from econ.report.files import write_atomic
 from econ.report.plots.style import SAVE_FORMATS, _STYLE
 
 
-# --------------------------------------------------------------------------------------------
 def figure_bytes(fig: Figure, fmt: str = "png", *, dpi: int = 150) -> bytes:
     """The figure as PNG or SVG bytes (no creation date, so the same figure gives the same file)."""
     if fmt not in SAVE_FORMATS:

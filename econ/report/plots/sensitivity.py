@@ -12,7 +12,6 @@ from econ.report.plots.style import (NET_COLOUR, SAVING_COLOUR, _check_columns, 
                                      _money_formatter, _one_output, _range_text, _short, _styled)
 
 
-# --------------------------------------------------------------------------------------------
 @_styled
 def plot_tornado(df: pd.DataFrame, *, output: str | None = None, output_label: str = "Net cost per person",
                  currency: str | None = "GBP", parameter_labels: Mapping | None = None, max_bars: int = 12,

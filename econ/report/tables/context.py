@@ -121,7 +121,6 @@ _NUMERIC_KINDS = frozenset(KINDS) - {"text"}
 _MONEY = "money"
 
 
-# --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TableContext:
     """Labels and units of one scenario (or several merged), used to label every table.

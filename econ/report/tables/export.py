@@ -11,7 +11,6 @@ from econ.report.tables.text_formats import render_csv, render_latex, render_mar
 from econ.report.tables.xlsx import write_xlsx
 
 
-# --------------------------------------------------------------------------------------------
 def parse_formats(text: str | Iterable[str]) -> list[str]:
     """``"csv,xlsx"`` -> ``["csv", "xlsx"]`` in :data:`FORMATS` order.
 

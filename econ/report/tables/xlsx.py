@@ -13,8 +13,6 @@ from econ.report.tables.context import CURRENCY_SYMBOLS, XLSX_FORMATS, _MONEY
 from econ.report.tables.base import ReportTable
 
 
-# --------------------------------------------------------------------------------------------
-# XLSX
 def xlsx_number_format(kind: str, currency: str = "GBP") -> str:
     """The Excel number format of a kind (money in the table's currency, e.g. ``"£"#,##0``)."""
     if kind == _MONEY:
