@@ -6,7 +6,7 @@ import datetime as _dt
 
 import pandas as pd
 
-from econ.cli.main import EXIT_OK, add_common_options
+from econ.cli.common import EXIT_OK, add_common_options
 from econ.analysis.gsa import DEFAULT_N, METHODS, GsaResult
 
 #: The column each method's printout is ordered by, its interval half-width, and a label.
@@ -97,7 +97,7 @@ def format_drivers(result: GsaResult, *, top: int = 10) -> str:
 def cmd_gsa(args) -> int:
     """Run ``gsa``: analyse, print the drivers of each output, write tables and manifest with --out."""
     from econ.model.run import compile_path
-    from econ.cli.main import manifest
+    from econ.cli.common import manifest
     from econ.analysis.gsa import run_gsa
     from econ.report.files import prepare_run_folder, write_csv, write_json
 

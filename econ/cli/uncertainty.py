@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from econ.cli.main import (EXIT_OK, add_common_options, finite_number, format_frame, manifest, now_iso, whole_number,
+from econ.cli.common import (EXIT_OK, add_common_options, finite_number, format_frame, manifest, now_iso, whole_number,
                   write_table_and_manifest)
 
 METHODS = ("monte_carlo", "latin_hypercube", "sobol")

@@ -1,0 +1,410 @@
+"""The sections of the ``report`` command's output: its tables, figures and the HTML report's content.
+
+Everything here formats the results of :func:`econ.cli.report_analyses.run_analyses`; nothing is computed.
+"""
+from __future__ import annotations
+
+from econ.cli.report_analyses import Analyses
+
+
+# --------------------------------------------------------------------------------------------
+def report_tables(a: Analyses) -> list:
+    """The labelled tables of the report, in the order of the workbook's sheets."""
+    from econ.report import tables as T
+
+    ctx = T.context_for(a.compiled)
+    ctx_all = _context_all(a, ctx)
+    out = []
+    if a.headline is not None:
+        out.append(T.headline_table(a.headline, ctx))
+        out.append(T.headline_detail_table(a.headline, ctx))
+    out.append(T.comparison_table(a.comparison, ctx_all))
+    if a.budget is not None:
+        out.append(T.budget_report_table(a.budget, ctx))
+    pt = a.psa_tables
+    n = a.psa.n_draws if a.psa is not None else 0
+    psa_note = f" Probabilistic analysis: {n:,} draws, seed {a.psa.seed}." if a.psa is not None else ""
+    if "cost_saving" in pt:
+        out.append(T.make_table("cost_saving", pt["cost_saving"], ctx, title="Chance of saving money",
+                                notes=T.standard_notes(ctx) + psa_note))
+    if "psa_offset" in pt:
+        out.append(T.make_table("psa_offset", pt["psa_offset"], ctx,
+                                title="Headline measures across the simulations (mean and 95% interval)",
+                                labels={"population_mean": "Whole programme, mean"},
+                                notes=T.standard_notes(ctx) + psa_note))
+    if "psa_icer" in pt:
+        out.append(T.make_table("psa_icer", pt["psa_icer"], ctx, title="Cost-effectiveness across the simulations",
+                                notes=T.standard_notes(ctx) + psa_note))
+    if "psa_outputs" in pt:
+        out.append(T.make_table("psa_outputs", pt["psa_outputs"], ctx, title="Main outputs across the simulations",
+                                notes=T.standard_notes(ctx) + psa_note))
+    if a.band is not None:
+        out.append(T.band_table(a.band, ctx, perspective=a.perspective))
+    if a.curve is not None:
+        out.append(T.make_table("net_cost_curve", a.curve, ctx,
+                                title="Probability that the net cost per person is at most a threshold",
+                                labels={"threshold": f"Net cost threshold per person ({ctx.currency})",
+                                        "probability": "Probability net cost is at most the threshold"},
+                                kinds={"threshold": "money", "probability": "probability"},
+                                notes=T.standard_notes(ctx) + psa_note))
+    if "ceac" in pt:
+        out.append(T.make_table("ceac", pt["ceac"], ctx, title="Acceptability: probability each option is best",
+                                notes=T.standard_notes(ctx) + psa_note))
+    if "evpi" in pt:
+        out.append(T.make_table("evpi", pt["evpi"], ctx, title="Expected value of perfect information",
+                                kinds={"population": "integer"}, labels={"population": "People"},
+                                notes=T.standard_notes(ctx) + psa_note))
+    if a.tornado is not None:
+        out.append(T.tornado_table(a.tornado, ctx))
+    if a.gsa is not None:
+        title = {"sobol": "Global sensitivity: Sobol indices", "morris": "Screening: Morris elementary effects"}
+        out.append(T.gsa_table(f"{a.gsa_method}_indices", a.gsa, ctx, title=title[a.gsa_method]))
+    res = a.results
+    out.append(T.values_table(res.summary, ctx, name="summary", title="Totals per person by option (discounted)",
+                              notes=T.standard_notes(ctx, comparative=False)))
+    out.append(T.values_table(res.incremental, ctx, name="incremental",
+                              title=f"Differences from {ctx.strategy(a.compiled.reference).lower()} per person"))
+    out.append(T.occupancy_table(res.trace, ctx))
+    out.append(T.assumptions_table(a.compiled.parameters, ctx))
+    if "psa_summary" in pt:
+        out.append(T.make_table("psa_summary", pt["psa_summary"], ctx,
+                                title="Every value across the simulations", notes=T.standard_notes(ctx) + psa_note))
+    if "convergence" in pt:
+        out.append(T.make_table("convergence", pt["convergence"], ctx,
+                                title="Convergence: running mean and Monte Carlo error", notes=psa_note.strip()))
+    return out
+
+
+def _context_all(a: Analyses, ctx):
+    """The table context of the main scenario merged with those of the other scenarios."""
+    from econ.report import tables as T
+
+    ctx_all = ctx
+    for c in a.compiled_list[1:]:
+        ctx_all = ctx_all.merged(T.context_for(c))
+    return ctx_all
+
+
+def _perspective_text(a: Analyses) -> str:
+    from econ.report.text import PERSPECTIVE_LABELS
+
+    return PERSPECTIVE_LABELS.get(a.perspective, a.perspective) if a.perspective else ""
+
+
+def report_figures(a: Analyses) -> dict:
+    """The report's figures by name: ``name -> (Figure, title, caption)``."""
+    from econ.report import tables as T
+
+    ctx = T.context_for(a.compiled)
+    figs = {}
+    for part in (_outcome_figures, _psa_figures, _driver_figures, _scenario_figures):
+        figs.update(part(a, ctx))
+    return figs
+
+
+def _outcome_figures(a: Analyses, ctx) -> dict:
+    """Cost and savings per person, and the budget by financial year."""
+    from econ.report import plots as P
+
+    cur = ctx.currency
+    sl = dict(ctx.strategies)
+    figs = {}
+    persp_text = _perspective_text(a)
+    if a.headline is not None:
+        figs["cost_and_savings"] = (
+            P.plot_cost_and_savings(a.headline, perspective=a.perspective, currency=cur, strategy_labels=sl),
+            "Cost and savings per person",
+            f"Orange: what the programme costs per person; green: what it saves in other services; black diamond: "
+            f"the difference (net cost). Base case, {persp_text}, discounted.")
+    if a.budget is not None:
+        figs["budget"] = (P.plot_budget(a.budget, perspective=a.perspective, currency=cur, strategy_labels=sl),
+                          "Budget by financial year",
+                          "Programme cost and savings in each financial year for the intake schedule, and the "
+                          "running total of net cost (black line). Cash at today's prices, not discounted.")
+    return figs
+
+
+def _psa_figures(a: Analyses, ctx) -> dict:
+    """Figures of the probabilistic analysis."""
+    from econ.report import plots as P
+
+    cur = ctx.currency
+    sl = dict(ctx.strategies)
+    cyc = ctx.cycle_length.capitalize()
+    figs = {}
+    if a.per_draw is not None:
+        n = a.psa.n_draws
+        figs["net_cost_distribution"] = (
+            P.plot_net_cost_distribution(a.per_draw, currency=cur, strategy_labels=sl),
+            "Net cost across the simulations",
+            f"The model was run {n:,} times with every uncertain number drawn from its plausible range. Each bar "
+            f"counts runs with that net cost per person; green bars are runs where the programme saved money.")
+        figs["cost_savings_plane"] = (
+            P.plot_cost_savings_plane(a.per_draw, currency=cur, strategy_labels=sl),
+            "Cost and savings in each simulation",
+            "Each dot is one run. Dots above the dashed line (shaded) are runs in which savings exceeded the "
+            "programme cost. Large dots are the averages.")
+        figs["net_cost_curve"] = (
+            P.plot_acceptability(a.curve, x="threshold", y="probability", currency=cur, strategy_labels=sl,
+                                 x_label="Net cost per person we are willing to pay",
+                                 y_label="Probability the net cost is within it",
+                                 title="How likely is the net cost to be affordable?"),
+            "Probability the net cost is within what we are willing to pay",
+            "Read across from a net cost per person you would accept (0 means the programme must pay for "
+            "itself) to the chance that each option stays within it.")
+    if a.band is not None:
+        figs["cumulative_net_cost"] = (
+            P.plot_cumulative_net_cost(a.band, currency=cur, strategy_labels=sl, cycle_label=cyc),
+            "Cumulative net cost per person over time",
+            "Costs come first and savings build up later. The line is the average over the simulations and the "
+            "shaded band holds 95% of them; where a line goes below zero the option has paid for itself.")
+    if "ce_plane" in a.psa_tables:
+        cost, effect = a.compiled.icer
+        figs["ce_plane"] = (
+            P.plot_ce_plane(a.psa_tables["ce_plane"], currency=cur, strategy_labels=sl,
+                            effect_label=f"Incremental {ctx.values.get(effect, effect).lower()}", wtp=20_000),
+            "Cost-effectiveness plane",
+            "Each dot is one simulation: extra effect (across) and extra cost (up) against the comparator. "
+            "Dots below the dashed line are cost-effective at 20,000 per unit of effect.")
+    if "ceac" in a.psa_tables:
+        cost, effect = a.compiled.icer
+        figs["ceac"] = (
+            P.plot_acceptability(a.psa_tables["ceac"], currency=cur, strategy_labels=sl,
+                                 x_label=f"Willingness to pay per unit of {ctx.values.get(effect, effect).lower()}"),
+            "Acceptability curve",
+            "The chance that each option is the best value for money at each willingness to pay.")
+    return figs
+
+
+def _driver_figures(a: Analyses, ctx) -> dict:
+    """What drives the result: tornado (one-way) and GSA figures."""
+    from econ.report import plots as P
+    from econ.report import tables as T
+
+    cur = ctx.currency
+    figs = {}
+    if a.tornado is not None:
+        out = next((o for o in a.outputs if o.endswith(f":{a.primary}")), a.outputs[0])
+        label = T.output_label(out, ctx)
+        short = (f"Net cost per person, {ctx.strategy(a.primary)}" if out.startswith("net_cost") else label)
+        plabels = {p: (f"{p}: {d}" if d else p) for p, d in ctx.parameters.items()}
+        figs["tornado"] = (
+            P.plot_tornado(a.tornado, output=out, output_label=short,
+                           currency=cur if T.output_kind(out, ctx) == "money" else None, parameter_labels=plabels),
+            f"What drives the result: {label}",
+            "Each bar shows how far the result moves when one number goes to the low (light) or high (dark) end "
+            "of its plausible range, with everything else at its best estimate. The longest bars matter most.")
+    if a.gsa is not None:
+        plabels = {p: (f"{p}: {d}" if d else p) for p, d in ctx.parameters.items()}
+        if a.gsa_method == "sobol":
+            figs["sobol"] = (P.plot_sobol(a.gsa, parameter_labels=plabels), "Sobol indices",
+                             "Share of the variance of the result due to each input alone (first order) and "
+                             "with its interactions (total order), with 95% intervals.")
+        else:
+            figs["morris"] = (P.plot_morris(a.gsa, parameter_labels=plabels), "Morris screening",
+                              "Inputs far to the right matter most; high inputs act non-linearly or interact.")
+    return figs
+
+
+def _scenario_figures(a: Analyses, ctx) -> dict:
+    """The comparison of scenarios (more than one file) and the state occupancy of the main one."""
+    from econ.report import plots as P
+
+    cur = ctx.currency
+    sl = dict(ctx.strategies)
+    cyc = ctx.cycle_length.capitalize()
+    figs = {}
+    persp_text = _perspective_text(a)
+    comp = a.comparison
+    if len(a.compiled_list) > 1 and a.perspective and "net_cost" in set(comp.measure):
+        sel = comp[(comp.measure == "net_cost") & (comp.discounting == "discounted") &
+                   (comp.perspective == a.perspective)]
+        ctx_all = _context_all(a, ctx)
+        figs["comparison"] = (
+            P.plot_comparison(sel.rename(columns={"per_participant": "value"}), currency=cur,
+                              strategy_labels=dict(ctx_all.strategies)),
+            "Net cost per person in each scenario",
+            f"Each bar is one option in one scenario, against that scenario's comparator ({persp_text}, "
+            "discounted). Bars left of zero save money.")
+    figs["state_occupancy"] = (
+        P.plot_state_occupancy(a.results.trace, state_labels=ctx.states, strategy_labels=sl, cycle_label=cyc),
+        "Where people are over time",
+        "The share of people in each state of the model at each point in time, for each option (base case).")
+    return figs
+
+
+def report_html(a: Analyses, tables: list, figures: dict, manifest_data: dict):
+    """The :class:`econ.report.html.ReportContent` of the report."""
+    from econ.report import html as H
+    from econ.report import tables as T
+
+    ctx = T.context_for(a.compiled)
+    synthetic = any(c.synthetic for c in a.compiled_list)
+    title, findings, messages = _html_findings(a, ctx)
+    sections = _html_sections(a, ctx, tables, figures)
+    overline, lead, about, glossary = _html_about(a)
+    return H.report_content(title=title, overline=overline, lead=lead, synthetic=synthetic,
+                            context_line=_html_context_line(a, ctx), findings=findings, messages=messages,
+                            sections=sections, scenarios=[H.scenario_facts(c) for c in a.compiled_list], about=about,
+                            glossary=glossary, manifest=manifest_data)
+
+
+def _html_findings(a: Analyses, ctx) -> tuple:
+    """The report's title, key findings and messages."""
+    from econ.report import html as H
+
+    spec = a.compiled.loaded.spec
+    cs = a.psa_tables.get("cost_saving")
+    findings, messages = [], []
+    if a.headline is not None:
+        findings = H.offset_findings(a.headline, ctx, perspective=a.perspective, cost_saving=cs)
+        messages = H.offset_messages(a.headline, ctx, perspective=a.perspective, tornado=a.tornado, cost_saving=cs)
+        title = "Does peer support pay for itself?" if "peer" in (spec.metadata.description or "").lower() else \
+            "Does it pay for itself?"
+    elif a.compiled.icer is not None:
+        cost, effect = a.compiled.icer
+        findings = H.icer_findings(a.psa_tables.get("psa_icer"), a.results.incremental, ctx, cost=cost, effect=effect)
+        title = "Costs and effects of the options"
+    else:
+        title = "Results of the options"
+    return title, findings, messages
+
+
+def _html_context_line(a: Analyses, ctx) -> list[str]:
+    """The line under the title: per person, comparator, horizon, money, discounting, perspective, draws."""
+    from econ.report import tables as T
+
+    spec = a.compiled.loaded.spec
+    persp_text = _perspective_text(a)
+    horizon = f"{spec.settings.n_cycles} {spec.settings.cycle_length}s"
+    context_line = [f"Per person, compared with {ctx.strategy(a.compiled.reference).lower()}, over {horizon}",
+                    ctx.money_note(),
+                    T.discount_text(ctx).capitalize()]
+    if persp_text:
+        context_line.append(persp_text)
+    if a.psa is not None:
+        context_line.append(f"{a.psa.n_draws:,} simulations")
+    return context_line
+
+
+def _html_views(a: Analyses, ctx) -> tuple:
+    """Tables shown in the HTML for the main perspective only: comparison, budget and chance of saving."""
+    from econ.report import tables as T
+
+    persp_text = _perspective_text(a)
+    cs = a.psa_tables.get("cost_saving")
+    ctx_all = _context_all(a, ctx)
+    comp = a.comparison
+    if a.perspective:
+        comp = comp[comp.perspective.isin([a.perspective, ""])]
+    comparison_view = T.comparison_table(comp, ctx_all)
+    budget_view = None
+    if a.budget is not None:
+        budget_view = T.budget_report_table(a.budget[a.budget.perspective == a.perspective].drop(columns="perspective"),
+                                            ctx)
+    saving_view = None
+    if cs is not None and a.perspective:
+        sel = cs[(cs.perspective == a.perspective) & (cs.discounting == "discounted")]
+        saving_view = T.make_table("cost_saving_main", sel, ctx, title=f"Chance of saving money ({persp_text})",
+                                   columns=["strategy", "prob_cost_saving", "mcse_cost_saving"],
+                                   notes=f"Share of the {a.psa.n_draws:,} simulations in which the net cost per "
+                                         "person is below zero (discounted), with its Monte Carlo standard error.")
+    return comparison_view, budget_view, saving_view
+
+
+def _html_sections(a: Analyses, ctx, tables: list, figures: dict) -> list:
+    """The sections of the HTML report, each with its text, figures and tables."""
+    from econ.report import html as H
+    from econ.report import plots as P
+
+    by_name = {t.name: t for t in tables}
+
+    def fig(name):
+        f, title, caption = figures[name]
+        return H.ReportFigure(name, title, caption, P.data_uri(f["svg"] if isinstance(f, dict) else f, "svg"),
+                              alt=title)
+
+    def figs(*names):
+        return tuple(fig(n) for n in names if n in figures)
+
+    def tabs(*names):
+        return tuple(by_name[n] for n in names if n in by_name)
+
+    persp_text = _perspective_text(a)
+    n_sc = len(a.compiled_list)
+    comparison_view, budget_view, saving_view = _html_views(a, ctx)
+    sections = [
+        H.Section("headline", "Headline results",
+                  (("What each option costs and saves per person who starts, compared with "
+                    f"{ctx.strategy(a.compiled.reference).lower()}. The table gives every perspective; the first "
+                    "is the scenario's main one.") if a.headline is not None else
+                   ("Costs and outcomes per person of each option, and their differences from "
+                    f"{ctx.strategy(a.compiled.reference).lower()}."),), figs("cost_and_savings"),
+                  ((by_name["headline"], False),) if "headline" in by_name else tabs("summary", "incremental")),
+        H.Section("comparison", "Scenarios compared",
+                  ((f"{n_sc} scenario files side by side, each against its own comparator. A scenario changes some "
+                    "assumptions (for example group size or local costs) and keeps the rest." if n_sc > 1 else
+                    "Only one scenario file was given; add more files to the command to compare them.") +
+                   (f" Perspective: {persp_text}; the exported tables hold every perspective." if persp_text else ""),),
+                  figs("comparison"), ((comparison_view, False),)),
+    ]
+    if budget_view is not None:
+        sections.append(H.Section("budget", "Budget by financial year",
+                                  ("What the commissioned programme costs and saves in each financial year as "
+                                   f"people start over the intake schedule ({persp_text}; the exported tables hold "
+                                   "every perspective).",), figs("budget"), ((budget_view, False),)))
+    if a.psa is not None:
+        sections.append(H.Section(
+            "uncertainty", "How sure can we be?",
+            (f"Many of the numbers in the model are uncertain. We ran it {a.psa.n_draws:,} times, each time drawing "
+             "every uncertain number from its plausible range, to see " +
+             ("how often each option saves money." if a.headline is not None else "how sure we can be of the "
+              "result."),),
+            figs("net_cost_distribution", "cost_savings_plane", "net_cost_curve", "cumulative_net_cost",
+                 "ce_plane", "ceac"),
+            ((saving_view, False),) * (saving_view is not None) +
+            tuple((t, t.name != "psa_icer") for t in tabs("psa_icer", "cost_saving", "psa_outputs", "psa_offset",
+                                                           "evpi"))))
+    if a.tornado is not None or a.gsa is not None:
+        sections.append(H.Section(
+            "drivers", "What drives the result",
+            ("Which assumptions matter most. If the result changes sign within an assumption's plausible range, "
+             "better evidence on that assumption would change the decision.",),
+            figs("tornado", "sobol", "morris"), tuple((t, True) for t in tabs("tornado", "sobol_indices",
+                                                                                 "morris_indices"))))
+    sections.append(H.Section("occupancy", "How people move through the programme" if a.headline is not None
+                              else "How people move between states",
+                              ("The model follows people between states; costs and savings depend on how long "
+                               "they stay in each.",), figs("state_occupancy"), ()))
+    sections.append(H.Section("assumptions", "Assumptions",
+                              ("Every number the model uses, with its value, how uncertain it is and where it comes "
+                               "from. Numbers marked 'assumption' in their source are judgements, not data.",),
+                              (), ((by_name["assumptions"], True),)))
+    details = tabs("summary", "incremental", "headline_detail", "cumulative_net_cost", "net_cost_curve", "ceac",
+                   "state_occupancy", "psa_summary", "convergence") if "headline" in by_name else \
+        tabs("headline_detail", "state_occupancy", "ceac", "psa_summary", "convergence")
+    sections.append(H.Section("details", "Detailed tables",
+                              ("Every table of the report in full. The same tables are in tables.xlsx and, in the "
+                               "formats asked for, in the tables folder.",), (), tuple((t, True) for t in details)))
+    return sections
+
+
+def _html_about(a: Analyses) -> tuple:
+    """The overline, lead paragraph, 'about this report' text and glossary."""
+    from econ.report import html as H
+
+    spec = a.compiled.loaded.spec
+    overline = "peer-econ report: " + ", ".join(a.labels)
+    lead = spec.metadata.description or f"Scenario {spec.metadata.name}."
+    cycle = spec.settings.cycle_length
+    if a.headline is not None:
+        about = (f"This report comes from a model that follows a group of people {cycle} by {cycle} and adds up "
+                 "what peer support costs and what it saves in other services, compared with people who do not "
+                 "get it.",)
+        glossary = H.GLOSSARY
+    else:
+        about = (f"This report comes from a model that follows a group of people {cycle} by {cycle} through the "
+                 "states of the model and adds up the costs and outcomes of each option.",)
+        keep = {"Discounting", "Simulations (probabilistic analysis)", "95% interval", "One-way sensitivity (tornado)"}
+        glossary = tuple(g for g in H.GLOSSARY if g[0] in keep)
+    return overline, lead, about, glossary
