@@ -292,3 +292,27 @@ def test_a_psa_too_big_for_memory_is_refused_up_front_with_the_estimate():
     assert out.returncode == 2, out.stderr
     assert "20,000,000 draws need about" in out.stderr and "more than the limit of 2,048 MB" in out.stderr
     assert not os.path.exists("/tmp/never-written-psa") or not os.listdir("/tmp/never-written-psa")
+
+
+# ---------------------------------------------------------------------------- command-line values
+@pytest.mark.parametrize("args, message", [
+    (["gsa", "scenarios/side_by_side.yaml", "--seed", "-1"], "argument --seed: must be at least 0 (got -1)"),
+    (["report", "scenarios/side_by_side.yaml", "--seed", "-1"], "argument --seed: must be at least 0 (got -1)"),
+    (["gsa", "scenarios/side_by_side.yaml", "--resamples", "0"], "argument --resamples: must be at least 1 (got 0)"),
+    (["gsa", "scenarios/side_by_side.yaml", "--max-memory-mb", "0"], "argument --max-memory-mb: must be at least 1"),
+    (["psa", "scenarios/side_by_side.yaml", "--population", "-1"], "argument --population: must be at least 0"),
+    (["gsa", "scenarios/side_by_side.yaml", "--n", "1073741824"], "model evaluations is more than the limit of"),
+])
+def test_out_of_range_command_line_values_exit_2(args, message):
+    out = _cli(*args)
+    assert out.returncode == 2, out.stderr
+    assert message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_huge_gsa_is_refused_before_allocating(monkeypatch):
+    from econ.analysis.gsa import run_gsa
+    from econ.core.errors import LimitError
+
+    monkeypatch.setenv("PEER_ECON_MAX_DRAWS", str(10**13))
+    with pytest.raises(LimitError, match="design and outputs need about"):
+        run_gsa(econ.compile_path(ROOT / "scenarios" / "side_by_side.yaml"), method="sobol", n=2**30, progress=False)

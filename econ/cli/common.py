@@ -65,6 +65,14 @@ def finite_number(text: str) -> float:
     return value
 
 
+def nonnegative_number(text: str) -> float:
+    """An argparse type: a finite number >= 0 (a count of people, a size)."""
+    value = finite_number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0 (got {text})")
+    return value
+
+
 def _fmt_number(x: float) -> str:
     if x != x:  # NaN
         return "-"

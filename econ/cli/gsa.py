@@ -6,7 +6,7 @@ import datetime as _dt
 
 import pandas as pd
 
-from econ.cli.common import EXIT_OK, add_common_options
+from econ.cli.common import EXIT_OK, add_common_options, whole_number
 from econ.analysis.gsa import DEFAULT_N, METHODS, GsaResult
 
 #: The column each method's printout is ordered by, its interval half-width, and a label.
@@ -29,7 +29,7 @@ def register(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParse
     p.add_argument("file", help="scenario YAML")
     p.add_argument("--method", choices=METHODS, default=None,
                    help="default: the scenario's gsa.method, else sobol")
-    p.add_argument("--n", type=int, default=None, metavar="N",
+    p.add_argument("--n", type=whole_number(1), default=None, metavar="N",
                    help="sample size: sobol base samples (a power of two), morris trajectories, efast samples per "
                         "input, delta/pawn draws (defaults: "
                         + ", ".join(f"{m} {n}" for m, n in DEFAULT_N.items()) + ")")
@@ -42,10 +42,10 @@ def register(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParse
                         "the rest stay at point values (default: the scenario's gsa.parameters, else all uncertain)")
     p.add_argument("--second-order", action="store_true", default=None,
                    help="sobol: also estimate second-order indices (N (2D + 2) evaluations)")
-    p.add_argument("--seed", type=int, default=None, help="default: the scenario's settings.seed")
-    p.add_argument("--max-memory-mb", type=int, default=None, metavar="MB",
+    p.add_argument("--seed", type=whole_number(0), default=None, help="default: the scenario's settings.seed")
+    p.add_argument("--max-memory-mb", type=whole_number(1), default=None, metavar="MB",
                    help="working memory per evaluated chunk (default: gsa.max_memory_mb, else 256)")
-    p.add_argument("--resamples", type=int, default=100, metavar="R",
+    p.add_argument("--resamples", type=whole_number(1), default=100, metavar="R",
                    help="bootstrap resamples for the confidence intervals (default 100)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="evaluate on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' for a "

@@ -38,7 +38,7 @@ def register(subparsers) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML files (the first is the main one)")
     p.add_argument("--draws", type=whole_number(0), default=DEFAULT_DRAWS,
                    help=f"draws of the probabilistic analysis (default {DEFAULT_DRAWS}; 0 skips it)")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's settings.seed)")
+    p.add_argument("--seed", type=whole_number(0), default=None, help="random seed (default: the scenario's settings.seed)")
     p.add_argument("--format", dest="formats", type=_formats, default=list(FORMATS), metavar="LIST",
                    help=f"table formats, comma-separated from {','.join(FORMATS)} (default: all)")
     p.add_argument("--perspective", choices=["nhs", "nhs_pss", "public_sector", "societal"],

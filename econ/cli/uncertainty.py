@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from econ.cli.common import (EXIT_OK, add_common_options, finite_number, format_frame, manifest, now_iso, whole_number,
+from econ.cli.common import (EXIT_OK, add_common_options, finite_number, nonnegative_number, format_frame, manifest, now_iso, whole_number,
                   write_table_and_manifest)
 
 METHODS = ("monte_carlo", "latin_hypercube", "sobol")
@@ -236,7 +236,7 @@ def register(subparsers) -> None:
     p.add_argument("--wtp-max", type=finite_number, default=None, metavar="X",
                    help="acceptability curve and EVPI for willingness to pay 0..X per unit of effect, 101 "
                         "points (default 0..100000 in steps of 1000)")
-    p.add_argument("--population", type=finite_number, default=None, metavar="N",
+    p.add_argument("--population", type=nonnegative_number, default=None, metavar="N",
                    help="people the decision applies to, for population EVPI (default: the scenario's "
                         "cost_offset.population parameter)")
     add_common_options(p)

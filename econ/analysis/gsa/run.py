@@ -161,6 +161,7 @@ def run_gsa(compiled: CompiledScenario, *, method: GsaMethod | None = None, n: i
     seed = int(compiled.loaded.spec.settings.seed if seed is None else seed)
     sample_ss, analyze_ss = np.random.SeedSequence(seed).spawn(2)
     sample_rng = np.random.default_rng(seed if method in ("delta", "pawn") else sample_ss)
+    _check_design_memory(compiled, method, int(n), problem, second_order=second_order, n_outputs=len(specs))
     design = sample(compiled.parameters, problem, method, int(n), rng=sample_rng, second_order=second_order,
                     compiled=compiled)
     Y = evaluate_design(compiled, design, specs, max_memory_mb=max_memory_mb, scheduler=scheduler,
@@ -196,3 +197,30 @@ def delta_indices(compiled: CompiledScenario, **options) -> pd.DataFrame:
 def pawn_indices(compiled: CompiledScenario, **options) -> pd.DataFrame:
     """PAWN indices: output, parameter, group, minimum, mean, median, maximum, CV (see :func:`run_gsa`)."""
     return run_gsa(compiled, method="pawn", **options).indices
+
+
+def _check_design_memory(compiled: CompiledScenario, method: str, n: int, problem, *, second_order: bool,
+                         n_outputs: int) -> None:
+    """Refuse, before the design is built, a GSA whose design and outputs would not fit the memory cap.
+
+    Counted: what the design holds whole (by method, see below) plus one value per evaluation and
+    output; the cap is ``PEER_ECON_MAX_MEMORY_MB`` (the same as for PSA). Chunks of parameter
+    tables are bounded separately by ``max_memory_mb``.
+    """
+    from econ.core.errors import LimitError, Problem
+    from econ.core.limits import check_draws, current_limits
+
+    evaluations = check_sample_size(method, n, problem, second_order=second_order)
+    check_draws(evaluations, what="model evaluations")
+    if method == "sobol":  # the (n, 2d) base sequence; rows are made chunk by chunk
+        held = n * 2 * problem.d
+    elif method in ("delta", "pawn"):  # the whole PSA sample and its input values
+        held = evaluations * (problem.d + len(compiled.parameters.columns))
+    else:  # the unit-cube design
+        held = evaluations * problem.d
+    need = 8.0 * (held + evaluations * n_outputs)
+    cap = current_limits().max_memory_mb
+    if need > cap * 2**20:
+        raise LimitError(Problem(f"n = {n:,} means {evaluations:,} model evaluations whose design and outputs need "
+                                 f"about {need / 2**20:,.0f} MB, more than the limit of {cap:,} MB; use a smaller "
+                                 f"n or raise PEER_ECON_MAX_MEMORY_MB", None, "n"))
