@@ -12,7 +12,7 @@ from .conftest import ROOT, SCENARIOS
 def test_sigint_during_psa_leaves_no_partial_output(tmp_path):
     out = tmp_path / "psa"
     cmd = [sys.executable, str(ROOT / "run_model.py"), "psa", str(SCENARIOS / "side_by_side.yaml"),
-           "--draws", "1000000", "--out", str(out)]
+           "--draws", "500000", "--out", str(out)]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # wait until the run folder exists (start-up done, the PSA is running), then interrupt
     deadline = time.time() + 60
@@ -35,3 +35,30 @@ def test_sigint_during_psa_leaves_no_partial_output(tmp_path):
                             "--draws", "200", "--out", str(out), "--force"], cwd=ROOT, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
     assert (out / "psa_summary.csv").exists() and (out / "manifest.json").exists()
+
+
+def _interrupt_after(cmd, ready, timeout=60):
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + timeout
+    while not ready() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the command finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err
+
+
+def test_sigint_during_report_exits_130_with_the_message(tmp_path):
+    out = tmp_path / "report"
+    code, err = _interrupt_after([sys.executable, str(ROOT / "run_model.py"), "report",
+                                  str(SCENARIOS / "side_by_side.yaml"), "--draws", "200000", "--out", str(out)],
+                                 out.exists)
+    assert code == 130, err
+    assert "interrupted:" in err and "Traceback" not in err
+
+
+def test_sigint_while_importing_exits_130_with_the_message():
+    start = time.time()
+    code, err = _interrupt_after([sys.executable, str(ROOT / "run_model.py")], lambda: time.time() - start > 0.3)
+    assert code == 130, err
+    assert "interrupted: no result files were written" in err and "Traceback" not in err

@@ -112,5 +112,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUG
 
 
+def entry() -> None:
+    """The process entry (``run_model.py``, ``peer-econ``): :func:`main`, then exit with its status.
+
+    A Ctrl-C while Python is still importing the package (before :func:`main` can catch it) exits
+    130 with the same message; one that comes after the command has finished (its files all
+    written) is ignored while the interpreter shuts down, so it cannot turn a finished run into a
+    death by signal.
+    """
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        print("interrupted: no result files were written; run the command again", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()
