@@ -246,12 +246,33 @@ def evppi_estimate(nb: np.ndarray, x: np.ndarray, *, n_boot: int = DEFAULT_BOOTS
         ``evppi`` (per person, units of ``nb``), ``se``, ``r2_min`` (smallest R^2 over the
         non-reference strategies; NaN if every increment is constant), ``method``, ``se_method``.
     """
-    result = fit(nb, x, seed=seed)
-    r2 = result.r2[1:]
-    return {"evppi": value_of_fitted(result.fitted),
-            "se": bootstrap_se(nb, result, n_boot=n_boot, seed=seed + 1),
-            "r2_min": float(np.nanmin(r2)) if np.isfinite(r2).any() else float("nan"),
-            "method": result.method, "se_method": se_method(result)}
+    return evppi_many([nb], x, n_boot=n_boot, seed=seed)[0]
+
+
+def evppi_many(nbs: list, x: np.ndarray, *, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0) -> list[dict]:
+    """:func:`evppi_estimate` for several decisions on the same inputs, sharing one fit.
+
+    The increments of every decision are regressed together (one design, many right-hand sides);
+    each decision's SE uses its own coefficient block and residual covariance, and the same
+    bootstrap weights.
+    """
+    nbs = [np.asarray(nb, dtype=float) for nb in nbs]
+    widths = [nb.shape[1] - 1 for nb in nbs]
+    stacked = np.hstack([np.zeros((nbs[0].shape[0], 1))] + [nb[:, 1:] - nb[:, :1] for nb in nbs])
+    result = fit(stacked, x, seed=seed)
+    out, j = [], 1
+    for nb, w in zip(nbs, widths):
+        cols = slice(j, j + w)
+        j += w
+        part = Fit(np.hstack([np.zeros((nb.shape[0], 1)), result.fitted[:, cols]]),
+                   np.concatenate([[np.nan], result.r2[cols]]), result.method, result.design,
+                   None if result.beta is None else result.beta[:, cols.start - 1:cols.stop - 1])
+        r2 = part.r2[1:]
+        out.append({"evppi": value_of_fitted(part.fitted),
+                    "se": bootstrap_se(nb, part, n_boot=n_boot, seed=seed + 1),
+                    "r2_min": float(np.nanmin(r2)) if np.isfinite(r2).any() else float("nan"),
+                    "method": part.method, "se_method": se_method(part)})
+    return out
 
 
 def evpi_estimate(nb: np.ndarray, *, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0) -> dict:
