@@ -53,8 +53,7 @@ def plot_evppi(evppi: pd.DataFrame, *, per: str = "person", top: int = 15, curre
         ax.invert_yaxis()
         ax.set_xlabel(f"EVPPI, {currency} {'per person' if per == 'person' else 'for the population'} "
                       "(bars: estimate; whiskers: 2 SE)")
-        title = "What resolving each uncertainty is worth (EVPPI)"
-        ax.set_title(title + (" - SYNTHETIC DATA" if synthetic else ""))
+        ax.set_title("EVPPI: what resolving each uncertainty is worth" + ("\nSYNTHETIC DATA" if synthetic else ""))
         if len(decisions) > 1:
             ax.legend(loc="lower right")
         fig.tight_layout()
@@ -89,8 +88,8 @@ def plot_evsi(evsi: pd.DataFrame, *, currency: str = "GBP", synthetic: bool = Fa
         ax.set_xlabel("people in the proposed study (n)")
         ax.set_ylabel(f"{currency}, population affected")
         study = ", ".join(dict.fromkeys(df["study"]))
-        ax.set_title(f"Value of a study of {study} (EVSI) and its net benefit (ENBS)"
-                     + (" - SYNTHETIC DATA" if synthetic else ""))
+        ax.set_title(f"A study of {study}: value (EVSI) and net value (ENBS)"
+                     + ("\nSYNTHETIC DATA" if synthetic else ""))
         ax.legend(fontsize=8)
         fig.tight_layout()
         return fig

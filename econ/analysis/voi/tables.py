@@ -87,7 +87,7 @@ def evppi_table(table, decisions: list[Decision], sets: list[InputSet], populati
     -------
     pandas.DataFrame
         Columns ``parameters`` (the set's label), ``evppi``, ``se``, ``perspective``, ``per``
-        (person | population), ``objective``, ``threshold``, ``members`` (comma-separated
+        (person | population), ``objective``, ``threshold`` (NaN for net cost), ``members`` (comma-separated
         ParameterTable columns), ``n_members``, ``r2_min`` (smallest R^2 of the regression over
         strategies: the fit check), ``method``, ``se_method``.
     """
@@ -98,7 +98,7 @@ def evppi_table(table, decisions: list[Decision], sets: list[InputSet], populati
         for d, r in zip(decisions, _many(decisions, x, n_boot, seed)):
             for per, scale in (("person", 1.0), ("population", pop)):
                 rows.append({"parameters": s.label, "evppi": r["evppi"] * scale, "se": r["se"] * scale,
-                             **_label_rows(d), "per": per, "members": ",".join(s.columns),
+                             "perspective": d.perspective, "per": per, **_label_rows(d), "members": ",".join(s.columns),
                              "n_members": len(s.columns), "r2_min": r["r2_min"], "method": r["method"],
                              "se_method": r["se_method"]})
     return pd.DataFrame(rows)
