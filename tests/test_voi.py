@@ -212,3 +212,17 @@ def test_voi_command_writes_tables_and_refuses_bad_input(tmp_path, capsys):
     assert "expected NAME=PARAM" in capsys.readouterr().err
     assert main(["voi", scen, "--draws", "200", "--study", "p_fade", "--parameters", "p_fade"]) == 2
     assert "per-person SD" in capsys.readouterr().err
+
+
+def test_voi_is_identical_whatever_the_thread_settings(peer_psa):
+    from threadpoolctl import threadpool_limits
+
+    from econ.analysis.voi import voi
+
+    kwargs = dict(parameters=["attribution"], groups={"service_use": ["service_use_data"]}, n_boot=10)
+    with threadpool_limits(1):
+        one = voi(peer_psa, **kwargs)
+    with threadpool_limits(2):
+        two = voi(peer_psa, **kwargs)
+    pd.testing.assert_frame_equal(one.evppi, two.evppi, check_exact=True)
+    pd.testing.assert_frame_equal(one.evpi, two.evpi, check_exact=True)

@@ -66,7 +66,21 @@ def voi(result, *, objective: str | None = None, thresholds=None, parameters=Non
         Replicates of the bootstrap SEs.
     seed : int, optional
         Seed of the SEs, the boosting split and the study simulation (default: the PSA's seed).
+
+    Notes
+    -----
+    Runs with BLAS and OpenMP limited to one thread (``threadpoolctl``), so the same PSA result and
+    seed give identical tables whatever the machine's thread settings.
     """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # BLAS and OpenMP on one thread: identical results on any machine
+        return _voi(result, objective, thresholds, parameters, groups, study, population, horizon_years,
+                    discount_rate, n_boot, seed)
+
+
+def _voi(result, objective, thresholds, parameters, groups, study, population, horizon_years, discount_rate,
+         n_boot, seed) -> VoiResult:
     seed = result.seed if seed is None else int(seed)
     decs = decisions(result, objective=objective, thresholds=thresholds)
     pop = decision_population(result.compiled, population=population, horizon_years=horizon_years,
