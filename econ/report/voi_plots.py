@@ -12,8 +12,11 @@ import matplotlib
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from econ.report.files import write_atomic
+
+_MONEY = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2g}")
 
 #: Colour-blind-safe palette (Okabe and Ito 2008), one colour per perspective or threshold.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
@@ -51,6 +54,7 @@ def plot_evppi(evppi: pd.DataFrame, *, per: str = "person", top: int = 15, curre
                     label=dec, error_kw={"elinewidth": 0.8, "capsize": 2})
         ax.set_yticks(range(len(order)), order)
         ax.invert_yaxis()
+        ax.xaxis.set_major_formatter(_MONEY)
         ax.set_xlabel(f"EVPPI, {currency} {'per person' if per == 'person' else 'for the population'} "
                       "(bars: estimate; whiskers: 2 SE)")
         ax.set_title("EVPPI: what resolving each uncertainty is worth" + ("\nSYNTHETIC DATA" if synthetic else ""))
@@ -85,6 +89,7 @@ def plot_evsi(evsi: pd.DataFrame, *, currency: str = "GBP", synthetic: bool = Fa
         ax.plot(cost["n"], cost["study_cost"], ":", color="#222222", label="study cost")
         ax.axhline(0, color="#222222", linewidth=0.6)
         ax.set_xscale("log")
+        ax.yaxis.set_major_formatter(_MONEY)
         ax.set_xlabel("people in the proposed study (n)")
         ax.set_ylabel(f"{currency}, population affected")
         study = ", ".join(dict.fromkeys(df["study"]))
