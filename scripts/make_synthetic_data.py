@@ -5,6 +5,11 @@ people, 9 areas, three peer-support settings, about a third from Black and minor
 communities, baseline and follow-up questionnaires), but no figure in it comes from Side by Side:
 its economic tables are not available to this project. Use it to exercise the code, never as evidence.
 
+It also writes two *controlled* companion data sets (an intervention and a comparison group,
+regression to the mean, clustering, loss to follow-up, SWEMWBS), one with a known true effect and one
+with regression to the mean but no true effect: ``scenarios/data/SYNTHETIC_controlled_*``, made by
+``scripts/synthetic_controlled.py`` (see its docstring). The default data set above is unchanged by them.
+
 Usage::
 
     python scripts/make_synthetic_data.py                 # writes scenarios/data/SYNTHETIC_*
@@ -49,8 +54,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import yaml
@@ -322,18 +329,40 @@ def write_files(out_dir: Path, *, seed: int = DEFAULT_SEED, n_persons: int = DEF
     return written
 
 
+def shared_design() -> SimpleNamespace:
+    """The constants the controlled data sets share with this data set (areas, settings, sessions, label)."""
+    return SimpleNamespace(AREAS=AREAS, SETTING_SHARES=SETTING_SHARES, SESSION_MEANS=SESSION_MEANS, LABEL=LABEL,
+                           GENERATOR=GENERATOR, GENERATOR_VERSION=GENERATOR_VERSION)
+
+
+def controlled_module():
+    """``scripts/synthetic_controlled.py``, loaded from beside this file (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("synthetic_controlled", Path(__file__).resolve().parent / "synthetic_controlled.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``--seed``, ``--n-persons``, ``--out-dir``."""
+    """Command line: ``--seed``, ``--n-persons``, ``--out-dir``, ``--n-intervention``, ``--n-comparison``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--n-persons", type=int, default=DEFAULT_N_PERSONS,
                         help=f"number of persons (default {DEFAULT_N_PERSONS})")
     parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT_DIR,
                         help="output folder (default scenarios/data)")
+    controlled = controlled_module()
+    parser.add_argument("--n-intervention", type=int, default=controlled.DEFAULT_N["intervention"],
+                        help="persons in the intervention group of the controlled data sets")
+    parser.add_argument("--n-comparison", type=int, default=controlled.DEFAULT_N["comparison"],
+                        help="persons in the comparison group of the controlled data sets")
     args = parser.parse_args(argv)
-    if args.n_persons < 1:
-        parser.error("--n-persons must be at least 1")
-    for path in write_files(args.out_dir, seed=args.seed, n_persons=args.n_persons):
+    if min(args.n_persons, args.n_intervention, args.n_comparison) < 1:
+        parser.error("--n-persons, --n-intervention and --n-comparison must be at least 1")
+    paths = write_files(args.out_dir, seed=args.seed, n_persons=args.n_persons)
+    n = {"intervention": args.n_intervention, "comparison": args.n_comparison}
+    paths += controlled.write_files(shared_design(), args.out_dir, seed=args.seed, n=n)
+    for path in paths:
         print(path)
     return 0
 

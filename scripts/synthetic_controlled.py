@@ -1,0 +1,340 @@
+"""SYNTHETIC controlled data sets: an intervention and a comparison group, regression to the mean, loss to follow-up.
+
+THE OUTPUT IS SYNTHETIC. Called by ``scripts/make_synthetic_data.py``, which writes two companion data
+sets from the same seed (the same people, levels and needs):
+
+- ``SYNTHETIC_controlled_rtm_only_*``: regression to the mean (RTM) and no true effect of peer support;
+- ``SYNTHETIC_controlled_true_effect_*``: the same, plus a known true effect (stated in the metadata).
+
+Each set is three files: ``*_service_use.csv`` (the service-use format of ``docs/data_format.md`` plus a
+``group`` column; comparison people have setting ``none`` and 0 sessions; people lost to follow-up have
+no follow-up rows), ``*_persons.csv`` (one row per person: ``cluster``, ``followed_up``, SWEMWBS at
+baseline and follow-up) and ``*_metadata.yaml`` (label, seed, design, true effects, the inputs the
+RTM-adjusted estimator needs).
+
+How each person is generated (every constant below is an assumption, none is from Side by Side):
+
+1. Group (intervention or comparison), area (shares of :data:`AREAS` of the main generator), BME
+   status, setting and sessions as in the main generator (comparison: setting ``none``, 0 sessions),
+   a cluster within area and group (a peer-support group, or for the comparison group a referral
+   site; :data:`CLUSTERS_PER_AREA` per area), and time-invariant level multipliers, all with mean 1:
+   person ``Gamma(2, mean 1)`` shared by all services, area (:data:`AREA_LEVEL`, share-weighted mean 1),
+   cluster ``LogNormal(-s^2/2, s)`` with ``s`` = :data:`CLUSTER_SD` (rescaled to a person-weighted mean
+   of 1 in each group, so that the population values of the metadata hold for every seed while clusters
+   still differ from one another), and per person x service
+   ``Gamma(dispersion, mean 1)``.
+2. **Need and regression to the mean.** For service k the need in period t is ``N_t = L + e_t``:
+   a long-run level ``L ~ Gamma(rho T, 1/T)`` plus a transient part ``e_t ~ Gamma((1 - rho) T, 1/T)``
+   (:data:`NEED_SHAPE` T), so in the population ``E N = 1`` and ``corr(N_0, N_1) = rho``. People join
+   (both groups: the comparison group are people referred at the same point of need who were not
+   offered a place) with probability proportional to ``N_0 ** s`` (:data:`JOIN_TILT` s), so a joiner's
+   ``N_0 ~ Gamma(T + s, 1/T)`` and, given ``N_0``, ``L = N_0 B`` with ``B ~ Beta(rho T, (1 - rho) T)``;
+   then ``N_1 = L + e_1``. This gives exactly ``E[N_1 | N_0] = 1 + rho (N_0 - 1)``, the linear
+   regression under which the Barnett, van der Pols & Dobson (2005) RTM formula holds with this rho.
+3. Quantities over a 3-month recall: ``Poisson(mean_k x levels x N_t x keep)``; bed days are
+   admissions ``A ~ Poisson(rate x levels x N_t x keep)`` of ``1 + Poisson(LOS - 1)`` days each
+   (``A + Poisson(A (LOS - 1))``), capped at 91 days. ``keep = 1`` except at follow-up for the
+   intervention group of the true-effect set: ``keep = 1 - reduction_k x`` :data:`SETTING_EFFECT`.
+4. SWEMWBS (7-35): latent wellbeing ``W_t = 23.5 + u + eps_t``, ``u ~ N(0, 3^2)``, ``eps_t ~ N(0, 2.5^2)``;
+   joining tilts ``W_0`` down by :data:`WELLBEING_SHIFT` points (exponential tilting of a normal), then
+   ``u | W_0`` is normal with mean ``rho_w (W_0 - 23.5)``; the true-effect set adds
+   :data:`WELLBEING_EFFECT` points at follow-up in the intervention group; the score is ``W`` rounded
+   and clipped to 7-35. Wellbeing is generated independently of service need.
+5. Loss to follow-up: completely at random with probability :data:`DROPOUT` by group.
+
+True effect (true-effect set): the expected change in mean monthly use in the intervention group
+caused by peer support is ``-mean_k (1 + rho_k s / T) x reduction_k x E[setting factor] / 3`` per
+service (the population value; a sample's own effect differs by chance), and +2 SWEMWBS points.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import yaml
+
+PREFIX = "SYNTHETIC_controlled"
+VARIANTS = ("rtm_only", "true_effect")
+GROUPS = ("intervention", "comparison")
+DEFAULT_N = {"intervention": 700, "comparison": 350}
+RECALL_MONTHS = 3
+
+#: Need: shape T of the population need N = L + e (mean 1), and the tilt s of joining (P(join) ~ N_0^s).
+NEED_SHAPE = 2.5
+JOIN_TILT = 2.0
+PERSON_SHAPE = 2.0
+CLUSTER_SD = 0.3
+CLUSTERS_PER_AREA = 6
+STAY_CAP_DAYS = 91
+DROPOUT = {"intervention": 0.25, "comparison": 0.30}
+
+#: Services: (code, kind, mean per 3 months at need 1 (count) or admission rate (stay), mean length of
+#: stay (stay) or None, dispersion of the person x service level, rho (test-retest correlation of need),
+#: reduction before the setting factor in the true-effect set). RTM is largest for crisis and hospital
+#: care (low rho) and smallest for GP and nurse contacts (high rho).
+SERVICES = (
+    ("gp_surgery", "count", 2.2, None, 1.5, 0.80, 0.10),
+    ("gp_telephone", "count", 1.0, None, 1.0, 0.75, 0.08),
+    ("practice_nurse_consultation", "count", 0.5, None, 0.8, 0.80, 0.00),
+    ("nhs111_call", "count", 0.3, None, 0.5, 0.50, 0.12),
+    ("ae_attendance", "count", 0.35, None, 0.5, 0.35, 0.15),
+    ("ambulance", "count", 0.10, None, 0.4, 0.30, 0.15),
+    ("acute_nel_short_stay", "count", 0.05, None, 0.5, 0.30, 0.05),
+    ("outpatient_psychiatry", "count", 0.4, None, 0.7, 0.70, 0.05),
+    ("mh_inpatient_day", "stay", 0.05, 20.0, 0.5, 0.25, 0.20),
+    ("cmht_contact", "count", 1.2, None, 0.3, 0.60, 0.08),
+    ("crisis_team_contact", "count", 0.3, None, 0.2, 0.25, 0.18),
+    ("talking_therapies_contact", "count", 0.9, None, 0.3, 0.60, 0.00),
+    ("counsellor_hour", "count", 0.6, None, 0.3, 0.60, 0.00),
+    ("social_worker_hour", "count", 0.25, None, 0.3, 0.60, 0.05),
+    ("day_care_la", "count", 0.5, None, 0.3, 0.70, 0.10),
+)
+
+#: Multipliers of the reduction by setting (assumption, as in the main generator).
+SETTING_EFFECT = {"group": 1.2, "one_to_one": 1.0, "online": 0.6}
+
+#: Time-invariant level of use by area (assumption); rescaled to a share-weighted mean of 1.
+AREA_LEVEL = (1.15, 1.0, 0.85, 1.1, 1.2, 0.95, 0.9, 1.0, 0.85)
+
+WELLBEING_MEAN = 23.5
+WELLBEING_PERSON_SD = 3.0
+WELLBEING_TRANSIENT_SD = 2.5
+WELLBEING_SHIFT = 3.0
+WELLBEING_EFFECT = 2.0
+
+PERSON_COLUMNS = ("person_id", "cluster", "followed_up", "swemwbs_baseline", "swemwbs_followup")
+
+
+def _gamma_mean_one(rng, shape, size):
+    return rng.gamma(shape, 1.0 / shape, size)
+
+
+def _people(rng, main, n):
+    """Group, area, bme, setting, sessions, cluster and the time-invariant level of every person."""
+    group = np.repeat(np.array(GROUPS), [n["intervention"], n["comparison"]])
+    size = len(group)
+    shares = np.array([a[1] for a in main.AREAS])
+    shares = shares / shares.sum()
+    area_index = rng.choice(len(main.AREAS), size=size, p=shares)
+    bme = np.where(rng.random(size) < np.array([a[2] for a in main.AREAS])[area_index], "yes", "no")
+    names = np.array([s[0] for s in main.SETTING_SHARES])
+    setting = names[rng.choice(len(names), size=size, p=[s[1] for s in main.SETTING_SHARES])]
+    mean_sessions = np.array([main.SESSION_MEANS[s] for s in setting])
+    sessions = 1 + rng.negative_binomial(1.5, 1.5 / (1.5 + mean_sessions - 1.0))
+    treated = group == "intervention"
+    setting = np.where(treated, setting, "none")
+    sessions = np.where(treated, sessions, 0)
+    site = rng.integers(0, CLUSTERS_PER_AREA, size)
+    codes = np.array([a[0] for a in main.AREAS])
+    cluster = np.array([f"{codes[a]}:{'I' if t else 'C'}{k + 1:02d}" for a, t, k in zip(area_index, treated, site)])
+    cluster_keys, cluster_index = np.unique(cluster, return_inverse=True)
+    cluster_level = rng.lognormal(-CLUSTER_SD**2 / 2, CLUSTER_SD, len(cluster_keys))[cluster_index]
+    for member in (treated, ~treated):  # rescale to a person-weighted mean of 1 in each group
+        if member.any():
+            cluster_level[member] /= cluster_level[member].mean()
+    area_level = np.array(AREA_LEVEL) / float(np.dot(shares, AREA_LEVEL))
+    level = _gamma_mean_one(rng, PERSON_SHAPE, size) * area_level[area_index] * cluster_level
+    return {"group": group, "area": codes[area_index], "bme": bme, "setting": setting, "sessions": sessions,
+            "cluster": cluster, "level": level}
+
+
+def _needs(rng, rho, size):
+    """Need at baseline and follow-up of joiners (step 2 of the module docstring)."""
+    a, b = rho * NEED_SHAPE, (1.0 - rho) * NEED_SHAPE
+    n0 = rng.gamma(NEED_SHAPE + JOIN_TILT, 1.0 / NEED_SHAPE, size)
+    n1 = n0 * rng.beta(a, b, size) + rng.gamma(b, 1.0 / NEED_SHAPE, size)
+    return n0, n1
+
+
+def _quantity(rng, kind, mean, los, scale):
+    if kind == "count":
+        return rng.poisson(mean * scale)
+    admissions = rng.poisson(mean * scale)
+    return np.minimum(admissions + rng.poisson(admissions * (los - 1.0)), STAY_CAP_DAYS)
+
+
+def _wellbeing(rng, size):
+    total_var = WELLBEING_PERSON_SD**2 + WELLBEING_TRANSIENT_SD**2
+    rho = WELLBEING_PERSON_SD**2 / total_var
+    w0 = rng.normal(WELLBEING_MEAN - WELLBEING_SHIFT, np.sqrt(total_var), size)
+    u = rng.normal(rho * (w0 - WELLBEING_MEAN), np.sqrt(WELLBEING_PERSON_SD**2 * (1.0 - rho)), size)
+    w1 = WELLBEING_MEAN + u + rng.normal(0.0, WELLBEING_TRANSIENT_SD, size)
+    return w0, w1, rho
+
+
+def _score(w):
+    return np.clip(np.round(w), 7, 35).astype(np.int64)
+
+
+def generate(main, seed, variant, n=None):
+    """One controlled data set.
+
+    Parameters
+    ----------
+    main : module
+        ``scripts/make_synthetic_data.py`` (areas, settings, sessions).
+    seed : int
+        Seed of ``numpy.random.default_rng``; both variants with one seed have the same people, levels and
+        needs (Poisson draws after the first one the effect changes may differ).
+    variant : str
+        ``'rtm_only'`` or ``'true_effect'``.
+    n : dict, optional
+        Persons per group (default :data:`DEFAULT_N`).
+
+    Returns
+    -------
+    people : dict of str to numpy.ndarray
+        ``person_id``, ``group``, ``area``, ``bme``, ``setting``, ``sessions``, ``cluster``, ``followed_up``
+        (bool), ``swemwbs`` (2 x persons, int; follow-up -1 where lost).
+    use : numpy.ndarray
+        (2, persons, services) integer quantities per 3-month recall (follow-up -1 where lost).
+    """
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS} (got {variant!r})")
+    n = dict(DEFAULT_N if n is None else n)
+    rng = np.random.default_rng(seed)
+    people = _people(rng, main, n)
+    size = len(people["group"])
+    treated = people["group"] == "intervention"
+    factor = np.array([SETTING_EFFECT.get(s, 0.0) for s in people["setting"]])
+    effect_on = variant == "true_effect"
+    use = np.zeros((2, size, len(SERVICES)), dtype=np.int64)
+    for k, (_, kind, mean, los, dispersion, rho, reduction) in enumerate(SERVICES):
+        n0, n1 = _needs(rng, rho, size)
+        level = people["level"] * _gamma_mean_one(rng, dispersion, size)
+        keep = 1.0 - reduction * factor * treated if effect_on else np.ones(size)
+        use[0, :, k] = _quantity(rng, kind, mean, los, level * n0)
+        use[1, :, k] = _quantity(rng, kind, mean, los, level * n1 * keep)
+    w0, w1, _ = _wellbeing(rng, size)
+    w1 = w1 + (WELLBEING_EFFECT * treated if effect_on else 0.0)
+    dropout = np.where(treated, DROPOUT["intervention"], DROPOUT["comparison"])
+    followed = rng.random(size) >= dropout
+    use[1, ~followed] = -1
+    swemwbs = np.stack([_score(w0), np.where(followed, _score(w1), -1)])
+    width = max(4, len(str(size)))
+    people.update(person_id=np.array([f"SYN-{k:0{width}d}" for k in range(1, size + 1)]),
+                  followed_up=followed, swemwbs=swemwbs)
+    return people, use
+
+
+def true_effects(main):
+    """Population effect of peer support in the true-effect set, per month (see the module docstring).
+
+    Returns
+    -------
+    dict
+        ``use_per_month``: service -> expected change in mean monthly use in the intervention group;
+        ``swemwbs``: change in points (latent, before rounding and clipping).
+    """
+    shares = dict(main.SETTING_SHARES)
+    mean_factor = sum(shares[s] * SETTING_EFFECT[s] for s in SETTING_EFFECT) / sum(shares.values())
+    effects = {}
+    for code, kind, mean, los, _, rho, reduction in SERVICES:
+        per_need = mean * (los if kind == "stay" else 1.0)
+        followup_mean = per_need * (1.0 + rho * JOIN_TILT / NEED_SHAPE)
+        effects[code] = -followup_mean * reduction * mean_factor / RECALL_MONTHS
+    return {"use_per_month": effects, "swemwbs": WELLBEING_EFFECT}
+
+
+def rtm_inputs():
+    """What the RTM-adjusted estimator needs: population mean monthly use (no selection) and rho per service."""
+    population = {}
+    rho = {}
+    for code, kind, mean, los, _, r, _ in SERVICES:
+        population[code] = mean * (los if kind == "stay" else 1.0) / RECALL_MONTHS
+        rho[code] = r
+    w_rho = WELLBEING_PERSON_SD**2 / (WELLBEING_PERSON_SD**2 + WELLBEING_TRANSIENT_SD**2)
+    return {"population_mean_per_month": population, "rho": rho,
+            "swemwbs": {"population_mean": WELLBEING_MEAN, "rho": w_rho}}
+
+
+def _service_use_csv(people, use):
+    lines = ["person_id,group,period,recall_months,setting,engagement_sessions,area,bme,service,quantity"]
+    for i, pid in enumerate(people["person_id"]):
+        person = (f"{people['setting'][i]},{people['sessions'][i]},{people['area'][i]},{people['bme'][i]}")
+        periods = ("baseline", "followup") if people["followed_up"][i] else ("baseline",)
+        for t, period in enumerate(periods):
+            start = f"{pid},{people['group'][i]},{period},{RECALL_MONTHS},{person}"
+            used = [(SERVICES[k][0], int(use[t, i, k])) for k in range(len(SERVICES)) if use[t, i, k] > 0]
+            for code, quantity in used or [("none", 0)]:
+                lines.append(f"{start},{code},{quantity}")
+    return "\n".join(lines) + "\n"
+
+
+def _persons_csv(people):
+    lines = [",".join(PERSON_COLUMNS)]
+    for i, pid in enumerate(people["person_id"]):
+        followed = bool(people["followed_up"][i])
+        after = str(people["swemwbs"][1, i]) if followed else ""
+        lines.append(f"{pid},{people['cluster'][i]},{'yes' if followed else 'no'},{people['swemwbs'][0, i]},{after}")
+    return "\n".join(lines) + "\n"
+
+
+def _metadata(main, seed, variant, n, digests):
+    effects = true_effects(main)
+    zero = {code: 0.0 for code in effects["use_per_month"]}
+    return {
+        "label": main.LABEL,
+        "synthetic": True,
+        "generator": main.GENERATOR,
+        "generator_module": "scripts/synthetic_controlled.py",
+        "generator_version": main.GENERATOR_VERSION,
+        "command": f"python {main.GENERATOR} --seed {seed}",
+        "seed": seed,
+        "variant": variant,
+        "n_persons": dict(n),
+        "files": {role: {"name": name, "sha256": digest} for role, (name, digest) in digests.items()},
+        "design": {
+            "groups": "intervention (joined peer support) and comparison (referred at the same point of need, "
+                      "not offered a place); both selected the same way, so baseline need is balanced in expectation",
+            "periods": "baseline and followup; follow-up questionnaire 6 months after baseline",
+            "recall_months": RECALL_MONTHS,
+            "regression_to_the_mean": (f"need = long-run level + transient part; people join with probability "
+                                       f"proportional to need^{JOIN_TILT:g}; follow-up regresses toward the long-run level"),
+            "clustering": (f"{CLUSTERS_PER_AREA} clusters per area and group (peer-support groups; referral sites), "
+                           f"time-invariant cluster level LogNormal sd {CLUSTER_SD} rescaled to mean 1 per group; "
+                           f"fixed area levels"),
+            "loss_to_follow_up": {"mechanism": "completely at random", "probability": dict(DROPOUT)},
+            "swemwbs": "Short Warwick-Edinburgh Mental Wellbeing Scale, 7-35, at baseline and follow-up",
+        },
+        "true_effect": {
+            "description": ("expected change in mean monthly use per person in the intervention group caused by "
+                            "peer support (population value), and in SWEMWBS points"),
+            "use_per_month": effects["use_per_month"] if variant == "true_effect" else zero,
+            "swemwbs": effects["swemwbs"] if variant == "true_effect" else 0.0,
+        },
+        "rtm_inputs": rtm_inputs(),
+        "columns": {
+            "service_use": "as docs/data_format.md, plus group (intervention or comparison); comparison people "
+                           "have setting none and engagement_sessions 0; lost people have no followup rows",
+            "persons": {
+                "person_id": "as in the service-use file",
+                "cluster": "area:I## (peer-support group) or area:C## (comparison referral site)",
+                "followed_up": "yes if the follow-up questionnaire was returned, else no",
+                "swemwbs_baseline": "SWEMWBS score 7-35 at baseline",
+                "swemwbs_followup": "SWEMWBS score 7-35 at follow-up; empty when lost to follow-up",
+            },
+        },
+    }
+
+
+def write_files(main, out_dir, *, seed, n=None):
+    """Write both variants into ``out_dir``; returns the paths written."""
+    n = dict(DEFAULT_N if n is None else n)
+    written = []
+    for variant in VARIANTS:
+        people, use = generate(main, seed, variant, n)
+        stem = f"{PREFIX}_{variant}"
+        texts = {"service_use": (f"{stem}_service_use.csv", _service_use_csv(people, use)),
+                 "persons": (f"{stem}_persons.csv", _persons_csv(people))}
+        for name, text in texts.values():
+            path = out_dir / name
+            path.write_bytes(text.encode("utf-8"))
+            written.append(path)
+        digests = {role: (name, hashlib.sha256(text.encode("utf-8")).hexdigest()) for role, (name, text) in texts.items()}
+        header = f"# {main.LABEL}\n# Written by {main.GENERATOR}; regenerate rather than edit.\n"
+        body = yaml.safe_dump(_metadata(main, seed, variant, n, digests), sort_keys=False, width=100)
+        path = out_dir / f"{stem}_metadata.yaml"
+        path.write_bytes((header + body).encode("utf-8"))
+        written.append(path)
+    return written
