@@ -366,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Modules that add subcommands: each has ``register(subparsers)``, which adds its parsers and sets
 #: ``func`` (a callable taking the parsed args and returning an exit status).
-COMMAND_MODULES = ("data", "uncertainty", "gsa", "report")
+COMMAND_MODULES = ("data", "uncertainty", "gsa", "report", "excel")
 
 
 def _extra_commands() -> list[Callable]:

@@ -13,22 +13,24 @@ own numbers come from its formulas when a spreadsheet opens it (no cached values
 """
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from pathlib import Path
-
-from openpyxl import Workbook
-
-from econ.report.excel_model.cells import sheet_names
-from econ.report.excel_model.inputs import write_inputs
-from econ.report.excel_model.strategy import write_mixture, write_strategy
-from econ.report.excel_model.summary import write_checks, write_readme, write_results
 
 __all__ = ["excel_model", "build_workbook"]
 
 
-def build_workbook(compiled, evaluation, headline=None) -> Workbook:
-    """The workbook of ``compiled`` (an openpyxl Workbook, not saved)."""
+def build_workbook(compiled, evaluation, headline=None):
+    """The workbook of ``compiled`` (an openpyxl Workbook, not saved).
+
+    openpyxl and the sheet writers are imported here, so ``import econ.report`` stays light.
+    """
+    from openpyxl import Workbook
+
+    from econ.report.excel_model.cells import sheet_names
+    from econ.report.excel_model.inputs import write_inputs
+    from econ.report.excel_model.strategy import write_mixture, write_strategy
+    from econ.report.excel_model.summary import write_checks, write_readme, write_results
+
     wb = Workbook()
     wb.remove(wb.active)
     inputs = write_inputs(wb, compiled)
@@ -66,15 +68,9 @@ def excel_model(compiled, path, *, evaluation, headline=None) -> Path:
     headline : pandas.DataFrame, optional
         ``econ.analysis.offset.headline(compiled)`` for a scenario with a ``cost_offset`` block.
     """
-    path = Path(path)
+    from econ.report.files import write_atomic
+
     wb = build_workbook(compiled, evaluation, headline)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    buf = io.BytesIO()
+    wb.save(buf)
+    return write_atomic(Path(path), buf.getvalue())

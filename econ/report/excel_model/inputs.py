@@ -84,7 +84,8 @@ def write_inputs(wb, compiled) -> InputCells:
     """Fill the Inputs sheet. Length: one pass over parameters, settings and derived rows, in sheet order."""
     ws = wb.create_sheet(SHEET)
     cells = InputCells()
-    put_text(ws, 1, 1, "Inputs: edit the yellow cells; green cells are formulas of them", font=TITLE)
+    put_text(ws, 1, 1, f"Inputs: {compiled.name}", font=TITLE)
+    put_text(ws, 3, 1, "Edit the yellow cells; green cells are formulas of them.")
     put_text(ws, 2, 1, "Values are the base case (point values). Sources and status as given in the scenario "
                        "and its tables.")
     for c, h in enumerate(_HEAD, 1):

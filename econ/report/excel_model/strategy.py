@@ -63,9 +63,11 @@ class _Names:
         return resolve
 
 
-def _header(ws, title: str, label: str, outputs: list, kind_of) -> tuple[dict, int]:
+def _header(ws, title: str, label: str, compiled) -> tuple[dict, int]:
+    outputs, kind_of = compiled.output_names, compiled.kind_of
     put_text(ws, 1, 1, title, font=TITLE)
     put_text(ws, 2, 1, label)
+    put_text(ws, 3, 1, f"Scenario: {compiled.name}")
     put_text(ws, 4, 1, "Totals per person over the horizon", font=BOLD)
     for c, h in enumerate(("output", "discounted", "undiscounted", "kind"), 1):
         put_text(ws, 5, c, h, font=BOLD)
@@ -118,8 +120,7 @@ def write_strategy(wb, compiled, k: int, sheet: str, inputs: InputCells) -> Stra
     ws = wb.create_sheet(sheet)
     names = _Names(inputs, strat, sheet)
     label = compiled.loaded.spec.strategies[strat.name].label or ""
-    outputs = compiled.output_names
-    trow, r = _header(ws, f"Strategy: {strat.name}", label, outputs, compiled.kind_of)
+    trow, r = _header(ws, f"Strategy: {strat.name}", label, compiled)
     r = _parameters(ws, names, r)
     H = r
     first = H + 1
@@ -238,7 +239,7 @@ def write_mixture(wb, compiled, k: int, sheet: str, inputs: InputCells, done: di
     ws = wb.create_sheet(sheet)
     names = _Names(inputs, strat, sheet)
     label = compiled.loaded.spec.strategies[strat.name].label or ""
-    trow, r = _header(ws, f"Mixture strategy: {strat.name}", label, compiled.output_names, compiled.kind_of)
+    trow, r = _header(ws, f"Mixture strategy: {strat.name}", label, compiled)
     r = _parameters(ws, names, r)
     put_text(ws, r, 1, "Shares of the components", font=BOLD)
     r += 1

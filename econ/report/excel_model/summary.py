@@ -143,7 +143,7 @@ def write_checks(wb, compiled, cells: dict, found: dict, evaluation, headline) -
     Length: three short tables and a status line, in sheet order.
     """
     ws = wb.create_sheet("Checks")
-    put_text(ws, 1, 1, "Checks", font=TITLE)
+    put_text(ws, 1, 1, f"Checks: {compiled.name}", font=TITLE)
     put_text(ws, 2, 1, "Every transition row must sum to 1 and every probability lie in [0, 1]; the engine's "
                        "figures are those of the Python model for the inputs as written (they do not change when "
                        "you edit Inputs).")
