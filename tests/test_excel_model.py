@@ -188,6 +188,21 @@ def test_every_function_of_the_language_has_a_spreadsheet_form():
     assert to_formula(parse_expression("a < b <= c"), lambda v: v.upper()) == "IF(AND(A<B,B<=C),1,0)"
 
 
+def test_number_literals_round_trip_and_status_is_read_from_the_source():
+    from econ.report.excel_model.formulas import number
+    from econ.report.excel_model.inputs import status_of
+
+    for v in (0.1, 1 / 3, 1e-05, 2.5e-300, 123456789.123, 0.0):
+        assert float(number(v)) == v
+    assert number(-0.5) == "(-0.5)" and number(1e-05) == "1E-05"
+    assert status_of("PSSRU 2024 [published; re-based from 2022/23 to 2023/24]") == "published"
+    assert status_of("Band 3 pay [assumption; re-based]") == "assumption"
+    assert status_of("SYNTHETIC data: baseline of gp_surgery") == "synthetic"
+    assert status_of("assumption: test value") == "assumption"
+    assert status_of("DMHEE ex. 2.5") == "published"
+    assert status_of("") == "unsourced"
+
+
 def test_cli_writes_workbook_and_refuses_to_overwrite(tmp_path, capsys):
     from econ.cli.main import main
 

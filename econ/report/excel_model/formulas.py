@@ -37,7 +37,7 @@ def number(value: float) -> str:
     v = float(value)
     if v != v or v in (float("inf"), float("-inf")):
         raise FormulaError(f"cannot write {v} in a formula")
-    text = repr(v)
+    text = repr(v).upper()  # 1E-05, as spreadsheets write exponents
     return f"({text})" if v < 0 else text
 
 

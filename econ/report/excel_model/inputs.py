@@ -4,6 +4,7 @@ every strategy shares, as formulas referencing those cells.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from econ.report.excel_model.cells import (BOLD, FORMULA_FILL, INPUT_FILL, TITLE, put_formula, put_number,
@@ -26,11 +27,18 @@ class InputCells:
     rows: dict = field(default_factory=dict)  # name -> row (parameters and derived)
 
 
-def status_of(source: str, synthetic_default: bool = False) -> str:
-    """published / assumption / synthetic / unsourced, from a parameter's source text."""
+def status_of(source: str) -> str:
+    """published / assumption / synthetic / unsourced (or a table's own status), from a source text.
+
+    A table row's status is in its source as ``[status; ...]`` (see
+    :mod:`econ.model.table_parameters`); otherwise SYNTHETIC, then 'assumption', in the text decide.
+    """
     s = (source or "").lower()
     if "synthetic" in s:
         return "synthetic"
+    m = re.search(r"\[([a-z_ ]+);", s)
+    if m:
+        return m.group(1).strip()
     if not s.strip():
         return "unsourced"
     if "assumption" in s:
@@ -81,7 +89,7 @@ def shared_derived(compiled) -> list:
 
 
 def write_inputs(wb, compiled) -> InputCells:
-    """Fill the Inputs sheet. Length: one pass over parameters, settings and derived rows, in sheet order."""
+    """Fill the Inputs sheet and return where each name lives."""
     ws = wb.create_sheet(SHEET)
     cells = InputCells()
     put_text(ws, 1, 1, f"Inputs: {compiled.name}", font=TITLE)

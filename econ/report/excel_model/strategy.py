@@ -113,7 +113,11 @@ def _occupancy(method: str, T: int, t: int, xref) -> str:
 
 
 def write_strategy(wb, compiled, k: int, sheet: str, inputs: InputCells) -> StrategyCells:
-    """An ordinary strategy's sheet. Length: the cycle table's column blocks are laid out together."""
+    """An ordinary strategy's sheet (layout in the module notes).
+
+    Length: the cycle table's column blocks share one set of column positions; split up, each part
+    would need all of them passed in.
+    """
     m = compiled.model
     strat = m.strategies[k]
     S, T = len(m.states), m.n_cycles

@@ -50,10 +50,7 @@ def headline_formulas(compiled, cells: dict, inputs, strategy: str, perspective:
 
 
 def write_results(wb, compiled, cells: dict, inputs) -> dict:
-    """Results sheet; returns (kind, strategy, measure, discounting, perspective) -> workbook reference.
-
-    Length: two tables (totals by strategy, the headline by perspective) written in sheet order.
-    """
+    """Results sheet; returns (kind, strategy, measure, discounting, perspective) -> workbook reference."""
     ws = wb.create_sheet("Results")
     put_text(ws, 1, 1, f"Results: {compiled.name}", font=TITLE)
     spec = compiled.loaded.spec
@@ -138,10 +135,7 @@ def _engine_values(compiled, evaluation, headline) -> dict:
 
 
 def write_checks(wb, compiled, cells: dict, found: dict, evaluation, headline) -> None:
-    """Checks sheet: row sums of every matrix, shares, and the engine's results next to the workbook's.
-
-    Length: three short tables and a status line, in sheet order.
-    """
+    """Checks sheet: row sums of every matrix, shares, and the engine's results next to the workbook's."""
     ws = wb.create_sheet("Checks")
     put_text(ws, 1, 1, f"Checks: {compiled.name}", font=TITLE)
     put_text(ws, 2, 1, "Every transition row must sum to 1 and every probability lie in [0, 1]; the engine's "
