@@ -48,8 +48,7 @@ def _engine(compiled) -> dict:
             out[("total", s, name, "undiscounted", "")] = float(ev.totals_undiscounted[0, k, o])
     if compiled.loaded.spec.cost_offset is not None:
         for r in headline(compiled).itertuples(index=False):
-            if r.measure != "payback_month":
-                out[("headline", r.strategy, r.measure, r.discounting, r.perspective)] = float(r.per_participant)
+            out[("headline", r.strategy, r.measure, r.discounting, r.perspective)] = float(r.per_participant)
     return out
 
 

@@ -26,7 +26,8 @@ class StrategyCells:
     rowsums: str | None = None  # range of every row sum (ordinary strategies)
     initial_sum: str | None = None  # formula text: sum of the initial shares
     x_cols: list = field(default_factory=list)  # column of x[j]
-    first_row: int = 0  # row of t = 0
+    first_row: int = 0  # row of t = 0 (cycle t is on row first_row + t)
+    per_cycle: dict = field(default_factory=dict)  # value -> (column undiscounted, column discounted)
     weights: list = field(default_factory=list)  # mixtures: (component, reference of its share)
 
 
@@ -156,6 +157,7 @@ def write_strategy(wb, compiled, k: int, sheet: str, inputs: InputCells) -> Stra
         heads[cc] = f"{compiled.values[v_idx].name} per cycle in {m.states[s]}"
     for v_idx, v in enumerate(compiled.values):
         heads[cC + v_idx] = f"{v.name} in cycle"
+        heads[cC + len(compiled.values) + v_idx] = f"{v.name} in cycle, discounted"
     for cc, h in heads.items():
         put_text(ws, H, cc, h, font=BOLD)
 
@@ -207,10 +209,14 @@ def write_strategy(wb, compiled, k: int, sheet: str, inputs: InputCells) -> Stra
                 b = to_formula(expr, names.resolver(rr, m.time_in_state[i]))
                 parts.append(f"{xref(t - 1, i)}*{ref(rr, pc(i, j), absolute=False)}*({b})")
             put_formula(ws, rr, cC + v_idx, "+".join(parts) if parts else "0")
+            q = rates.index(v.discount_rate)
+            put_formula(ws, rr, cC + len(compiled.values) + v_idx,
+                        f"{ref(rr, cC + v_idx, absolute=False)}*{ref(rr, cD + q, absolute=False)}")
     last = row_of(T)
     out = StrategyCells(sheet, rowsums=span(first + 1, cR, last, cR + S - 1, sheet=sheet),
                         initial_sum=f"SUM({span(first, cX, first, cX + S - 1, sheet=sheet)})",
-                        x_cols=[cX + j for j in range(S)], first_row=first)
+                        x_cols=[cX + j for j in range(S)], first_row=first,
+                        per_cycle={v.name: (cC + i, cC + len(compiled.values) + i) for i, v in enumerate(compiled.values)})
     _totals(ws, compiled, trow, out, lambda v_idx: (
         f"SUMPRODUCT({span(first + 1, cC + v_idx, last, cC + v_idx)},"
         f"{span(first + 1, cD + rates.index(compiled.values[v_idx].discount_rate), last, cD + rates.index(compiled.values[v_idx].discount_rate))})",
@@ -277,5 +283,14 @@ def write_mixture(wb, compiled, k: int, sheet: str, inputs: InputCells, done: di
                 lambda sc, t=t, j=j: ref(sc.first_row + t, sc.x_cols[j], sheet=sc.sheet)))
     out.x_cols = [3 + j for j in range(len(m.states))]
     out.first_row = H + 1
+    c0 = 3 + len(m.states)
+    for v_idx, v in enumerate(compiled.values):
+        out.per_cycle[v.name] = (c0 + 2 * v_idx, c0 + 2 * v_idx + 1)
+        put_text(ws, H, c0 + 2 * v_idx, f"{v.name} in cycle", font=BOLD)
+        put_text(ws, H, c0 + 2 * v_idx + 1, f"{v.name} in cycle, discounted", font=BOLD)
+        for t in range(1, m.n_cycles + 1):
+            for pos in (0, 1):
+                put_formula(ws, H + 1 + t, c0 + 2 * v_idx + pos, weighted(
+                    lambda sc, t=t, pos=pos, name=v.name: ref(sc.first_row + t, sc.per_cycle[name][pos], sheet=sc.sheet)))
     widths(ws, {1: 30, 2: 14, 3: 40})
     return out

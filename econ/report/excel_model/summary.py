@@ -1,4 +1,4 @@
-"""The ``Results``, ``Checks`` and ``Read me`` sheets of the Excel model.
+"""The ``Results``, ``Payback``, ``Checks`` and ``Read me`` sheets of the Excel model.
 
 Results are formulas of the strategy sheets. The cost-offset measures follow
 :mod:`econ.analysis.offset`: delivery cost D = sum of delivery values minus the reference's;
@@ -49,6 +49,59 @@ def headline_formulas(compiled, cells: dict, inputs, strategy: str, perspective:
     return out
 
 
+def write_payback(wb, compiled, cells: dict) -> dict:
+    """Payback sheet: cumulative net cost per cycle against the reference, and the first cycle it is <= 0.
+
+    As :func:`econ.analysis.offset.cumulative_net_cost`: the net cost of cycle t is the increment of
+    the delivery values plus that of the perspective's other cost values. Returns
+    (perspective, discounting, strategy) -> reference of the payback cycle ("n/a" if none).
+    """
+    co = compiled.loaded.spec.cost_offset
+    ws = wb.create_sheet("Payback")
+    put_text(ws, 1, 1, f"Payback: cumulative net cost per person against {compiled.reference}", font=TITLE)
+    put_text(ws, 2, 1, "Row 'payback cycle': the first cycle whose cumulative net cost is <= 0 (n/a: none within "
+                       "the horizon).")
+    T = compiled.model.n_cycles
+    put_text(ws, 4, 1, "perspective", font=BOLD)
+    put_text(ws, 5, 1, "discounting", font=BOLD)
+    put_text(ws, 6, 1, "strategy", font=BOLD)
+    put_text(ws, 7, 1, "payback cycle", font=BOLD)
+    put_text(ws, 8, 1, "cycle", font=BOLD)
+    first = 9
+    for t in range(1, T + 1):
+        put_number(ws, first + t - 1, 1, t)
+    found = {}
+    c = 2
+    ref_cells = cells[compiled.reference]
+    for persp in co.perspectives:
+        delivery, cats = offset_layout(compiled, persp)
+        members = list(delivery) + [n for names in cats.values() for n in names]
+        for pos, label in ((1, "discounted"), (0, "undiscounted")):
+            for s in compiled.model.strategy_names:
+                if s == compiled.reference:
+                    continue
+                sc = cells[s]
+                for rr, text in ((4, persp), (5, label), (6, s)):
+                    put_text(ws, rr, c, text)
+                put_text(ws, 8, c, "cumulative net cost")
+                put_text(ws, 8, c + 1, "cycle if <= 0")
+                for t in range(1, T + 1):
+                    r = first + t - 1
+                    net = "+".join(f"({ref(sc.first_row + t, sc.per_cycle[n][pos], sheet=sc.sheet)}"
+                                   f"-{ref(ref_cells.first_row + t, ref_cells.per_cycle[n][pos], sheet=ref_cells.sheet)})"
+                                   for n in members) or "0"
+                    prev = f"{ref(r - 1, c, absolute=False)}+" if t > 1 else ""
+                    put_formula(ws, r, c, f"{prev}{net}", fmt="#,##0.00")
+                    put_formula(ws, r, c + 1, f'IF({ref(r, c, absolute=False)}<=0,$A{r},"")')
+                flags = span(first, c + 1, first + T - 1, c + 1)
+                put_formula(ws, 7, c, f'IF(COUNT({flags})=0,"n/a",MIN({flags}))', fill=FORMULA_FILL)
+                found[(persp, label, s)] = ref(7, c, sheet="Payback")
+                c += 2
+    widths(ws, {1: 16})
+    ws.freeze_panes = "B9"
+    return found
+
+
 def write_results(wb, compiled, cells: dict, inputs) -> dict:
     """Results sheet; returns (kind, strategy, measure, discounting, perspective) -> workbook reference."""
     ws = wb.create_sheet("Results")
@@ -83,6 +136,7 @@ def write_results(wb, compiled, cells: dict, inputs) -> dict:
                                "population"), 1):
             put_text(ws, r, c, h, font=BOLD)
         r += 1
+        payback = write_payback(wb, compiled, cells)
         pop = inputs.columns.get(co.population) if co.population else None
         attr = inputs.columns.get(co.attribution) if co.attribution else None
         for persp in co.perspectives:
@@ -98,6 +152,7 @@ def write_results(wb, compiled, cells: dict, inputs) -> dict:
                     items += [("cost_offset", "+".join(f"@{m}" for m in offsets) or "0"),
                               ("net_cost", "@delivery_cost-@cost_offset"),
                               ("roi", 'IF(@delivery_cost<>0,@cost_offset/@delivery_cost,"n/a")')]
+                    items.append(("payback_month", payback[(persp, label, s)]))
                     if attr:
                         items.append(("break_even_attribution",
                                       f'IF(@cost_offset<>0,{attr}*@delivery_cost/@cost_offset,"n/a")'))
@@ -110,14 +165,15 @@ def write_results(wb, compiled, cells: dict, inputs) -> dict:
                         put_text(ws, r, 3, s)
                         put_text(ws, r, 4, measure)
                         put_formula(ws, r, 5, formula, fmt="#,##0.00")
-                        per_pop = measure not in ("roi", "break_even_attribution")
+                        per_pop = measure not in ("roi", "break_even_attribution", "payback_month")
                         if pop and per_pop:
                             put_formula(ws, r, 6, f"E{r}*{pop}", fmt="#,##0")
                         found[("headline", s, measure, label, persp)] = ref(r, 5, sheet="Results")
                         r += 1
         put_text(ws, r + 1, 1, "Break-even attribution = attribution x delivery cost / cost offset: exact when the "
                                "offset is proportional to the attribution (see Checks for the engine's value). "
-                               "Payback month, budget by year and PSA: run the model in Python (see Read me).")
+                               "Payback month: the first cycle with cumulative net cost <= 0 (sheet Payback). "
+                               "Budget by financial year and PSA: run the model in Python (see Read me).")
     widths(ws, {1: 34, 2: 16, 3: 16, 4: 30, 5: 16, 6: 16})
     return found
 
@@ -227,7 +283,7 @@ def write_readme(wb, compiled, sheets: dict) -> None:
         ("", "One sheet per strategy: " + ", ".join(sheets.values()) + ". Each shows its parameters, the "
              "transition matrix used in every cycle, the trace (x_t = x_(t-1) P_t by SUMPRODUCT), what is "
              "counted per cycle, discount factors, amounts and totals."),
-        ("", "Results: totals per strategy and the cost-offset headline. Checks: row sums, and the Python "
+        ("", "Results: totals per strategy and the cost-offset headline (Payback: cumulative net cost). Checks: row sums, and the Python "
              "engine's figures next to the workbook's (they agree to a relative 1e-9 for the inputs as written)."),
         ("", "Base case only: probabilistic sensitivity analysis (PSA) stays in Python: "
              "python run_model.py psa <scenario> --out <folder> writes its results (draws, intervals, "
