@@ -202,6 +202,22 @@ def test_number_literals_round_trip_and_status_is_read_from_the_source():
     assert status_of("") == "unsourced"
 
 
+def test_a_formula_too_long_for_a_spreadsheet_is_a_clear_error(write_scenario, capsys):
+    from econ.cli.main import main
+
+    d = yaml.safe_load(TUNNEL.read_text(encoding="utf-8"))
+    # each level reads the one below twice: written out in a cycle row, the formula doubles per level
+    d["parameters"]["q0"] = "p_sick_base * hr_age ** (cycle - 1)"
+    for i in range(1, 10):
+        d["parameters"][f"q{i}"] = f"(q{i - 1} + q{i - 1}) / 2"
+    d["parameters"]["p_sick"] = "min(q9, 0.5)"
+    path = write_scenario(d)
+    assert main(["excel", str(path), "--out", str(path.with_suffix(".xlsx"))]) == 2
+    err = capsys.readouterr().err
+    assert "characters; spreadsheets accept at most 8192" in err and "sheet 'soc'" in err
+    assert not path.with_suffix(".xlsx").exists()
+
+
 def test_cli_writes_workbook_and_refuses_to_overwrite(tmp_path, capsys):
     from econ.cli.main import main
 

@@ -43,7 +43,17 @@ def put_number(ws, row: int, col: int, value: float, *, fill=None, fmt: str | No
 
 
 def put_formula(ws, row: int, col: int, formula: str, *, fill=None, fmt: str | None = None):
-    """Write a formula built by this package (``formula`` without the leading ``=``)."""
+    """Write a formula built by this package (``formula`` without the leading ``=``).
+
+    Raises FormulaError if it is longer than a spreadsheet accepts (a derived parameter that changes
+    with the cycle is written out wherever it is used, so deep chains of them can grow long).
+    """
+    from econ.report.excel_model.formulas import MAX_FORMULA_LENGTH, FormulaError
+
+    if len(formula) > MAX_FORMULA_LENGTH:
+        raise FormulaError(f"sheet '{ws.title}', cell {get_column_letter(col)}{row}: the formula would be "
+                           f"{len(formula)} characters; spreadsheets accept at most {MAX_FORMULA_LENGTH} "
+                           "(simplify the time-varying derived parameters it uses)")
     cell = ws.cell(row=row, column=col)
     cell.value = "=" + formula
     if fill is not None:

@@ -20,7 +20,11 @@ from __future__ import annotations
 import ast
 from typing import Callable
 
+from econ.core.errors import EconError
 from econ.scenario.expressions import Expression
+
+#: Longest formula a spreadsheet accepts (Excel's limit, in characters, without the leading '=').
+MAX_FORMULA_LENGTH = 8192
 
 _BIN = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "^"}
 _CMP = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "=", ast.NotEq: "<>"}
@@ -28,8 +32,9 @@ _FUN = {"min": "MIN", "max": "MAX", "exp": "EXP", "log": "LN", "sqrt": "SQRT", "
         "sin": "SIN", "cos": "COS"}
 
 
-class FormulaError(ValueError):
-    """An expression has a construct with no spreadsheet equivalent (should not happen after checks)."""
+class FormulaError(EconError, ValueError):
+    """An expression cannot be written as a spreadsheet formula (too long once written out, or a
+    construct with no spreadsheet form, which the expression checks should already exclude)."""
 
 
 def number(value: float) -> str:
