@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Modules that add subcommands: each has ``register(subparsers)``, which adds its parsers and sets
 #: ``func`` (a callable taking the parsed args and returning an exit status).
-COMMAND_MODULES = ("data", "uncertainty", "gsa", "report", "voi")
+COMMAND_MODULES = ("data", "uncertainty", "gsa", "report", "voi", "excel")
 
 
 def _extra_commands() -> list[Callable]:
