@@ -249,6 +249,34 @@ def load_price_index(path: str | Path, *, name: str | None = None) -> PriceIndex
     """
     log = ProblemLog(str(path))
     rows = read_csv_rows(path, columns=INDEX_COLUMNS, log=log)
+    t = _read_index_rows(rows, log)
+    base = _check_chain(t, log, bool(rows))
+    log.raise_if_any()
+    years, changes = t["years"], t["changes"]
+    sources, vintages, statuses = t["sources"], t["vintages"], t["statuses"]
+
+    # The published figures are the annual changes; the index column is rounded to its printed
+    # decimals. Chain the changes so that factors are exact products of (1 + change/100).
+    chained = [1.0]
+    for change in changes[1:]:
+        chained.append(chained[-1] * (1.0 + change / 100.0))  # type: ignore[operator]
+    base_position = years.index(base[0])
+    values = tuple(100.0 * level / chained[base_position] for level in chained)
+    index_name = name or Path(path).stem.removeprefix("index_")
+    return PriceIndex(
+        name=index_name,
+        years=tuple(years),
+        values=values,
+        source="; ".join(dict.fromkeys(sources)),
+        vintage="; ".join(dict.fromkeys(vintages)),
+        base_year=base[0],
+        statuses=tuple(statuses),
+        path=str(path),
+    )
+
+
+def _read_index_rows(rows, log: ProblemLog) -> dict:
+    """Check each row of an index table; the columns as lists (None or '' where a cell is bad)."""
     years: list[str] = []
     levels: list[float | None] = []
     changes: list[float | None] = []
@@ -279,7 +307,13 @@ def load_price_index(path: str | Path, *, name: str | None = None) -> PriceIndex
         sources.append(v.get("source") or "")
         vintages.append(v.get("vintage") or "")
         lines.append(row.line)
+    return dict(years=years, levels=levels, changes=changes, statuses=statuses, lines=lines, sources=sources,
+                vintages=vintages)
 
+
+def _check_chain(t: dict, log: ProblemLog, any_rows: bool) -> list[str]:
+    """Check that each level follows from the annual changes; the years at 100 (the base)."""
+    years, levels, changes, lines = t["years"], t["levels"], t["changes"], t["lines"]
     for k in range(1, len(levels)):
         prev, level, change = levels[k - 1], levels[k], changes[k]
         if prev is None or level is None or change is None:
@@ -290,28 +324,9 @@ def load_price_index(path: str | Path, *, name: str | None = None) -> PriceIndex
                     f"change {change:g}% (implies {implied:.6f}%); re-chain the index column",
                     line=lines[k], column="index")
     base = [years[k] for k, level in enumerate(levels) if level is not None and abs(level - 100.0) < 1e-9]
-    if rows and not base:
+    if any_rows and not base:
         log.add("no year has index 100; the table must state its base year", line=1, column="index")
-    log.raise_if_any()
-
-    # The published figures are the annual changes; the index column is rounded to its printed
-    # decimals. Chain the changes so that factors are exact products of (1 + change/100).
-    chained = [1.0]
-    for change in changes[1:]:
-        chained.append(chained[-1] * (1.0 + change / 100.0))  # type: ignore[operator]
-    base_position = years.index(base[0])
-    values = tuple(100.0 * level / chained[base_position] for level in chained)
-    index_name = name or Path(path).stem.removeprefix("index_")
-    return PriceIndex(
-        name=index_name,
-        years=tuple(years),
-        values=values,
-        source="; ".join(dict.fromkeys(sources)),
-        vintage="; ".join(dict.fromkeys(vintages)),
-        base_year=base[0],
-        statuses=tuple(statuses),
-        path=str(path),
-    )
+    return base
 
 
 def load_indices(directory: str | Path = DEFAULT_COSTS_DIR) -> dict[str, PriceIndex]:

@@ -197,41 +197,60 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
         occ_k = cycle_occupancy(xk, correction).reshape(T, S, n)
         W = [in_order_sum(occ_k, weights=f) for f in rate_factors]  # discounted occupancy per rate, (S, n)
         W0 = in_order_sum(occ_k)  # (S, n)
+        out = (totals[:, k], totals_u[:, k], per_cycle[:, k] if keep_cycles else None)
         for v_idx, value in enumerate(values):
-            entries = value.states[k]
-            if entries:
-                evaluated = [(s, _eval(expr, senv.env(model.time_in_state[s]))) for s, expr in entries]
-                Tv = max(a.shape[-1] for _, a in evaluated)
-                if Tv == 1:
-                    amount = np.zeros((S, n))
-                    for s, a in evaluated:
-                        amount[s] += a[:, 0] if a.shape[0] == n else a[0, 0]
-                    totals[:, k, v_idx] += in_order_sum(W[rate_index[v_idx]] * amount)
-                    totals_u[:, k, v_idx] += in_order_sum(W0 * amount)
-                    if keep_cycles:
-                        per_cycle[:, k, v_idx] += in_order_sum(occ_k * amount, axis=1).T
-                else:
-                    amount = np.zeros((T, S, n))
-                    for s, a in evaluated:
-                        amount[:, s, :] += np.broadcast_to(a, (n, T)).T
-                    pc = in_order_sum(occ_k * amount, axis=1)  # (T, n)
-                    totals[:, k, v_idx] += in_order_sum(pc, weights=discount[v_idx])
-                    totals_u[:, k, v_idx] += in_order_sum(pc)
-                    if keep_cycles:
-                        per_cycle[:, k, v_idx] += pc.T
-            for i, j, expr in value.transitions[k]:
-                b = _eval(expr, senv.env(model.time_in_state[i]))
-                pc = trace.flows[(i, j)][:, k] * b
-                totals[:, k, v_idx] += np.einsum("nt,t->n", pc, discount[v_idx])
-                totals_u[:, k, v_idx] += pc.sum(axis=1)
-                if keep_cycles:
-                    per_cycle[:, k, v_idx] += pc
+            _add_state_amounts(model, value.states[k], senv, occ_k, W[rate_index[v_idx]], W0, discount[v_idx],
+                               out, v_idx)
+            _add_transition_amounts(model, value.transitions[k], senv, trace, k, discount[v_idx], out, v_idx)
     for k, w in trace.weights.items():
         totals[:, k] = sum(wc[:, None] * totals[:, c] for c, wc in w)
         totals_u[:, k] = sum(wc[:, None] * totals_u[:, c] for c, wc in w)
         if keep_cycles:
             per_cycle[:, k] = sum(wc[:, None, None] * per_cycle[:, c] for c, wc in w)
     return Accounts(tuple(v.name for v in values), totals, totals_u, per_cycle, discount)
+
+
+def _add_state_amounts(model, entries, senv, occ_k, W, W0, discount, out, v_idx) -> None:
+    """Add one value's state amounts in one strategy to ``out`` = (totals, undiscounted, per cycle).
+
+    ``W`` and ``W0`` are the discounted and undiscounted occupancy (S, n) for the value's rate;
+    ``out`` holds views of the strategy's slices (draws first), updated in place.
+    """
+    if not entries:
+        return
+    totals, totals_u, per_cycle = out
+    T, S, n = occ_k.shape
+    evaluated = [(s, _eval(expr, senv.env(model.time_in_state[s]))) for s, expr in entries]
+    Tv = max(a.shape[-1] for _, a in evaluated)
+    if Tv == 1:
+        amount = np.zeros((S, n))
+        for s, a in evaluated:
+            amount[s] += a[:, 0] if a.shape[0] == n else a[0, 0]
+        totals[:, v_idx] += in_order_sum(W * amount)
+        totals_u[:, v_idx] += in_order_sum(W0 * amount)
+        if per_cycle is not None:
+            per_cycle[:, v_idx] += in_order_sum(occ_k * amount, axis=1).T
+    else:
+        amount = np.zeros((T, S, n))
+        for s, a in evaluated:
+            amount[:, s, :] += np.broadcast_to(a, (n, T)).T
+        pc = in_order_sum(occ_k * amount, axis=1)  # (T, n)
+        totals[:, v_idx] += in_order_sum(pc, weights=discount)
+        totals_u[:, v_idx] += in_order_sum(pc)
+        if per_cycle is not None:
+            per_cycle[:, v_idx] += pc.T
+
+
+def _add_transition_amounts(model, entries, senv, trace, k, discount, out, v_idx) -> None:
+    """Add one value's one-off transition amounts in strategy ``k`` to ``out`` (as above)."""
+    totals, totals_u, per_cycle = out
+    for i, j, expr in entries:
+        b = _eval(expr, senv.env(model.time_in_state[i]))
+        pc = trace.flows[(i, j)][:, k] * b
+        totals[:, v_idx] += np.einsum("nt,t->n", pc, discount)
+        totals_u[:, v_idx] += pc.sum(axis=1)
+        if per_cycle is not None:
+            per_cycle[:, v_idx] += pc
 
 
 def _eval(expr: Expression, env: dict) -> np.ndarray:

@@ -87,6 +87,10 @@ def compile_scenario(loaded, parameters: ParameterSet | None = None, *, subgroup
                      context=None) -> CompiledScenario:
     """Compile a :class:`~econ.scenario.load.LoadedScenario`.
 
+    The stages run in this order, all adding to one list of problems that is raised at the end:
+    states (tunnels expanded, size limits), strategies (derived parameters, mixtures, transition
+    rows, initial distributions), values, totals and the ICER, the reference strategy.
+
     Raises
     ------
     ScenarioError
@@ -99,9 +103,36 @@ def compile_scenario(loaded, parameters: ParameterSet | None = None, *, subgroup
     if context is None:
         context = DataContext(loaded, dict(subgroup or {}))
     pset = parameters if parameters is not None else build_parameters(loaded, context)
-    c = _Collector(loaded)
+    states = _expand_states(spec)
+    _check_limits(loaded, spec, states)
+    comp = _Compiler(loaded, pset, states)
+    strategy_models, value_states = comp.strategies()
+    model = CohortModel(tuple(states.expanded), tuple(states.group), tuple(states.tis), tuple(strategy_models),
+                        spec.settings.n_cycles, CYCLE_LENGTH_YEARS[spec.settings.cycle_length])
+    values, flows = comp.values(value_states)
+    totals = comp.totals(values)
+    icer = comp.icer(values, totals)
+    reference = comp.reference()
+    if comp.c.problems:
+        raise ScenarioError(comp.c.problems)
+    return CompiledScenario(loaded, pset, model, tuple(values), totals, icer, reference,
+                            spec.settings.cycle_correction, spec.settings.discount_first_cycle,
+                            tuple(sorted(flows)), context)
 
-    # --- states, with tunnels expanded ---------------------------------------------------
+
+@dataclass
+class _States:
+    """Declared states and their expansion: one expanded state per tunnel cycle."""
+
+    declared: list
+    expanded: list
+    group: list
+    tis: list
+    first_index: dict
+    tunnel_len: dict
+
+
+def _expand_states(spec) -> _States:
     declared = list(spec.states)
     expanded: list[str] = []
     group: list[str] = []
@@ -117,53 +148,84 @@ def compile_scenario(loaded, parameters: ParameterSet | None = None, *, subgroup
             expanded.append(name if n == 1 else f"{name}@{k}")
             group.append(name)
             tis.append(k)
+    return _States(declared, expanded, group, tis, first_index, tunnel_len)
 
+
+def _check_limits(loaded, spec, states: _States) -> None:
     lim = current_limits()
-    if len(expanded) > lim.max_states or spec.settings.n_cycles > lim.max_cycles:
+    if len(states.expanded) > lim.max_states or spec.settings.n_cycles > lim.max_cycles:
         try:
-            check_size(n_cycles=spec.settings.n_cycles, n_states=len(expanded))
+            check_size(n_cycles=spec.settings.n_cycles, n_states=len(states.expanded))
         except LimitError as exc:
             raise LimitError([Problem(p.message, loaded.location(*(("settings", "n_cycles") if "cycles" in p.message
                                                                     else ("states",))), p.key_path)
                               for p in exc.problems]) from None
 
-    strategies = list(spec.strategies)
-    param_names = set(pset.columns) | {p.name for p in pset.derived}
 
-    def parse(path, text, *, local=()) -> Expression | None:
+class _Compiler:
+    """The stages of :func:`compile_scenario`, sharing the scenario, the states and the problems."""
+
+    def __init__(self, loaded, pset: ParameterSet, states: _States):
+        self.loaded = loaded
+        self.spec = loaded.spec
+        self.pset = pset
+        self.states = states
+        self.c = _Collector(loaded)
+        self.strategy_names = list(self.spec.strategies)
+        self.param_names = set(pset.columns) | {p.name for p in pset.derived}
+
+    def parse(self, path, text, *, local=()) -> Expression | None:
+        c = self.c
         try:
             expr = parse_expression(text)
         except ExpressionError as exc:
             col = f" at character {exc.column}" if exc.column > 0 else ""
             c.add(path, f"{exc.message}{col} (in '{text}')")
             return None
-        unknown = sorted(expr.names - param_names - set(BUILTIN_VARIABLES) - set(local))
+        unknown = sorted(expr.names - self.param_names - set(BUILTIN_VARIABLES) - set(local))
         if unknown:
-            known = param_names | set(BUILTIN_VARIABLES) | set(local)
+            known = self.param_names | set(BUILTIN_VARIABLES) | set(local)
             c.add(path, "unknown name " + ", ".join(f"'{u}'{_suggest(u, known)}" for u in unknown)
                   + ": not a parameter or built-in variable")
             return None
         return expr
 
-    def check_state(path, name) -> bool:
-        if name not in spec.states:
-            c.add(path, f"unknown state '{name}'{_suggest(name, declared)}; states are: {', '.join(declared)}")
+    def check_state(self, path, name) -> bool:
+        if name not in self.spec.states:
+            declared = self.states.declared
+            self.c.add(path, f"unknown state '{name}'{_suggest(name, declared)}; states are: {', '.join(declared)}")
             return False
         return True
 
-    strategy_models = []
-    value_states: dict = {}
-    for s_name in strategies:
-        s_spec = spec.strategies[s_name]
-        local = set(s_spec.parameters)
-        # derived parameters for this strategy: globals, with strategy-local names overriding
+    # --- strategies ------------------------------------------------------------------------
+    def strategies(self):
+        """StrategyModels in declaration order, and each strategy's local parameter names."""
+        strategy_models = []
+        value_states: dict = {}
+        for s_name in self.strategy_names:
+            s_spec = self.spec.strategies[s_name]
+            local = set(s_spec.parameters)
+            derived = self.derived(s_name, s_spec, local)
+            if s_spec.mixture is not None:
+                mixture = self.mixture(s_name, s_spec, local)
+                strategy_models.append(StrategyModel(s_name, derived, (), (), tuple(mixture)))
+            else:
+                rows = self.rows(s_name, s_spec, local)
+                initial = self.initial(s_name, s_spec, local)
+                strategy_models.append(StrategyModel(s_name, derived, tuple(rows), tuple(initial)))
+            value_states[s_name] = local
+        return strategy_models, value_states
+
+    def derived(self, s_name, s_spec, local) -> tuple:
+        """Derived parameters for a strategy: globals, with strategy-local names overriding."""
+        c, pset = self.c, self.pset
         exprs: dict[str, Expression] = {p.name: p.expression for p in pset.derived}
         for lname, ltext in s_spec.parameters.items():
             path = ("strategies", s_name, "parameters", lname)
             if lname in BUILTIN_VARIABLES:
                 c.add(path, f"'{lname}' is a built-in variable; choose another name")
                 continue
-            e = parse(path, ltext, local=local)
+            e = self.parse(path, ltext, local=local)
             if e is not None:
                 exprs[lname] = e
         if s_spec.mixture is not None:
@@ -189,179 +251,201 @@ def compile_scenario(loaded, parameters: ParameterSet | None = None, *, subgroup
             derived = tuple((nm, exprs[nm]) for nm in order)
         except ScenarioError as exc:
             c.add(("strategies", s_name, "parameters"), exc.problems[0].message)
+        return derived
 
-        if s_spec.mixture is not None:
-            mixture = []
-            for key in ("transitions", "initial"):
-                if getattr(s_spec, key):
-                    c.add(("strategies", s_name, key), f"a mixture strategy takes its {key} from its components; "
-                                                       f"remove '{key}'")
-            if not s_spec.mixture:
-                c.add(("strategies", s_name, "mixture"), "a mixture needs at least one component strategy")
-            for comp, text in s_spec.mixture.items():
-                p = ("strategies", s_name, "mixture", comp)
-                if comp not in spec.strategies:
-                    c.add(p, f"unknown strategy '{comp}'{_suggest(comp, strategies)}")
+    def mixture(self, s_name, s_spec, local) -> list:
+        """(component index, share expression, origin) for a mixture strategy."""
+        c, spec, strategies = self.c, self.spec, self.strategy_names
+        mixture = []
+        for key in ("transitions", "initial"):
+            if getattr(s_spec, key):
+                c.add(("strategies", s_name, key), f"a mixture strategy takes its {key} from its components; "
+                                                   f"remove '{key}'")
+        if not s_spec.mixture:
+            c.add(("strategies", s_name, "mixture"), "a mixture needs at least one component strategy")
+        for comp, text in s_spec.mixture.items():
+            p = ("strategies", s_name, "mixture", comp)
+            if comp not in spec.strategies:
+                c.add(p, f"unknown strategy '{comp}'{_suggest(comp, strategies)}")
+                continue
+            if spec.strategies[comp].mixture is not None:
+                c.add(p, f"'{comp}' is itself a mixture; components must be ordinary strategies")
+                continue
+            e = self.parse(p, text, local=local)
+            if e is not None:
+                if e.names & {"cycle", "time", "time_in_state"}:
+                    c.add(p, "mixture shares cannot depend on cycle, time or time_in_state")
                     continue
-                if spec.strategies[comp].mixture is not None:
-                    c.add(p, f"'{comp}' is itself a mixture; components must be ordinary strategies")
-                    continue
-                e = parse(p, text, local=local)
-                if e is not None:
-                    if e.names & {"cycle", "time", "time_in_state"}:
-                        c.add(p, "mixture shares cannot depend on cycle, time or time_in_state")
-                        continue
-                    mixture.append((strategies.index(comp), e, c.origin(p)))
-            strategy_models.append(StrategyModel(s_name, derived, (), (), tuple(mixture)))
-            value_states[s_name] = local
-            continue
+                mixture.append((strategies.index(comp), e, c.origin(p)))
+        return mixture
 
-        # transition rows: shared rows, replaced by the strategy's own
+    def rows(self, s_name, s_spec, local) -> list:
+        """Transition rows over the expanded states: shared rows, replaced by the strategy's own."""
+        c, spec, states = self.c, self.spec, self.states
         rows_spec = {}
         for frm, row in spec.transitions.items():
             rows_spec[frm] = (("transitions", frm), row)
         for frm, row in s_spec.transitions.items():
             rows_spec[frm] = (("strategies", s_name, "transitions", frm), row)
         for frm, (path, _row) in rows_spec.items():
-            check_state(path, frm)
-        for st in declared:
+            self.check_state(path, frm)
+        for st in states.declared:
             if st not in rows_spec:
                 c.add(("strategies", s_name), f"no transition row for state '{st}' (give it in 'transitions' or in "
                                               f"this strategy's 'transitions'; an absorbing state is '{st}: {{{st}: 1}}')")
-        rows: list[tuple] = [() for _ in expanded]
+        rows: list[tuple] = [() for _ in states.expanded]
         for frm, (path, row) in rows_spec.items():
             if frm not in spec.states:
                 continue
-            n_comp = 0
-            base_entries = []
-            for to, text in row.items():
-                p = path + (to,)
-                if not check_state(p, to):
-                    continue
-                if isinstance(text, str) and text.strip() == COMPLEMENT:
-                    n_comp += 1
-                    if n_comp > 1:
-                        c.add(p, f"only one '{COMPLEMENT}' per row (the rest of the row is ambiguous)")
-                    base_entries.append((to, None, c.origin(p)))
-                    continue
-                e = parse(p, text, local=local)
-                if e is not None:
-                    base_entries.append((to, e, c.origin(p)))
-            for k in range(tunnel_len[frm]):
-                i = first_index[frm] + k
+            base_entries = self.row_entries(path, row, local)
+            for k in range(states.tunnel_len[frm]):
+                i = states.first_index[frm] + k
                 entries = []
                 for to, e, origin in base_entries:
                     if to == frm:
-                        j = i + 1 if k + 1 < tunnel_len[frm] else i  # stay: move one tunnel on
+                        j = i + 1 if k + 1 < states.tunnel_len[frm] else i  # stay: move one tunnel on
                     else:
-                        j = first_index[to]
+                        j = states.first_index[to]
                     entries.append(Entry(j, e, origin))
                 rows[i] = tuple(entries)
+        return rows
 
+    def row_entries(self, path, row, local) -> list:
+        """(to, expression or None for the complement, origin) for one declared row."""
+        c = self.c
+        n_comp = 0
+        base_entries = []
+        for to, text in row.items():
+            p = path + (to,)
+            if not self.check_state(p, to):
+                continue
+            if isinstance(text, str) and text.strip() == COMPLEMENT:
+                n_comp += 1
+                if n_comp > 1:
+                    c.add(p, f"only one '{COMPLEMENT}' per row (the rest of the row is ambiguous)")
+                base_entries.append((to, None, c.origin(p)))
+                continue
+            e = self.parse(p, text, local=local)
+            if e is not None:
+                base_entries.append((to, e, c.origin(p)))
+        return base_entries
+
+    def initial(self, s_name, s_spec, local) -> list:
+        """(expanded index, expression, origin) of the initial state distribution."""
+        c, spec = self.c, self.spec
         init_spec = s_spec.initial if s_spec.initial is not None else spec.initial
         init_path = ("strategies", s_name, "initial") if s_spec.initial is not None else ("initial",)
         if not init_spec:
             c.add(init_path if s_spec.initial is not None else ("strategies", s_name),
-                  "no initial state distribution: give 'initial' (e.g. initial: {" + declared[0] + ": 1})")
+                  "no initial state distribution: give 'initial' (e.g. initial: {" + self.states.declared[0] + ": 1})")
         initial = []
         for st, text in (init_spec or {}).items():
             p = init_path + (st,)
-            if check_state(p, st):
-                e = parse(p, text, local=local)
+            if self.check_state(p, st):
+                e = self.parse(p, text, local=local)
                 if e is not None:
-                    initial.append((first_index[st], e, c.origin(p)))
-        strategy_models.append(StrategyModel(s_name, derived, tuple(rows), tuple(initial)))
-        value_states[s_name] = local
+                    initial.append((self.states.first_index[st], e, c.origin(p)))
+        return initial
 
-    model = CohortModel(tuple(expanded), tuple(group), tuple(tis), tuple(strategy_models),
-                        spec.settings.n_cycles, CYCLE_LENGTH_YEARS[spec.settings.cycle_length])
+    # --- values, totals, ICER, reference ---------------------------------------------------
+    def values(self, value_states: dict):
+        """ValueModels in declaration order, and the set of (from, to) flows they need."""
+        c, spec, strategies = self.c, self.spec, self.strategy_names
+        flows: set = set()
+        values = []
+        for v_name, v in spec.values.items():
+            for s_name in v.strategies:
+                if s_name not in spec.strategies:
+                    c.add(("values", v_name, "strategies", s_name),
+                          f"unknown strategy '{s_name}'{_suggest(s_name, strategies)}")
+                elif spec.strategies[s_name].mixture is not None:
+                    c.add(("values", v_name, "strategies", s_name),
+                          f"'{s_name}' is a mixture: its values are the share-weighted values of its components")
+            rate = v.discount_rate if v.discount_rate is not None else (
+                spec.settings.discount_rate_costs if v.kind == "cost" else spec.settings.discount_rate_outcomes)
+            per_state, per_trans = [], []
+            for s_name in strategies:
+                if spec.strategies[s_name].mixture is not None:
+                    per_state.append(())
+                    per_trans.append(())
+                    continue
+                se, te = self.value_entries(v_name, v, s_name, value_states[s_name], flows)
+                per_state.append(tuple(se))
+                per_trans.append(tuple(te))
+            values.append(ValueModel(v_name, v.kind, rate, tuple(per_state), tuple(per_trans),
+                                     label=v.label or v_name, category=v.category, sector=v.sector, unit=v.unit))
+        return values, flows
 
-    # --- values ----------------------------------------------------------------------------
-    flows: set = set()
-    values = []
-    for v_name, v in spec.values.items():
-        for s_name in v.strategies:
-            if s_name not in spec.strategies:
-                c.add(("values", v_name, "strategies", s_name),
-                      f"unknown strategy '{s_name}'{_suggest(s_name, strategies)}")
-            elif spec.strategies[s_name].mixture is not None:
-                c.add(("values", v_name, "strategies", s_name),
-                      f"'{s_name}' is a mixture: its values are the share-weighted values of its components")
-        rate = v.discount_rate if v.discount_rate is not None else (
-            spec.settings.discount_rate_costs if v.kind == "cost" else spec.settings.discount_rate_outcomes)
-        per_state, per_trans = [], []
-        for s_name in strategies:
-            local = value_states[s_name]
-            if spec.strategies[s_name].mixture is not None:
-                per_state.append(())
-                per_trans.append(())
+    def value_entries(self, v_name, v, s_name, local, flows: set):
+        """State entries (index, expr) and transition entries (i, j, expr) of one value in one strategy."""
+        states = self.states
+        override = v.strategies.get(s_name)
+        st_entries = {k: (("values", v_name, "states", k), t) for k, t in v.states.items()}
+        tr_entries = {k: (("values", v_name, "transitions", k), t) for k, t in v.transitions.items()}
+        if override is not None:
+            st_entries.update({k: (("values", v_name, "strategies", s_name, "states", k), t)
+                               for k, t in override.states.items()})
+            tr_entries.update({k: (("values", v_name, "strategies", s_name, "transitions", k), t)
+                               for k, t in override.transitions.items()})
+        se = []
+        for st, (p, text) in st_entries.items():
+            if not self.check_state(p, st):
                 continue
-            override = v.strategies.get(s_name)
-            st_entries = {k: (("values", v_name, "states", k), t) for k, t in v.states.items()}
-            tr_entries = {k: (("values", v_name, "transitions", k), t) for k, t in v.transitions.items()}
-            if override is not None:
-                st_entries.update({k: (("values", v_name, "strategies", s_name, "states", k), t)
-                                   for k, t in override.states.items()})
-                tr_entries.update({k: (("values", v_name, "strategies", s_name, "transitions", k), t)
-                                   for k, t in override.transitions.items()})
-            se = []
-            for st, (p, text) in st_entries.items():
-                if not check_state(p, st):
-                    continue
-                e = parse(p, text, local=local)
-                if e is None:
-                    continue
-                for k in range(tunnel_len[st]):
-                    se.append((first_index[st] + k, e))
-            te = []
-            for key, (p, text) in tr_entries.items():
-                pairs = _transition_pairs(key, p, c, spec, declared, first_index, tunnel_len)
-                if pairs is None:
-                    continue
-                e = parse(p, text, local=local)
-                if e is None:
-                    continue
-                for i, j in pairs:
-                    te.append((i, j, e))
-                    flows.add((i, j))
-            per_state.append(tuple(se))
-            per_trans.append(tuple(te))
-        values.append(ValueModel(v_name, v.kind, rate, tuple(per_state), tuple(per_trans),
-                                 label=v.label or v_name, category=v.category, sector=v.sector, unit=v.unit))
+            e = self.parse(p, text, local=local)
+            if e is None:
+                continue
+            for k in range(states.tunnel_len[st]):
+                se.append((states.first_index[st] + k, e))
+        te = []
+        for key, (p, text) in tr_entries.items():
+            pairs = _transition_pairs(key, p, self.c, self.spec, states.declared, states.first_index,
+                                      states.tunnel_len)
+            if pairs is None:
+                continue
+            e = self.parse(p, text, local=local)
+            if e is None:
+                continue
+            for i, j in pairs:
+                te.append((i, j, e))
+                flows.add((i, j))
+        return se, te
 
-    totals = {}
-    value_names = [v.name for v in values]
-    for t_name, members in spec.totals.items():
-        if t_name in spec.values:
-            c.add(("totals", t_name), f"'{t_name}' is already a value; totals need their own names")
-        for i, m in enumerate(members):
-            if m not in spec.values:
-                c.add(("totals", t_name, i), f"unknown value '{m}'{_suggest(m, value_names)}")
-        kinds = {spec.values[m].kind for m in members if m in spec.values}
-        if len(kinds) > 1:
-            c.add(("totals", t_name), "mixes costs and outcomes; a total must add values of one kind")
-        totals[t_name] = tuple(members)
+    def totals(self, values) -> dict:
+        c, spec = self.c, self.spec
+        totals = {}
+        value_names = [v.name for v in values]
+        for t_name, members in spec.totals.items():
+            if t_name in spec.values:
+                c.add(("totals", t_name), f"'{t_name}' is already a value; totals need their own names")
+            for i, m in enumerate(members):
+                if m not in spec.values:
+                    c.add(("totals", t_name, i), f"unknown value '{m}'{_suggest(m, value_names)}")
+            kinds = {spec.values[m].kind for m in members if m in spec.values}
+            if len(kinds) > 1:
+                c.add(("totals", t_name), "mixes costs and outcomes; a total must add values of one kind")
+            totals[t_name] = tuple(members)
+        return totals
 
-    outputs = set(value_names) | set(totals)
-    icer = None
-    if spec.icer is not None:
+    def icer(self, values, totals) -> tuple | None:
+        spec = self.spec
+        outputs = set(v.name for v in values) | set(totals)
+        if spec.icer is None:
+            return None
         for key in ("cost", "effect"):
             name = getattr(spec.icer, key)
             if name not in outputs:
-                c.add(("icer", key), f"unknown value or total '{name}'{_suggest(name, outputs)}")
-        icer = (spec.icer.cost, spec.icer.effect)
+                self.c.add(("icer", key), f"unknown value or total '{name}'{_suggest(name, outputs)}")
+        return (spec.icer.cost, spec.icer.effect)
 
-    if not strategies:
-        c.add(("strategies",), "no strategies: give at least one (e.g. strategies: {usual_care: {}})")
-    reference = spec.settings.reference_strategy or (strategies[0] if strategies else "")
-    if strategies and reference not in spec.strategies:
-        c.add(("settings", "reference_strategy"), f"unknown strategy '{reference}'{_suggest(reference, strategies)}")
-
-    if c.problems:
-        raise ScenarioError(c.problems)
-    return CompiledScenario(loaded, pset, model, tuple(values), totals, icer, reference,
-                            spec.settings.cycle_correction, spec.settings.discount_first_cycle,
-                            tuple(sorted(flows)), context)
+    def reference(self) -> str:
+        c, spec, strategies = self.c, self.spec, self.strategy_names
+        if not strategies:
+            c.add(("strategies",), "no strategies: give at least one (e.g. strategies: {usual_care: {}})")
+        reference = spec.settings.reference_strategy or (strategies[0] if strategies else "")
+        if strategies and reference not in spec.strategies:
+            c.add(("settings", "reference_strategy"),
+                  f"unknown strategy '{reference}'{_suggest(reference, strategies)}")
+        return reference
 
 
 def _names_or_empty(text: str) -> frozenset:

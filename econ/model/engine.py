@@ -351,6 +351,25 @@ def run_cohort(model: CohortModel, table: ParameterTable, *, flows: Sequence[tup
     # Working arrays are (strategy, cycle, state, draw): see the module notes.
     store = np.empty((K, T + 1, S, n))
     flow_store = {pair: np.empty((K, T, n)) for pair in flows}
+    constant, envs = _advance_strategies(model, table, store, flow_store, draw_offset=draw_offset, check=check)
+    _advance_constant(constant, store, flow_store)
+    weights = _mix_strategies(model, table, store, flow_store, draw_offset=draw_offset)
+    # The trace is returned as a view in the documented axis order (draws, strategies, cycles + 1,
+    # states); flows are small and copied to C order, so that sums over cycles downstream keep
+    # the memory layout (and hence the summation order) they always had.
+    values = np.moveaxis(store, -1, 0)
+    flow_out = {pair: np.ascontiguousarray(np.moveaxis(arr, -1, 0)) for pair, arr in flow_store.items()}
+    return Trace(tuple(model.states), tuple(model.strategy_names), values, flow_out, weights, envs)
+
+
+def _advance_strategies(model: CohortModel, table: ParameterTable, store: np.ndarray, flow_store: dict, *,
+                        draw_offset: int, check: bool) -> tuple[dict, dict]:
+    """Start every ordinary strategy; advance (and fill the flows of) those whose matrices vary by cycle.
+
+    Returns the strategies with one constant matrix (index -> (S, S, n)), left for
+    :func:`_advance_constant`, and the environments worth keeping for the accounting.
+    """
+    T = model.n_cycles
     constant: dict[int, np.ndarray] = {}  # strategy -> its one (S, S, n) matrix
     envs: dict[int, StrategyEnv] = {}
     for k, strategy in enumerate(model.strategies):
@@ -371,8 +390,16 @@ def run_cohort(model: CohortModel, table: ParameterTable, *, flows: Sequence[tup
             np.einsum("in,ijn->jn", store[k, t - 1], Md[segment[t - 1]], out=store[k, t])
         for (i, j), arr in flow_store.items():
             arr[k] = store[k, :-1, i, :] * Md[segment, i, j, :]
-    # Runs of neighbouring strategies with constant matrices advance together: one product per
-    # cycle for the whole run (the same sums per element as one strategy at a time).
+    return constant, envs
+
+
+def _advance_constant(constant: dict, store: np.ndarray, flow_store: dict) -> None:
+    """Advance the strategies with constant matrices and fill their flows.
+
+    Runs of neighbouring strategies with constant matrices advance together: one product per
+    cycle for the whole run (the same sums per element as one strategy at a time).
+    """
+    T = store.shape[1] - 1
     runs: list[list[int]] = []
     for k in sorted(constant):
         if runs and runs[-1][-1] == k - 1:
@@ -387,6 +414,11 @@ def run_cohort(model: CohortModel, table: ParameterTable, *, flows: Sequence[tup
     for k, Mc in constant.items():
         for (i, j), arr in flow_store.items():
             arr[k] = store[k, :-1, i, :] * Mc[i, j][None, :]
+
+
+def _mix_strategies(model: CohortModel, table: ParameterTable, store: np.ndarray, flow_store: dict, *,
+                    draw_offset: int) -> dict:
+    """Fill each mixture strategy's trace and flows from its components; return its weights."""
     weights = {}
     for k, strategy in enumerate(model.strategies):
         if not strategy.mixture:
@@ -396,12 +428,7 @@ def run_cohort(model: CohortModel, table: ParameterTable, *, flows: Sequence[tup
         store[k] = sum(wc * store[c] for c, wc in w)
         for arr in flow_store.values():
             arr[k] = sum(wc * arr[c] for c, wc in w)
-    # The trace is returned as a view in the documented axis order (draws, strategies, cycles + 1,
-    # states); flows are small and copied to C order, so that sums over cycles downstream keep
-    # the memory layout (and hence the summation order) they always had.
-    values = np.moveaxis(store, -1, 0)
-    flow_out = {pair: np.ascontiguousarray(np.moveaxis(arr, -1, 0)) for pair, arr in flow_store.items()}
-    return Trace(tuple(model.states), tuple(model.strategy_names), values, flow_out, weights, envs)
+    return weights
 
 
 def collapse_tunnels(model: CohortModel, trace_values: np.ndarray) -> tuple[list[str], np.ndarray]:

@@ -156,86 +156,12 @@ def build_parameters(loaded, context=None) -> ParameterSet:
         Bad expressions, bad distribution specifications, names clashing with built-in variables,
         unknown names or circular definitions among derived parameters (all reported together).
     """
-    from econ.uncertainty.distributions import DistributionSpecError, make_distribution, point_value
-    from econ.model.table_parameters import resolve_table_parameter
-    from econ.scenario.schema import ParameterSpec
-
     problems: list[Problem] = []
     params: dict[str, Parameter] = {}
     for name, entry in loaded.spec.parameters.items():
-        path = ("parameters", name)
-        if name in BUILTIN_VARIABLES:
-            problems.append(loaded.problem(path, f"'{name}' is a built-in variable; choose another name"))
-            continue
-        meta: dict = {}
-        value = entry
-        dist = None
-        if isinstance(entry, ParameterSpec):
-            low, high = entry.dsa_range if entry.dsa_range is not None else (None, None)
-            meta = dict(source=entry.source, description=entry.description, unit=entry.unit, group=entry.group,
-                        low=low, high=high)
-            value = entry.value
-            if any(getattr(entry, k) is not None for k in ("unit_cost", "service_use", "informal_care_rate")):
-                if context is None:
-                    from econ.inputs.context import DataContext
-
-                    context = DataContext(loaded)
-                try:
-                    value, dist, extra = resolve_table_parameter(context, name, entry)
-                except (ScenarioError, DataError) as exc:
-                    problems.extend(exc.problems)
-                    continue
-                for k, v in extra.items():
-                    if not meta.get(k):
-                        meta[k] = v
-            if entry.dist is not None:
-                spec = {"dist": entry.dist, **(entry.model_extra or {})}
-                if entry.dist == "fixed" and entry.value is not None:
-                    spec["value"] = entry.value
-                try:
-                    dist = make_distribution(spec)
-                except DistributionSpecError as exc:
-                    key = getattr(exc, "key", None)
-                    kp = path + ((key,) if key and key in spec else ())
-                    msg = str(exc)
-                    if key and msg.startswith(f"{key}: "):
-                        msg = msg[len(key) + 2:]
-                    problems.append(loaded.problem(kp, msg))
-                    continue
-                if isinstance(value, str):
-                    problems.append(loaded.problem(path + ("value",),
-                                                   f"a parameter with a distribution needs a numeric value (got '{value}')"))
-                    continue
-                try:  # checks an explicit value against the distribution's support too
-                    value = point_value({**spec, **({} if value is None else {"value": value})})
-                except DistributionSpecError as exc:
-                    problems.append(loaded.problem(path + ("value",), str(exc).removeprefix("value: ")))
-                    continue
-            if low is not None and high is not None and low > high:
-                problems.append(loaded.problem(path + ("dsa_range",), f"low ({low}) is above high ({high})"))
-        origin = _loc(loaded, path)
-        if isinstance(value, str):
-            try:
-                expr = parse_expression(value)
-            except ExpressionError as exc:
-                problems.append(loaded.problem(path + (("value",) if isinstance(entry, ParameterSpec) else ()),
-                                               f"{exc.message} in '{value}'"))
-                continue
-            if expr.constant is not None:
-                params[name] = Parameter(name, point=expr.constant, components=(name,), origin=origin, **meta)
-            else:
-                params[name] = Parameter(name, expression=expr, origin=origin, **meta)
-            continue
-        if dist is not None and getattr(dist, "dimension", 1) > 1:
-            comps = tuple(f"{name}_{c}" for c in dist.component_names)
-            point = np.asarray(value, dtype=float)
-            params[name] = Parameter(name, point=point, distribution=dist, components=comps, origin=origin, **meta)
-            continue
-        v = float(value)
-        if not np.isfinite(v):
-            problems.append(loaded.problem(path, f"must be a finite number (got {value})"))
-            continue
-        params[name] = Parameter(name, point=v, distribution=dist, components=(name,), origin=origin, **meta)
+        param, context = _build_parameter(loaded, name, entry, context, problems)
+        if param is not None:
+            params[name] = param
 
     # Names of Dirichlet components must not clash with other parameters.
     seen = set(params)
@@ -249,6 +175,112 @@ def build_parameters(loaded, context=None) -> ParameterSet:
     pset = ParameterSet(params)
     _check_derived(pset, loaded)
     return pset
+
+
+_SKIP = object()  # an entry already reported as a problem
+
+
+def _build_parameter(loaded, name, entry, context, problems: list):
+    """One scenario parameter as a :class:`Parameter` (None if it has problems, which are appended).
+
+    Returns the parameter and the data context (created here the first time a table is needed).
+    """
+    from econ.scenario.schema import ParameterSpec
+
+    path = ("parameters", name)
+    if name in BUILTIN_VARIABLES:
+        problems.append(loaded.problem(path, f"'{name}' is a built-in variable; choose another name"))
+        return None, context
+    meta: dict = {}
+    value = entry
+    dist = None
+    if isinstance(entry, ParameterSpec):
+        got, context = _spec_value(loaded, name, entry, context, problems)
+        if got is _SKIP:
+            return None, context
+        value, dist, meta = got
+    origin = _loc(loaded, path)
+    if isinstance(value, str):
+        try:
+            expr = parse_expression(value)
+        except ExpressionError as exc:
+            problems.append(loaded.problem(path + (("value",) if isinstance(entry, ParameterSpec) else ()),
+                                           f"{exc.message} in '{value}'"))
+            return None, context
+        if expr.constant is not None:
+            return Parameter(name, point=expr.constant, components=(name,), origin=origin, **meta), context
+        return Parameter(name, expression=expr, origin=origin, **meta), context
+    if dist is not None and getattr(dist, "dimension", 1) > 1:
+        comps = tuple(f"{name}_{c}" for c in dist.component_names)
+        point = np.asarray(value, dtype=float)
+        return Parameter(name, point=point, distribution=dist, components=comps, origin=origin, **meta), context
+    v = float(value)
+    if not np.isfinite(v):
+        problems.append(loaded.problem(path, f"must be a finite number (got {value})"))
+        return None, context
+    return Parameter(name, point=v, distribution=dist, components=(name,), origin=origin, **meta), context
+
+
+def _spec_value(loaded, name, entry, context, problems: list):
+    """(value, distribution, metadata) of a full parameter entry, or _SKIP; and the data context."""
+    from econ.model.table_parameters import resolve_table_parameter
+
+    path = ("parameters", name)
+    low, high = entry.dsa_range if entry.dsa_range is not None else (None, None)
+    meta = dict(source=entry.source, description=entry.description, unit=entry.unit, group=entry.group,
+                low=low, high=high)
+    value = entry.value
+    dist = None
+    if any(getattr(entry, k) is not None for k in ("unit_cost", "service_use", "informal_care_rate")):
+        if context is None:
+            from econ.inputs.context import DataContext
+
+            context = DataContext(loaded)
+        try:
+            value, dist, extra = resolve_table_parameter(context, name, entry)
+        except (ScenarioError, DataError) as exc:
+            problems.extend(exc.problems)
+            return _SKIP, context
+        for k, v in extra.items():
+            if not meta.get(k):
+                meta[k] = v
+    if entry.dist is not None:
+        got = _spec_distribution(loaded, path, entry, value, problems)
+        if got is _SKIP:
+            return _SKIP, context
+        value, dist = got
+    if low is not None and high is not None and low > high:
+        problems.append(loaded.problem(path + ("dsa_range",), f"low ({low}) is above high ({high})"))
+    return (value, dist, meta), context
+
+
+def _spec_distribution(loaded, path, entry, value, problems: list):
+    """(point value, distribution) of an entry with ``dist``, or _SKIP after reporting a problem."""
+    from econ.uncertainty.distributions import DistributionSpecError, make_distribution, point_value
+
+    spec = {"dist": entry.dist, **(entry.model_extra or {})}
+    if entry.dist == "fixed" and entry.value is not None:
+        spec["value"] = entry.value
+    try:
+        dist = make_distribution(spec)
+    except DistributionSpecError as exc:
+        key = getattr(exc, "key", None)
+        kp = path + ((key,) if key and key in spec else ())
+        msg = str(exc)
+        if key and msg.startswith(f"{key}: "):
+            msg = msg[len(key) + 2:]
+        problems.append(loaded.problem(kp, msg))
+        return _SKIP
+    if isinstance(value, str):
+        problems.append(loaded.problem(path + ("value",),
+                                       f"a parameter with a distribution needs a numeric value (got '{value}')"))
+        return _SKIP
+    try:  # checks an explicit value against the distribution's support too
+        value = point_value({**spec, **({} if value is None else {"value": value})})
+    except DistributionSpecError as exc:
+        problems.append(loaded.problem(path + ("value",), str(exc).removeprefix("value: ")))
+        return _SKIP
+    return value, dist
 
 
 def _check_derived(pset: ParameterSet, loaded) -> None:

@@ -158,17 +158,7 @@ def _compile(node: ast.AST, names: set, depth: int) -> Callable:
         raise _fail(node, f"expression is nested too deeply (more than {MAX_EXPRESSION_DEPTH} levels)")
     d = depth + 1
     if isinstance(node, ast.Constant):
-        v = node.value
-        if isinstance(v, bool):
-            value = float(v)
-        elif isinstance(v, (int, float)):
-            try:
-                value = float(v)
-            except OverflowError:
-                raise _fail(node, f"number too large ({str(v)[:20]}...)") from None
-        else:
-            raise _fail(node, f"only numbers are allowed as constants (got {type(v).__name__} {v!r:.40})")
-        return lambda env: value
+        return _compile_constant(node)
     if isinstance(node, ast.Name):
         name = node.id
         if name.startswith("_"):
@@ -193,53 +183,79 @@ def _compile(node: ast.AST, names: set, depth: int) -> Callable:
             return lambda env: np.logical_not(operand(env))
         raise _fail(node, f"operator {type(node.op).__name__} is not allowed")
     if isinstance(node, ast.BoolOp):
-        parts = [_compile(v, names, d) for v in node.values]
-        combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
-
-        def boolop(env):
-            out = parts[0](env)
-            for p in parts[1:]:
-                out = combine(out, p(env))
-            return out
-
-        return boolop
+        return _compile_boolop(node, names, d)
     if isinstance(node, ast.Compare):
-        ops = []
-        for op in node.ops:
-            fn = _CMPOPS.get(type(op))
-            if fn is None:
-                raise _fail(node, f"comparison {type(op).__name__} is not allowed; use < <= > >= == !=")
-            ops.append(fn)
-        operands = [_compile(node.left, names, d)] + [_compile(c, names, d) for c in node.comparators]
-
-        def compare(env):
-            values = [o(env) for o in operands]
-            out = ops[0](values[0], values[1])
-            for i in range(1, len(ops)):
-                out = np.logical_and(out, ops[i](values[i], values[i + 1]))
-            return out
-
-        return compare
+        return _compile_compare(node, names, d)
     if isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name):
-            if type(node.func) in _FORBIDDEN_HINTS:
-                raise _fail(node.func, _FORBIDDEN_HINTS[type(node.func)])
-            raise _fail(node, "only calls of the listed functions are allowed: " + ", ".join(FUNCTIONS))
-        fname = node.func.id
-        if fname not in FUNCTIONS:
-            raise _fail(node, f"function '{fname}' is not allowed; allowed: " + ", ".join(FUNCTIONS))
-        if node.keywords:
-            raise _fail(node, f"keyword arguments are not allowed in {fname}()")
-        impl, lo, hi, _ = FUNCTIONS[fname]
-        if not lo <= len(node.args) <= hi:
-            want = str(lo) if lo == hi else f"{lo} to {hi}"
-            raise _fail(node, f"{fname}() takes {want} arguments (got {len(node.args)})")
-        args = [_compile(a, names, d) for a in node.args]
-        return lambda env: impl(*[a(env) for a in args])
+        return _compile_call(node, names, d)
     hint = _FORBIDDEN_HINTS.get(type(node))
     if hint is None:
         hint = f"{type(node).__name__} is not allowed in an expression"
     raise _fail(node, hint)
+
+
+def _compile_constant(node: ast.Constant) -> Callable:
+    v = node.value
+    if isinstance(v, bool):
+        value = float(v)
+    elif isinstance(v, (int, float)):
+        try:
+            value = float(v)
+        except OverflowError:
+            raise _fail(node, f"number too large ({str(v)[:20]}...)") from None
+    else:
+        raise _fail(node, f"only numbers are allowed as constants (got {type(v).__name__} {v!r:.40})")
+    return lambda env: value
+
+
+def _compile_boolop(node: ast.BoolOp, names: set, d: int) -> Callable:
+    parts = [_compile(v, names, d) for v in node.values]
+    combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
+
+    def boolop(env):
+        out = parts[0](env)
+        for p in parts[1:]:
+            out = combine(out, p(env))
+        return out
+
+    return boolop
+
+
+def _compile_compare(node: ast.Compare, names: set, d: int) -> Callable:
+    ops = []
+    for op in node.ops:
+        fn = _CMPOPS.get(type(op))
+        if fn is None:
+            raise _fail(node, f"comparison {type(op).__name__} is not allowed; use < <= > >= == !=")
+        ops.append(fn)
+    operands = [_compile(node.left, names, d)] + [_compile(c, names, d) for c in node.comparators]
+
+    def compare(env):
+        values = [o(env) for o in operands]
+        out = ops[0](values[0], values[1])
+        for i in range(1, len(ops)):
+            out = np.logical_and(out, ops[i](values[i], values[i + 1]))
+        return out
+
+    return compare
+
+
+def _compile_call(node: ast.Call, names: set, d: int) -> Callable:
+    if not isinstance(node.func, ast.Name):
+        if type(node.func) in _FORBIDDEN_HINTS:
+            raise _fail(node.func, _FORBIDDEN_HINTS[type(node.func)])
+        raise _fail(node, "only calls of the listed functions are allowed: " + ", ".join(FUNCTIONS))
+    fname = node.func.id
+    if fname not in FUNCTIONS:
+        raise _fail(node, f"function '{fname}' is not allowed; allowed: " + ", ".join(FUNCTIONS))
+    if node.keywords:
+        raise _fail(node, f"keyword arguments are not allowed in {fname}()")
+    impl, lo, hi, _ = FUNCTIONS[fname]
+    if not lo <= len(node.args) <= hi:
+        want = str(lo) if lo == hi else f"{lo} to {hi}"
+        raise _fail(node, f"{fname}() takes {want} arguments (got {len(node.args)})")
+    args = [_compile(a, names, d) for a in node.args]
+    return lambda env: impl(*[a(env) for a in args])
 
 
 def parse_expression(text: str | float | int) -> Expression:
