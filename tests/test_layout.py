@@ -21,6 +21,11 @@ PACKAGE = ROOT / "econ"
 STAGES = {"core": 0, "inputs": 1, "uncertainty": 2, "scenario": 3, "model": 4, "analysis": 5, "report": 6,
           "cli": 7, "": 8}
 
+#: A module longer than this, or a function longer than FUNCTION_LINES, says why at its top
+#: (a line containing "Length:" in the module docstring, or in the function's docstring).
+MODULE_LINES = 500
+FUNCTION_LINES = 80
+
 
 def _modules():
     for path in sorted(PACKAGE.rglob("*.py")):
@@ -76,6 +81,33 @@ def test_imports_go_one_way():
             if STAGES[there] > STAGES[here]:
                 wrong.append(f"{path.relative_to(ROOT)}:{line}: {here or 'econ'} imports {name} ({there or 'econ'})")
     assert not wrong, "imports against the pipeline:\n" + "\n".join(wrong)
+
+
+def _has_reason(docstring: str | None) -> bool:
+    return bool(docstring) and "Length:" in docstring
+
+
+def test_modules_are_short_or_say_why():
+    long = []
+    for path, parts, is_pkg in _modules():
+        text = path.read_text(encoding="utf-8")
+        n = text.count("\n") + 1
+        if n > MODULE_LINES and not _has_reason(ast.get_docstring(ast.parse(text))):
+            long.append(f"{path.relative_to(ROOT)}: {n} lines")
+    assert not long, f"modules over {MODULE_LINES} lines without a 'Length:' reason at the top:\n" + "\n".join(long)
+
+
+def test_functions_are_short_or_say_why():
+    long = []
+    for path, parts, is_pkg in _modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                n = node.end_lineno - node.lineno + 1
+                if n > FUNCTION_LINES and not _has_reason(ast.get_docstring(node)):
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.name} ({n} lines)")
+    assert not long, (f"functions over {FUNCTION_LINES} lines without a 'Length:' reason in their docstring:\n"
+                      + "\n".join(long))
 
 
 @pytest.mark.parametrize("text", ["from econ.report.tables import x", "import econ.cli"])
