@@ -12,7 +12,7 @@ from econ.model.compile import CompiledScenario
 from econ.model.run import compile_path, run
 from econ.scenario.load import LoadedScenario
 
-__all__ = ["compile_path", "run", "psa", "headline", "budget"]
+__all__ = ["compile_path", "run", "psa", "headline", "budget", "voi"]
 
 
 def psa(scenario: "str | Path | LoadedScenario | CompiledScenario", *, n_draws: int = 1000, seed: int | None = None,
@@ -41,3 +41,19 @@ def budget(scenario: "str | Path | LoadedScenario | CompiledScenario", *, overri
     from econ.analysis.budget import budget_table
 
     return budget_table(compile_path(scenario, overrides=overrides), **options)
+
+
+def voi(scenario: "str | Path | LoadedScenario | CompiledScenario", *, n_draws: int | None = None,
+        seed: int | None = None, overrides: Sequence[str] = (), **options):
+    """Value of information: EVPI, EVPPI and (with ``study=``) EVSI/ENBS, on a fresh PSA.
+
+    ``options`` are those of :func:`econ.analysis.voi.voi` (objective, thresholds, parameters,
+    groups, study, population, horizon_years, discount_rate). Returns a ``VoiResult`` whose
+    ``.evpi``, ``.evppi`` and ``.evsi`` are DataFrames (see ``docs/voi.md``).
+    """
+    from econ.analysis.psa import run_psa
+    from econ.analysis.voi import DEFAULT_DRAWS, voi as _voi
+
+    compiled = compile_path(scenario, overrides=overrides)
+    result = run_psa(compiled, n_draws=int(n_draws or DEFAULT_DRAWS), seed=seed)
+    return _voi(result, **options)
