@@ -15,6 +15,12 @@ import pandas as pd
 from econ.cli.common import UsageError
 
 
+#: The report's value-of-information section needs at least this many draws (the regression of
+#: net benefit on each input is unstable below it), and estimates its SEs from this many replicates.
+VOI_MIN_DRAWS = 500
+VOI_BOOTSTRAP = 50
+
+
 @dataclass
 class Analyses:
     """Tidy results of every analysis the report shows (no formatting)."""
@@ -37,6 +43,7 @@ class Analyses:
     tornado: pd.DataFrame | None = None
     gsa: pd.DataFrame | None = None
     gsa_method: str | None = None
+    voi: object = None
 
 
 def _scenario_labels(compiled_list) -> list[str]:
@@ -127,6 +134,10 @@ def run_analyses(compiled_list, *, n_draws: int, seed: int | None = None, perspe
 
             a.band = cumulative_band(main, a.psa.table, perspective)
             a.curve = net_cost_curve(a.per_draw)
+        if n_draws >= VOI_MIN_DRAWS:
+            from econ.analysis.voi import voi
+
+            a.voi = voi(a.psa, n_boot=VOI_BOOTSTRAP)
     try:
         from econ.analysis.dsa import oneway
     except ImportError:  # pragma: no cover - dsa ships with the package

@@ -54,6 +54,13 @@ def report_tables(a: Analyses) -> list:
         out.append(T.make_table("evpi", pt["evpi"], ctx, title="Expected value of perfect information",
                                 kinds={"population": "integer"}, labels={"population": "People"},
                                 notes=T.standard_notes(ctx) + psa_note))
+    voi_rows = _voi_rows(a)
+    if voi_rows is not None:
+        out.append(T.make_table("evppi", voi_rows, ctx, title="What finding out is worth (EVPPI)",
+                                notes="Expected value of partial perfect information: what removing the uncertainty "
+                                      "in each input (or group of inputs) would be worth to the decision, per person "
+                                      "and for the population of the intake schedule, by regression on the "
+                                      f"simulations (Strong et al. 2014).{psa_note}"))
     if a.tornado is not None:
         out.append(T.tornado_table(a.tornado, ctx))
     if a.gsa is not None:
@@ -91,6 +98,53 @@ def _perspective_text(a: Analyses) -> str:
     return PERSPECTIVE_LABELS.get(a.perspective, a.perspective) if a.perspective else ""
 
 
+def _voi_rows(a: Analyses, top: int = 10):
+    """EVPPI of the ``top`` inputs for the main decision (the main perspective, or the first threshold)."""
+    if a.voi is None:
+        return None
+    df = a.voi.evppi
+    main = df[df["perspective"] == a.perspective] if a.perspective in set(df["perspective"]) else df
+    if "threshold" in main and main["threshold"].notna().any():
+        main = main[main["threshold"] == main["threshold"].dropna().iloc[0]]
+    person = main[main["per"] == "person"].sort_values("evppi", ascending=False).head(top)
+    cols = [c for c in ("parameters", "evppi", "se", "perspective", "per") if c in person.columns]
+    pop = main[main["per"] == "population"].set_index("parameters")["evppi"]
+    out = person[cols].reset_index(drop=True)
+    out["evppi_population"] = out["parameters"].map(pop).to_numpy()
+    return out
+
+
+def _input_label(a: Analyses, name: str) -> str:
+    """A reader's name for an input set of the value-of-information tables."""
+    if name == "service_use_data":
+        return "the service-use data (every observed change in use, together)"
+    params = a.compiled.parameters.parameters
+    if name in params and params[name].description:
+        return f"{params[name].description[0].lower()}{params[name].description[1:]} ({name})"
+    return name
+
+
+def _voi_summary(a: Analyses, ctx) -> str:
+    """One paragraph on EVPI and the inputs most worth finding out about, in plain words."""
+    rows = _voi_rows(a, top=3)
+    evpi = a.voi.evpi
+    main = evpi[evpi["perspective"] == a.perspective] if a.perspective in set(evpi["perspective"]) else evpi
+    per = main[main["per"] == "person"]["evpi"]
+    pop = main[main["per"] == "population"]["evpi"]
+    from econ.report.html import money_text
+
+    cur = ctx.currency
+    lead = (f"If every uncertainty were resolved, the decision would be better by about "
+            f"{money_text(float(per.iloc[0]), cur)} per person" if len(per) else "")
+    if len(pop) and pop.notna().iloc[0]:
+        lead += f" (about {money_text(float(pop.iloc[0]), cur)} for everyone in the intake schedule)"
+    names = "; ".join(f"{_input_label(a, p)} ({money_text(float(v), cur)} per person)"
+                      for p, v in zip(rows["parameters"], rows["evppi"]))
+    return (f"{lead}. That is the most any further research could be worth to this decision. The uncertainties "
+            f"most worth resolving are {names}. A study costing more than the population figure cannot pay for "
+            "itself.")
+
+
 def report_figures(a: Analyses) -> dict:
     """The report's figures by name: ``name -> (Figure, title, caption)``."""
     from econ.report import tables as T
@@ -99,6 +153,16 @@ def report_figures(a: Analyses) -> dict:
     figs = {}
     for part in (_outcome_figures, _psa_figures, _driver_figures, _scenario_figures):
         figs.update(part(a, ctx))
+    if a.voi is not None:
+        from econ.report.voi_plots import plot_evppi
+
+        rows = a.voi.evppi
+        if a.perspective in set(rows["perspective"]):
+            rows = rows[rows["perspective"] == a.perspective]
+        figs["evppi"] = (plot_evppi(rows, currency=ctx.currency, synthetic=a.compiled.synthetic, top=10),
+                         "What finding out is worth",
+                         "Expected value of partial perfect information per person for the ten inputs worth most; "
+                         "whiskers: 2 standard errors.")
     return figs
 
 
@@ -365,6 +429,9 @@ def _html_sections(a: Analyses, ctx, tables: list, figures: dict) -> list:
             ((saving_view, False),) * (saving_view is not None) +
             tuple((t, t.name != "psa_icer") for t in tabs("psa_icer", "cost_saving", "psa_outputs", "psa_offset",
                                                            "evpi"))))
+    if a.voi is not None:
+        sections.append(H.Section("value_of_information", "Should we fund it now, or find out more first?",
+                                  (_voi_summary(a, ctx),), figs("evppi"), tuple((t, False) for t in tabs("evppi"))))
     if a.tornado is not None or a.gsa is not None:
         sections.append(H.Section(
             "drivers", "What drives the result",
