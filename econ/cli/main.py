@@ -132,7 +132,8 @@ def _print_generic(compiled, res) -> None:
 def cmd_run(args) -> int:
     from econ.analysis.budget import budget_table
     from econ.analysis.offset import headline
-    from econ.model.run import compile_path, run
+    from econ.analysis.base_case import run
+    from econ.model.run import compile_path
     from econ.report.files import prepare_run_folder, write_csv, write_json
     from econ.report.text import budget_text, headline_text
 
@@ -172,8 +173,8 @@ def cmd_run(args) -> int:
 
 def _comparison_rows(compiled, scenario_label: str):
     """Long rows (scenario, strategy, perspective, discounting, measure, per_participant, population)."""
+    from econ.analysis.base_case import run
     from econ.analysis.offset import headline
-    from econ.model.run import run
 
     if compiled.loaded.spec.cost_offset is not None:
         df = headline(compiled)

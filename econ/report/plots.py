@@ -562,7 +562,7 @@ def plot_state_occupancy(df: pd.DataFrame, *, state_labels: Mapping | None = Non
     Parameters
     ----------
     df : pandas.DataFrame
-        Columns ``strategy``, ``cycle``, ``state``, ``share`` (:attr:`econ.model.results.Results.trace`).
+        Columns ``strategy``, ``cycle``, ``state``, ``share`` (:attr:`econ.analysis.base_case.Results.trace`).
     state_labels, strategy_labels : mapping, optional
     cycle_label : str
 

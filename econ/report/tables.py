@@ -622,7 +622,7 @@ def budget_report_table(budget: pd.DataFrame, ctx: TableContext) -> ReportTable:
 
 def values_table(summary: pd.DataFrame, ctx: TableContext, *, name: str, title: str,
                  notes: str | None = None) -> ReportTable:
-    """A strategy x value table (:attr:`econ.model.results.Results.summary` or ``.incremental``), values as rows.
+    """A strategy x value table (:attr:`econ.analysis.base_case.Results.summary` or ``.incremental``), values as rows.
 
     Text columns of ``.incremental`` (``reference``, ``dominance``) are left out; the ICER is kept.
     """
