@@ -8,6 +8,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from econ.analysis.cea import cost_consequence, frontier, net_benefit
+from econ.core.errors import ScenarioError
 from econ.model.compile import CompiledScenario
 from econ.model.evaluate import Evaluation, evaluate
 from econ.model.results import RunMetadata, metadata_for
@@ -85,6 +87,48 @@ class Results:
             inc["dominance"] = labels
         return inc
 
+    def _icer_pair(self) -> tuple[str, str]:
+        if self.compiled.icer is None:
+            raise ScenarioError(self.compiled.loaded.problem(
+                (), "the efficiency frontier and net benefit need an 'icer' block (cost, effect)"))
+        return self.compiled.icer
+
+    @property
+    def frontier(self) -> pd.DataFrame:
+        """The efficiency frontier of the declared cost and effect (``icer`` block), discounted.
+
+        One row per strategy: ``strategy``, ``cost``, ``effect``, ``status``, ``comparator``,
+        ``inc_cost``, ``inc_effect``, ``icer`` (see :func:`econ.analysis.cea.frontier`). Raises
+        ScenarioError when the scenario declares no ``icer`` block.
+        """
+        cost, effect = self._icer_pair()
+        s = self.summary
+        return frontier(s[cost], s[effect])
+
+    def net_benefit(self, thresholds: Sequence[float] | None = None) -> pd.DataFrame:
+        """Net monetary and net health benefit per strategy at ``thresholds`` (default GBP 20,000 and
+        30,000 per unit of effect); see :func:`econ.analysis.cea.net_benefit`."""
+        cost, effect = self._icer_pair()
+        s = self.summary
+        return net_benefit(s[cost], s[effect], thresholds, strategies=self.strategies)
+
+    @property
+    def cost_consequence(self) -> pd.DataFrame:
+        """Costs next to every outcome per strategy, and differences from the reference strategy.
+
+        Costs: the ``icer`` block's cost when declared, else every total of kind cost (every cost value
+        when there are no such totals); outcomes: every value and total of kind outcome. See
+        :func:`econ.analysis.cea.cost_consequence`.
+        """
+        c = self.compiled
+        kinds = {o: c.kind_of(o) for o in self.outputs}
+        if c.icer is not None:
+            costs = [c.icer[0]]
+        else:
+            costs = [o for o in c.totals if kinds[o] == "cost"] or [o for o in self.outputs if kinds[o] == "cost"]
+        outcomes = [o for o in self.outputs if kinds[o] == "outcome"]
+        return cost_consequence(self.summary, costs, outcomes, c.reference)
+
     @property
     def per_cycle(self) -> pd.DataFrame:
         """Long table: strategy, cycle, value, amount (undiscounted), discounted (mean over draws)."""
@@ -130,6 +174,7 @@ def run(scenario: "str | Path | LoadedScenario | CompiledScenario", *, overrides
     Results
         ``.summary`` (discounted totals per person by strategy), ``.summary_undiscounted``,
         ``.incremental`` (against the reference strategy, with the ICER when declared),
+        ``.frontier``, ``.net_benefit()`` and ``.cost_consequence`` (cost-effectiveness),
         ``.per_cycle`` and ``.trace`` (long tables) and ``.metadata``.
 
     Examples
