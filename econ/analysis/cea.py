@@ -15,7 +15,7 @@ import pandas as pd
 from econ.core.errors import EconError, Problem
 
 #: Default thresholds (willingness to pay per unit of effect): NICE's GBP 20,000 and 30,000 per QALY
-#: (NICE (2022) health technology evaluations: the manual, PMG36, section 6.3).
+#: (NICE (2022) health technology evaluations: the manual, PMG36).
 DEFAULT_THRESHOLDS = (20_000.0, 30_000.0)
 
 #: Statuses on the frontier.
