@@ -22,8 +22,10 @@ DEFAULT_THRESHOLDS = (20_000.0, 30_000.0)
 NON_DOMINATED, DOMINATED, EXTENDEDLY_DOMINATED = "non-dominated", "dominated", "extendedly dominated"
 
 #: Most elements (thresholds x draws x strategies) of the net-benefit array built at once by
-#: :func:`acceptability`; bounds memory to about 130 MB. More thresholds than fit are taken in blocks.
-MAX_NMB_ELEMENTS = 1 << 24
+#: :func:`acceptability` (2 MB); more thresholds than fit are taken in blocks. The work is memory-bound,
+#: so bigger blocks are slower, not faster (``bench/bench_ceac.py``); 101 thresholds of 1,000 draws
+#: of 2 strategies fit in one block.
+MAX_NMB_ELEMENTS = 1 << 18
 
 FRONTIER_COLUMNS = ["strategy", "cost", "effect", "status", "comparator", "inc_cost", "inc_effect", "icer"]
 
@@ -236,7 +238,8 @@ def acceptability(costs: np.ndarray, effects: np.ndarray, wtp: Sequence[float],
         part = lam[start:start + block]
         nmb = part[:, None, None] * e[None, :, :] - c[None, :, :]  # (thresholds, draws, strategies)
         best = np.argmax(nmb, axis=2)
-        prob[start:start + part.size] = (best[:, :, None] == np.arange(K)).sum(axis=1) / N
+        cells = (np.arange(part.size)[:, None] * K + best).ravel()  # (threshold, strategy) of each win
+        prob[start:start + part.size] = np.bincount(cells, minlength=part.size * K).reshape(part.size, K) / N
         mean[start:start + part.size] = nmb.mean(axis=1)
     front = np.argmax(mean, axis=1)
     return pd.DataFrame({"wtp": np.repeat(lam, K), "strategy": names * lam.size, "mean_nmb": mean.reshape(-1),
