@@ -1,7 +1,7 @@
 """peer-econ: the cost offset of community peer support for mental health, as a Markov cohort model."""
 from econ.api import budget, compile_path, headline, psa, run, voi
 from econ.core.errors import DataError, EconError, EconWarning, ModelError, ScenarioError
-from econ.model.results import Results
+from econ.analysis.base_case import Results
 from econ.scenario.load import load_scenario
 
 __version__ = "0.2.0"

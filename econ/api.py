@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Sequence
 
 from econ.model.compile import CompiledScenario
-from econ.model.run import compile_path, run
+from econ.analysis.base_case import run
+from econ.model.run import compile_path
 from econ.scenario.load import LoadedScenario
 
 __all__ = ["compile_path", "run", "psa", "headline", "budget", "voi"]

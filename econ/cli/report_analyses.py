@@ -99,7 +99,7 @@ def run_analyses(compiled_list, *, n_draws: int, seed: int | None = None, perspe
     """
     from econ.analysis.budget import budget_table
     from econ.analysis.offset import headline, measures
-    from econ.model.run import run
+    from econ.analysis.base_case import run
     from econ.cli.run import _comparison_rows
 
     main = compiled_list[0]

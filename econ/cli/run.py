@@ -29,10 +29,29 @@ def _print_generic(compiled, res) -> None:
         print(format_frame(inc.drop(index=compiled.reference)[cols]))
 
 
+def _cost_effectiveness(compiled, res, folder) -> list[str]:
+    """When the scenario declares an outcome (``icer`` block): print the efficiency frontier with net
+    benefit, and write ``frontier.csv`` and ``net_benefit.csv`` into ``folder``. Returns the files written."""
+    if compiled.icer is None:
+        return []
+    from econ.report.files import write_csv
+    from econ.report.text import frontier_text
+
+    front, nb = res.frontier, res.net_benefit()
+    print()
+    print(frontier_text(compiled, front, nb))
+    if folder is None:
+        return []
+    write_csv(folder / "frontier.csv", front, index=False)
+    write_csv(folder / "net_benefit.csv", nb, index=False)
+    return ["frontier.csv", "net_benefit.csv"]
+
+
 def cmd_run(args) -> int:
     from econ.analysis.budget import budget_table
     from econ.analysis.offset import headline
-    from econ.model.run import compile_path, run
+    from econ.analysis.base_case import run
+    from econ.model.run import compile_path
     from econ.report.files import prepare_run_folder, write_csv, write_json
     from econ.report.text import budget_text, headline_text
 
@@ -51,10 +70,11 @@ def cmd_run(args) -> int:
             print(budget_text(compiled, budget))
     else:
         _print_generic(compiled, res)
+    cea_written = _cost_effectiveness(compiled, res, folder)
     for line in compiled.loaded.overrides:
         print(f"override: {line}")
     if folder is not None:
-        written = ["summary.csv", "incremental.csv", "per_cycle.csv", "trace.csv"]
+        written = ["summary.csv", "incremental.csv", "per_cycle.csv", "trace.csv"] + cea_written
         write_csv(folder / "summary.csv", res.summary)
         write_csv(folder / "incremental.csv", res.incremental)
         write_csv(folder / "per_cycle.csv", res.per_cycle, index=False)
@@ -73,7 +93,7 @@ def cmd_run(args) -> int:
 def _comparison_rows(compiled, scenario_label: str):
     """Long rows (scenario, strategy, perspective, discounting, measure, per_participant, population)."""
     from econ.analysis.offset import headline
-    from econ.model.run import run
+    from econ.analysis.base_case import run
 
     if compiled.loaded.spec.cost_offset is not None:
         df = headline(compiled)

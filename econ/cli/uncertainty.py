@@ -57,6 +57,18 @@ def _folder(args, compiled):
 
 
 # --------------------------------------------------------------------------------------------
+def _write_acceptability(folder, tables: dict) -> list[str]:
+    """Write ``acceptability.csv`` (CEAC and CEAF, :func:`econ.analysis.cea.acceptability_table`) when
+    the PSA has an acceptability curve. Returns the files written."""
+    if "ceac" not in tables:
+        return []
+    from econ.analysis.cea import acceptability_table
+    from econ.report.files import write_csv
+
+    write_csv(folder / "acceptability.csv", acceptability_table(tables["ceac"]), index=False)
+    return ["acceptability.csv"]
+
+
 def cmd_psa(args) -> int:
     """Run a probabilistic sensitivity analysis, print the headline tables, write files with --out."""
     from econ.analysis.psa import DEFAULT_WTP, draws_frame, psa_tables, run_psa
@@ -120,6 +132,7 @@ def cmd_psa(args) -> int:
             written.append(f"{name}.csv")
         write_csv(folder / "psa_draws.csv", draws_frame(result))
         written.append("psa_draws.csv")
+        written += _write_acceptability(folder, tables)
         extra = {"analysis": "psa", "method": result.method,
                  "monte_carlo_draws": (compiled.loaded.spec.settings.monte_carlo_draws
                                        if result.method == "monte_carlo" else None),

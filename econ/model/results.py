@@ -1,4 +1,8 @@
-"""Result containers: tidy pandas tables of a run, and the metadata that makes them traceable."""
+"""Run metadata: what made a result (files, hashes, overrides, seed, versions).
+
+The result container of a run, :class:`econ.analysis.base_case.Results`, lives in the analysis stage
+because its tables (the efficiency frontier, net benefit) are analyses.
+"""
 from __future__ import annotations
 
 import datetime as _dt
@@ -6,10 +10,6 @@ import platform
 import sys
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
-import pandas as pd
-
-from econ.model.evaluate import Evaluation
 from econ.model.compile import CompiledScenario
 
 
@@ -68,101 +68,3 @@ def metadata_for(compiled: CompiledScenario, *, n_draws: int, seed: int | None, 
         data_files=list(data_files),
         perspectives=list(loaded.spec.cost_offset.perspectives) if loaded.spec.cost_offset is not None else [],
     )
-
-
-@dataclass(frozen=True)
-class Results:
-    """Results of a deterministic run (or the mean of a set of draws).
-
-    Attributes
-    ----------
-    compiled : CompiledScenario
-    evaluation : Evaluation
-    metadata : RunMetadata
-    """
-
-    compiled: CompiledScenario
-    evaluation: Evaluation
-    metadata: RunMetadata
-
-    @property
-    def strategies(self) -> list[str]:
-        return list(self.evaluation.strategies)
-
-    @property
-    def outputs(self) -> list[str]:
-        return list(self.evaluation.outputs)
-
-    def _frame(self, arr: np.ndarray) -> pd.DataFrame:
-        df = pd.DataFrame(arr.mean(axis=0), index=pd.Index(self.strategies, name="strategy"), columns=self.outputs)
-        df.columns.name = "value"
-        return df
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """Discounted totals per person: index strategy, one column per value and total (float)."""
-        return self._frame(self.evaluation.totals)
-
-    @property
-    def summary_undiscounted(self) -> pd.DataFrame:
-        """Undiscounted totals per person, same shape as :attr:`summary`."""
-        return self._frame(self.evaluation.totals_undiscounted)
-
-    @property
-    def incremental(self) -> pd.DataFrame:
-        """Each strategy minus the reference strategy (discounted), plus the ICER when declared.
-
-        Columns: one per value and total (the increment), then ``icer`` (cost increment / effect
-        increment, NaN for the reference or when the effect increment is 0) and ``dominance``
-        ('reference', 'dominant': cheaper and at least as effective, 'dominated': dearer and no
-        more effective, or '').
-        """
-        s = self.summary
-        ref = self.compiled.reference
-        inc = s - s.loc[ref]
-        inc.insert(0, "reference", ref)
-        if self.compiled.icer is not None:
-            cost, effect = self.compiled.icer
-            dc, de = inc[cost].to_numpy(), inc[effect].to_numpy()
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                icer = np.where(de != 0, dc / np.where(de != 0, de, 1.0), np.nan)
-            inc["icer"] = icer
-            labels = []
-            for strat, c_, e_ in zip(inc.index, dc, de):
-                if strat == ref:
-                    labels.append("reference")
-                elif c_ <= 0 and e_ >= 0 and (c_ < 0 or e_ > 0):
-                    labels.append("dominant")
-                elif c_ >= 0 and e_ <= 0 and (c_ > 0 or e_ < 0):
-                    labels.append("dominated")
-                else:
-                    labels.append("")
-            inc["dominance"] = labels
-        return inc
-
-    @property
-    def per_cycle(self) -> pd.DataFrame:
-        """Long table: strategy, cycle, value, amount (undiscounted), discounted (mean over draws)."""
-        ev = self.evaluation
-        if ev.per_cycle is None:
-            raise ValueError("per-cycle amounts were not kept; run with keep_cycles=True")
-        und = ev.per_cycle.mean(axis=0)
-        dis = ev.per_cycle_discounted.mean(axis=0)
-        K, O, T = und.shape
-        idx = pd.MultiIndex.from_product([self.strategies, self.outputs, range(1, T + 1)],
-                                         names=["strategy", "value", "cycle"])
-        df = pd.DataFrame({"amount": und.reshape(-1), "discounted": dis.reshape(-1)}, index=idx).reset_index()
-        return df[["strategy", "cycle", "value", "amount", "discounted"]]
-
-    @property
-    def trace(self) -> pd.DataFrame:
-        """Long table: strategy, cycle (0..T), state (declared states, tunnels summed), share."""
-        from econ.model.engine import collapse_tunnels
-
-        ev = self.evaluation
-        if ev.trace is None:
-            raise ValueError("the trace was not kept; run with keep_trace=True")
-        groups, arr = collapse_tunnels(self.compiled.model, ev.trace.mean(axis=0))
-        K, T1, S = arr.shape
-        idx = pd.MultiIndex.from_product([self.strategies, range(T1), groups], names=["strategy", "cycle", "state"])
-        return pd.DataFrame({"share": arr.reshape(-1)}, index=idx).reset_index()

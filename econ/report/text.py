@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -193,4 +194,47 @@ def budget_text(compiled, budget: pd.DataFrame, *, perspective: str | None = Non
             "Cumulative net cost": part.cumulative_net_cost.map(lambda x: money(x, currency)),
         }).set_index("Financial year")
         lines += ["", labels.get(s, s), shown.to_string()]
+    return "\n".join(lines)
+
+
+def _value_label(compiled, name: str) -> str:
+    spec = compiled.loaded.spec.values.get(name)
+    return (spec.label if spec is not None and spec.label else name.replace("_", " ")).strip()
+
+
+def frontier_text(compiled, frontier: pd.DataFrame, net_benefit: pd.DataFrame) -> str:
+    """The efficiency frontier with net monetary benefit at each threshold, as text.
+
+    ``frontier`` is :attr:`econ.analysis.base_case.Results.frontier`, ``net_benefit`` is
+    :meth:`~econ.analysis.base_case.Results.net_benefit` output (same strategies).
+    """
+    st = compiled.loaded.spec.settings
+    cur = st.currency
+    cost, effect = compiled.icer
+    effect_label = _value_label(compiled, effect)
+    labels = _strategy_labels(compiled)
+    nmb = net_benefit.pivot(index="strategy", columns="threshold", values="nmb")
+    def amount(x: float) -> str:
+        return "-" if math.isnan(x) else _fixed(x, 0)
+
+    table = pd.DataFrame({
+        "Option": [labels.get(s, s) for s in frontier.strategy],
+        f"Cost ({cur})": [amount(x) for x in frontier.cost],
+        effect_label: [_num(x) for x in frontier.effect],
+        "Status": frontier.status.tolist(),
+        "Compared with": [labels.get(c, c) if c else "-" for c in frontier.comparator],
+        f"ICER ({cur})": [amount(x) for x in frontier.icer],
+    })
+    for lam in nmb.columns:
+        table[f"NMB at {amount(lam)}"] = [amount(float(nmb.loc[s, lam])) for s in frontier.strategy]
+    lines = [f"Cost-effectiveness: {_value_label(compiled, cost).lower()} and {effect_label.lower()} per person, "
+             f"discounted; {cur} at {st.price_year or 'stated'} prices (thresholds in {cur} per unit of "
+             f"{effect_label.lower()}).",
+             table.to_string(index=False)]
+    lines += textwrap.wrap(
+             f"Options are ordered by cost. ICER: extra cost per extra unit of {effect_label.lower()} against the "
+             f"option it is compared with (the previous non-dominated one; the cheapest is the reference). "
+             f"Dominated: another option costs no more and gains no less. Extendedly dominated: a mix of two other "
+             f"options would gain more for the same cost. NMB (net monetary benefit) = threshold x "
+             f"{effect_label.lower()} - cost; the highest NMB is the best option at that threshold.", width=100)
     return "\n".join(lines)
