@@ -1,5 +1,5 @@
 """peer-econ: the cost offset of community peer support for mental health, as a Markov cohort model."""
-from econ.api import budget, compile_path, headline, psa, run, voi
+from econ.api import budget, compile_path, dsa, gsa, headline, psa, report, run, voi
 from econ.core.errors import DataError, EconError, EconWarning, ModelError, ScenarioError
 from econ.analysis.base_case import Results
 from econ.scenario.load import load_scenario
@@ -14,6 +14,9 @@ __all__ = [
     "headline",
     "budget",
     "voi",
+    "dsa",
+    "gsa",
+    "report",
     "Results",
     "EconError",
     "ScenarioError",

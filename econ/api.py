@@ -13,7 +13,7 @@ from econ.analysis.base_case import run
 from econ.model.run import compile_path
 from econ.scenario.load import LoadedScenario
 
-__all__ = ["compile_path", "run", "psa", "headline", "budget", "voi"]
+__all__ = ["compile_path", "run", "psa", "dsa", "gsa", "headline", "budget", "voi", "report"]
 
 
 def psa(scenario: "str | Path | LoadedScenario | CompiledScenario", *, n_draws: int = 1000, seed: int | None = None,
@@ -58,3 +58,52 @@ def voi(scenario: "str | Path | LoadedScenario | CompiledScenario", *, n_draws: 
     compiled = compile_path(scenario, overrides=overrides)
     result = run_psa(compiled, n_draws=int(n_draws or DEFAULT_DRAWS), seed=seed)
     return _voi(result, **options)
+
+
+def dsa(scenario: "str | Path | LoadedScenario | CompiledScenario", output: str | None = None, *,
+        overrides: Sequence[str] = (), **options):
+    """One-way sensitivity analysis (the tornado table) of one named output, e.g. ``net_cost:group``.
+
+    See :func:`econ.analysis.dsa.oneway`; ``econ.analysis.dsa.twoway`` and ``threshold`` take a
+    compiled scenario too.
+    """
+    from econ.analysis.dsa import oneway
+
+    return oneway(compile_path(scenario, overrides=overrides), output, **options)
+
+
+def gsa(scenario: "str | Path | LoadedScenario | CompiledScenario", *, method: str | None = None,
+        n: int | None = None, overrides: Sequence[str] = (), **options):
+    """Global sensitivity analysis through SALib (``method`` sobol, morris, efast, delta or pawn).
+
+    Returns a ``GsaResult`` whose ``.indices`` is a DataFrame; see :func:`econ.analysis.gsa.run_gsa`.
+    """
+    from econ.analysis.gsa import run_gsa
+
+    options.setdefault("progress", False)
+    return run_gsa(compile_path(scenario, overrides=overrides), method=method, n=n, **options)
+
+
+def report(*scenarios, out: "str | Path", draws: int = 1000, seed: int | None = None,
+           formats: Sequence[str] = ("csv", "xlsx", "md", "tex"), perspective: str | None = None,
+           overrides: Sequence[str] = (), force: bool = False) -> Path:
+    """Write the full report (HTML, tables, plots, manifest) of ``scenarios`` into ``out``, as the
+    ``report`` command does; the first scenario is the main one. Returns the report's folder."""
+    import argparse
+
+    from econ.cli.common import manifest, now_iso
+    from econ.cli.report import check_perspective, run_analyses, write_report
+    from econ.report.files import prepare_run_folder
+
+    started = now_iso()
+    compiled_list = [compile_path(s, overrides=overrides) for s in scenarios]
+    check_perspective(compiled_list[0], perspective)
+    folder = prepare_run_folder(out, f"report-{compiled_list[0].name}", force=force)
+    a = run_analyses(compiled_list, n_draws=draws, seed=seed, perspective=perspective)
+    used_seed = a.psa.seed if a.psa is not None else seed
+    extra = {"report": {"main_scenario": compiled_list[0].name, "draws": draws, "seed": used_seed,
+                        "perspective": a.perspective, "formats": list(formats), "gsa": None, "api": True}}
+    data = manifest(argparse.Namespace(command="report"), compiled_list, started, extra, n_draws=max(draws, 1),
+                    seed=used_seed)
+    write_report(folder, a, formats=list(formats), manifest_data=data)
+    return folder

@@ -25,3 +25,13 @@ def test_voi_returns_tables(hiv):
 def test_public_names_are_exported():
     for name in ("load_scenario", "compile_path", "run", "psa", "headline", "budget", "voi", "Results"):
         assert name in econ.__all__ and hasattr(econ, name)
+
+
+def test_dsa_gsa_and_report_front_doors(peer, tmp_path):
+    from econ.analysis.dsa import oneway
+
+    pd.testing.assert_frame_equal(econ.dsa(peer, "net_cost:group"), oneway(peer, "net_cost:group"))
+    g = econ.gsa(peer, method="morris", n=4, outputs=["net_cost:group"])
+    assert isinstance(g.indices, pd.DataFrame) and len(g.indices)
+    folder = econ.report(peer, out=tmp_path / "r", draws=50, formats=["csv"])
+    assert (folder / "report.html").exists() and (folder / "manifest.json").exists()
