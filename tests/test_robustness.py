@@ -316,3 +316,15 @@ def test_a_huge_gsa_is_refused_before_allocating(monkeypatch):
     monkeypatch.setenv("PEER_ECON_MAX_DRAWS", str(10**13))
     with pytest.raises(LimitError, match="design and outputs need about"):
         run_gsa(econ.compile_path(ROOT / "scenarios" / "side_by_side.yaml"), method="sobol", n=2**30, progress=False)
+
+
+# ---------------------------------------------------------------------------- the same file twice
+@pytest.mark.parametrize("command", [["compare"], ["report", "--draws", "0", "--format", "csv"]])
+def test_the_same_scenario_twice_is_labelled_apart(command, tmp_path):
+    args = [command[0], "scenarios/side_by_side.yaml", "scenarios/side_by_side.yaml", *command[1:],
+            "--out", str(tmp_path / "o")]
+    out = _cli(*args)
+    assert out.returncode == 0, out.stderr
+    assert "internal error" not in out.stderr
+    if command[0] == "compare":
+        assert "#2" in out.stdout

@@ -126,3 +126,16 @@ def write_table_and_manifest(folder, name: str, table, args, compiled_list, star
     write_json(folder / "manifest.json", manifest(args, compiled_list, started, info or None))
     print(f"\nWrote {folder}/: {name}, manifest.json")
 
+
+
+def scenario_labels(compiled_list) -> list[str]:
+    """One distinct label per scenario: its name; with the file when names repeat; numbered
+    (``#2``, ...) when the same file is given more than once (compare and report tables are keyed by it)."""
+    names = [c.name for c in compiled_list]
+    labels = [n if names.count(n) == 1 else f"{n} ({c.loaded.path})" for n, c in zip(names, compiled_list)]
+    seen: dict = {}
+    out = []
+    for lab in labels:
+        seen[lab] = seen.get(lab, 0) + 1
+        out.append(lab if seen[lab] == 1 else f"{lab} #{seen[lab]}")
+    return out

@@ -47,8 +47,9 @@ class Analyses:
 
 
 def _scenario_labels(compiled_list) -> list[str]:
-    names = [c.name for c in compiled_list]
-    return [n if names.count(n) == 1 else f"{n} ({c.loaded.path})" for n, c in zip(names, compiled_list)]
+    from econ.cli.common import scenario_labels
+
+    return scenario_labels(compiled_list)
 
 
 def _primary_strategy(compiled) -> str:

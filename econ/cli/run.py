@@ -5,7 +5,7 @@ Each command imports the model and the analyses inside its function, so building
 from __future__ import annotations
 
 from econ.core.errors import EconError
-from econ.cli.common import (EXIT_OK, UsageError, add_common_options, format_frame, manifest, now_iso,
+from econ.cli.common import (EXIT_OK, UsageError, add_common_options, format_frame, manifest, now_iso, scenario_labels,
                              write_table_and_manifest)
 
 PERSPECTIVES = ["nhs", "nhs_pss", "public_sector", "societal"]
@@ -120,8 +120,7 @@ def cmd_compare(args) -> int:
 
     started = now_iso()
     compiled_list = [compile_path(f, overrides=args.overrides) for f in args.files]
-    names = [c.name for c in compiled_list]
-    labels = [n if names.count(n) == 1 else f"{n} ({c.loaded.path})" for n, c in zip(names, compiled_list)]
+    labels = scenario_labels(compiled_list)
     folder = prepare_run_folder(args.out, "compare", force=args.force) if args.out else None
     table = pd.concat([_comparison_rows(c, lab) for c, lab in zip(compiled_list, labels)], ignore_index=True)
     if any(c.synthetic for c in compiled_list):
