@@ -328,3 +328,15 @@ def test_the_same_scenario_twice_is_labelled_apart(command, tmp_path):
     assert "internal error" not in out.stderr
     if command[0] == "compare":
         assert "#2" in out.stdout
+
+
+@pytest.mark.parametrize("value", ["1.2", "-0.5", "1e9"])
+def test_set_outside_a_beta_support_is_refused(value):
+    with pytest.raises(ScenarioError, match=rf"--set attribution={value}: parameters.attribution: .* is outside the "
+                                            r"support of 'attribution', declared as a beta"):
+        econ.load_scenario(ROOT / "scenarios" / "side_by_side.yaml", overrides=[f"attribution={value}"])
+
+
+def test_set_inside_the_support_is_applied():
+    loaded = econ.load_scenario(ROOT / "scenarios" / "side_by_side.yaml", overrides=["attribution=0.3"])
+    assert loaded.raw["parameters"]["attribution"] == 0.3

@@ -201,12 +201,33 @@ def apply_overrides(data: dict, positions: Positions, overrides: Sequence[str]) 
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise ScenarioError(Problem(f"no parameter named '{last}'{hint}", where, format_key_path(path)))
         old = node.get(last, "<unset>")
+        if path[0] == "parameters" and len(path) == 2:
+            _check_override_support(last, old, value, where, format_key_path(path))
         node[last] = value
         for p in [p for p in positions.locations if p[: len(path)] == path]:
             del positions.locations[p]
         positions.locations[path] = where
         log.append(f"{format_key_path(path)}: {_short(old)} -> {_short(value)} (from --set)")
     return log
+
+
+#: Distributions whose support is a property of the quantity (a probability, a cost): a ``--set``
+#: value of a parameter drawn from one of them must lie in it, as a YAML value must.
+_NATURAL_SUPPORT = {"beta": (0.0, 1.0, "a probability or share, in [0, 1]"),
+                    "gamma": (0.0, float("inf"), "a non-negative quantity, >= 0"),
+                    "lognormal": (0.0, float("inf"), "a positive quantity, > 0")}
+
+
+def _check_override_support(name: str, old: Any, value: Any, where: SourceLocation, key: str) -> None:
+    """Refuse ``--set name=value`` outside the support of the distribution ``name`` is declared with."""
+    dist = old.get("dist") if isinstance(old, dict) else None
+    if dist not in _NATURAL_SUPPORT or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    lo, hi, what = _NATURAL_SUPPORT[dist]
+    outside = not (lo <= value <= hi) or (dist == "lognormal" and value <= 0) or value != value
+    if outside:
+        raise ScenarioError(Problem(f"{value!r} is outside the support of '{name}', declared as a {dist} ({what})",
+                                    where, key))
 
 
 def _short(value: Any) -> str:
