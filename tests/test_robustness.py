@@ -340,3 +340,13 @@ def test_set_outside_a_beta_support_is_refused(value):
 def test_set_inside_the_support_is_applied():
     loaded = econ.load_scenario(ROOT / "scenarios" / "side_by_side.yaml", overrides=["attribution=0.3"])
     assert loaded.raw["parameters"]["attribution"] == 0.3
+
+
+def test_an_icer_whose_effect_is_a_cost_fails_validate(tmp_path):
+    text = (ROOT / "scenarios" / "validation" / "chancellor_hiv.yaml").read_text(encoding="utf-8")
+    assert "icer: {cost: total_cost, effect: ly}" in text
+    path = tmp_path / "bad_icer.yaml"
+    path.write_text(text.replace("icer: {cost: total_cost, effect: ly}", "icer: {cost: total_cost, effect: total_cost}"))
+    out = _cli("validate", str(path))
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "icer.effect: 'total_cost' is a cost value; the ICER's effect must be an outcome value or total" in out.stderr

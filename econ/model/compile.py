@@ -431,10 +431,16 @@ class _Compiler:
         outputs = set(v.name for v in values) | set(totals)
         if spec.icer is None:
             return None
-        for key in ("cost", "effect"):
+        kinds = {v.name: v.kind for v in values}
+        kinds.update({t: kinds[m[0]] for t, m in totals.items() if m and m[0] in kinds})
+        for key, wanted in (("cost", "cost"), ("effect", "outcome")):
             name = getattr(spec.icer, key)
             if name not in outputs:
                 self.c.add(("icer", key), f"unknown value or total '{name}'{_suggest(name, outputs)}")
+            elif kinds.get(name) != wanted:
+                self.c.add(("icer", key), f"'{name}' is a{'n' if kinds.get(name) == 'outcome' else ''} "
+                                          f"{kinds.get(name)} value; the ICER's {key} must be a{'n' if wanted == 'outcome' else ''} "
+                                          f"{wanted} value or total")
         return (spec.icer.cost, spec.icer.effect)
 
     def reference(self) -> str:
