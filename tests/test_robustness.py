@@ -350,3 +350,17 @@ def test_an_icer_whose_effect_is_a_cost_fails_validate(tmp_path):
     out = _cli("validate", str(path))
     assert out.returncode == 2, out.stdout + out.stderr
     assert "icer.effect: 'total_cost' is a cost value; the ICER's effect must be an outcome value or total" in out.stderr
+
+
+def test_a_bad_data_row_is_reported_once(tmp_path):
+    rows = (ROOT / "scenarios" / "data" / "SYNTHETIC_service_use.csv").read_text(encoding="utf-8").splitlines()
+    head, first = rows[0].split(","), rows[1].split(",")
+    first[head.index("quantity")] = "abc"
+    bad = tmp_path / "SYNTHETIC_service_use.csv"
+    bad.write_text("\n".join([rows[0], ",".join(first)] + rows[2:]) + "\n", encoding="utf-8")
+    meta = ROOT / "scenarios" / "data" / "SYNTHETIC_metadata.yaml"
+    (tmp_path / "SYNTHETIC_metadata.yaml").write_bytes(meta.read_bytes())
+    out = _cli("run", "scenarios/side_by_side.yaml", "--set", f"data.service_use={bad}")
+    assert out.returncode == 2
+    lines = [line for line in out.stderr.splitlines() if line.startswith("error:")]
+    assert lines == [f"error: {bad}:2: quantity: expected a number (got 'abc')"], out.stderr

@@ -82,8 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EconError as exc:
         if debug:
             traceback.print_exc()
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+        for line in dict.fromkeys(f"error: {problem}" for problem in exc.problems):  # each problem once
+            print(line, file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:
         # the reader went away (e.g. `| head`): say nothing more, as other command-line tools do
