@@ -364,3 +364,19 @@ def test_a_bad_data_row_is_reported_once(tmp_path):
     assert out.returncode == 2
     lines = [line for line in out.stderr.splitlines() if line.startswith("error:")]
     assert lines == [f"error: {bad}:2: quantity: expected a number (got 'abc')"], out.stderr
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"synthetic: true\ngenerator: caf\xe9\n", ":2: the metadata file is not valid UTF-8 (byte 0xe9)"),
+    (b"synthetic: [true\n", ":2:1: cannot read the metadata file: expected"),
+])
+def test_a_bad_metadata_file_is_a_located_error(tmp_path, content, expected):
+    from econ.inputs.service_use import load_service_use
+
+    src = ROOT / "scenarios" / "data" / "SYNTHETIC_service_use.csv"
+    data = tmp_path / "SYNTHETIC_service_use.csv"
+    data.write_bytes(src.read_bytes())
+    (tmp_path / "SYNTHETIC_metadata.yaml").write_bytes(content)
+    with pytest.raises(DataError) as err:
+        load_service_use(data)
+    assert f"SYNTHETIC_metadata.yaml{expected}" in str(err.value)
