@@ -156,3 +156,14 @@ def test_report_files_in_the_scenario_units(write_scenario, tmp_path, currency, 
     assert words in html and f"{currency} at prices as entered" in html
     for bad in BAD_WORDS:
         assert bad not in everything, bad
+
+
+def test_one_annual_cycle_reads_in_years(write_scenario):
+    """The issue's case: one annual cycle in AUD reads "over 1 year", and payback counts years."""
+    data = offset_scenario("AUD", "1_cycle")
+    data["settings"]["cycle_length"] = "year"
+    text = _run_text(write_scenario(data))
+    assert "over 1 year." in text and "Pays for itself by year" in text
+    assert "by month" not in text and "GBP" not in text
+    for bad in BAD_WORDS:
+        assert bad not in text

@@ -400,7 +400,7 @@ def _html_about(a: Analyses) -> tuple:
         about = (f"This report comes from a model that follows a group of people {cycle} by {cycle} and adds up "
                  "what peer support costs and what it saves in other services, compared with people who do not "
                  "get it.",)
-        glossary = H.glossary_for(spec.settings.currency)
+        glossary = H.glossary_for(spec.settings.currency, cycle)
     else:
         about = (f"This report comes from a model that follows a group of people {cycle} by {cycle} through the "
                  "states of the model and adds up the costs and outcomes of each option.",)

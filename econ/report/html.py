@@ -12,7 +12,7 @@ import pandas as pd
 from econ.report.files import write_atomic
 from econ.report.tables import ReportTable, TableContext, display_rows, metadata_rows, numeric_columns
 from econ.report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER, percent
-from econ.report.units import horizon_words, money_amount, money_unit_text, roi_label
+from econ.report.units import horizon_words, money_amount, money_unit_text, payback_label, roi_label
 
 #: Content-Security-Policy of the report: nothing may be fetched; images only from data: URIs.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -36,7 +36,7 @@ GLOSSARY = (
     ("Break-even attribution", "The attribution at which savings exactly equal the programme cost. If you "
                                "believe peer support causes more than this share of the change, it pays for "
                                "itself."),
-    ("Pays for itself by month", "The first month at which the savings so far have caught up with the "
+    (payback_label("month"), "The first month at which the savings so far have caught up with the "
                                  "programme cost so far."),
     ("Perspective", "Whose costs are counted: the NHS only, the NHS and social services (the NICE reference "
                     "case), the whole public sector, or society including unpaid carers."),
@@ -104,11 +104,17 @@ class ReportContent:
     banner: str = SYNTHETIC_BANNER.strip("* ")
 
 
-def glossary_for(currency: str, glossary: Sequence[tuple] = None) -> tuple:
-    """The glossary (default :data:`GLOSSARY`) with its money terms in ``currency`` ('Savings per AUD 1 spent')."""
-    gbp_roi = roi_label("GBP")
-    return tuple((roi_label(currency) if term == gbp_roi else term, meaning)
-                 for term, meaning in (GLOSSARY if glossary is None else glossary))
+def glossary_for(currency: str, cycle_length: str = "month", glossary: Sequence[tuple] | None = None) -> tuple:
+    """The glossary (default :data:`GLOSSARY`) in the scenario's units ('Savings per AUD 1 spent', 'by year')."""
+    gbp_roi, by_month = roi_label("GBP"), payback_label("month")
+    out = []
+    for term, meaning in (GLOSSARY if glossary is None else glossary):
+        if term == gbp_roi:
+            term = roi_label(currency)
+        elif term == by_month:
+            term, meaning = payback_label(cycle_length), meaning.replace("first month", f"first {cycle_length}")
+        out.append((term, meaning))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------

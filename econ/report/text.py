@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from econ.report.units import horizon_words, money_code_amount, money_note, prices_text, roi_label
+from econ.report.units import horizon_words, money_code_amount, money_note, payback_label, prices_text, roi_label
 
 PERSPECTIVE_LABELS = {
     "nhs": "NHS only",
@@ -158,7 +158,8 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
         for m in order:
             if m not in pivot.index:
                 continue
-            label = (roi_label(currency) if m == "roi" else MEASURE_LABELS.get(m)) or "  of which " + m.removeprefix("offset_").replace("_", " ")
+            label = {"roi": roi_label(currency), "payback_month": payback_label(st.cycle_length)}.get(m) or \
+                MEASURE_LABELS.get(m) or "  of which " + m.removeprefix("offset_").replace("_", " ")
             rows.append([label] + [_cell(m, float(pivot.loc[m, s]), currency, st.n_cycles) for s in strategies])
         if pop is not None and "net_cost" in pop_pivot.index:
             rows.append([f"Net cost for {pop:,.0f} people"] + [money(float(pop_pivot.loc["net_cost", s]), currency)

@@ -50,6 +50,11 @@ def roi_label(currency: str) -> str:
     return f"Savings per {currency} 1 spent"
 
 
+def payback_label(cycle_length: str) -> str:
+    """Label of the payback measure, counted in cycles: 'Pays for itself by month' ('by year', ...)."""
+    return f"Pays for itself by {cycle_length}"
+
+
 def prices_text(price_year: str | None) -> str:
     """'at 2023/24 prices', or 'at prices as entered' when the scenario states no price year."""
     return f"at {price_year} prices" if price_year else "at prices as entered"

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from econ.report.text import MEASURE_LABELS, PERSPECTIVE_LABELS
-from econ.report.units import horizon_words, money_label, roi_label
+from econ.report.units import horizon_words, money_label, payback_label, roi_label
 from econ.report.tables.context import COLUMNS, KINDS, MEASURE_KINDS, TableContext, _MONEY
 
 
@@ -93,6 +93,8 @@ def measure_label(measure: str, ctx: TableContext | None = None, *, unit: bool =
     currency = ctx.currency if ctx is not None else "GBP"
     if measure == "roi":
         label = roi_label(currency)
+    elif measure == "payback_month" and ctx is not None and ctx.cycle_length != "cycle":
+        label = payback_label(ctx.cycle_length)
     elif measure in MEASURE_LABELS:
         label = MEASURE_LABELS[measure]
     elif measure.startswith("offset_"):
