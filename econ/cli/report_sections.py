@@ -340,8 +340,7 @@ def _html_context_line(a: Analyses, ctx) -> list[str]:
 
     spec = a.compiled.loaded.spec
     persp_text = _perspective_text(a)
-    horizon = f"{spec.settings.n_cycles} {spec.settings.cycle_length}s"
-    context_line = [f"Per person, compared with {ctx.strategy(a.compiled.reference).lower()}, over {horizon}",
+    context_line = [f"Per person, compared with {ctx.strategy(a.compiled.reference).lower()}, {T.horizon_text(ctx)}",
                     ctx.money_note(),
                     T.discount_text(ctx).capitalize()]
     if persp_text:
@@ -468,7 +467,7 @@ def _html_about(a: Analyses) -> tuple:
         about = (f"This report comes from a model that follows a group of people {cycle} by {cycle} and adds up "
                  "what peer support costs and what it saves in other services, compared with people who do not "
                  "get it.",)
-        glossary = H.GLOSSARY
+        glossary = H.glossary_for(spec.settings.currency, cycle)
     else:
         about = (f"This report comes from a model that follows a group of people {cycle} by {cycle} through the "
                  "states of the model and adds up the costs and outcomes of each option.",)

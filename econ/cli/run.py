@@ -5,6 +5,7 @@ Each command imports the model and the analyses inside its function, so building
 from __future__ import annotations
 
 from econ.core.errors import EconError
+from econ.report.units import horizon_words, money_unit_text
 from econ.cli.common import (EXIT_OK, UsageError, add_common_options, format_frame, manifest, now_iso, scenario_labels,
                              write_table_and_manifest)
 
@@ -13,12 +14,13 @@ PERSPECTIVES = ["nhs", "nhs_pss", "public_sector", "societal"]
 
 def _print_generic(compiled, res) -> None:
     spec = compiled.loaded.spec
-    cur = spec.settings.currency + (f" {spec.settings.price_year}" if spec.settings.price_year else "")
+    cur = money_unit_text(spec.settings.currency, spec.settings.price_year)
     print(f"Scenario: {spec.metadata.name} ({compiled.loaded.path})")
     if compiled.synthetic:
         print("SYNTHETIC DATA: results illustrate the method and are not evidence.")
-    print(f"Per person, discounted; money in {cur}; {spec.settings.n_cycles} cycles of one "
-          f"{spec.settings.cycle_length}; counting: {spec.settings.cycle_correction}")
+    print(f"Per person, discounted; money in {cur}; over {horizon_words(spec.settings.n_cycles, spec.settings.cycle_length)}"
+          f" ({spec.settings.n_cycles} cycles of one {spec.settings.cycle_length}); "
+          f"counting: {spec.settings.cycle_correction}")
     print()
     print(format_frame(res.summary))
     inc = res.incremental

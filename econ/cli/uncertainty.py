@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 
+from econ.report.units import money_unit_text
 from econ.cli.common import (EXIT_OK, add_common_options, finite_number, nonnegative_number, format_frame, manifest, now_iso, whole_number,
                   write_table_and_manifest)
 
@@ -26,7 +27,7 @@ SHOWN_WTP = (20_000.0, 30_000.0)
 
 def _header(compiled, what: str) -> None:
     spec = compiled.loaded.spec
-    cur = spec.settings.currency + (f" {spec.settings.price_year}" if spec.settings.price_year else "")
+    cur = money_unit_text(spec.settings.currency, spec.settings.price_year)
     print(f"Scenario: {spec.metadata.name} ({compiled.loaded.path})")
     if compiled.synthetic:
         print("SYNTHETIC DATA: results illustrate the method and are not evidence.")

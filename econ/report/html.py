@@ -12,6 +12,7 @@ import pandas as pd
 from econ.report.files import write_atomic
 from econ.report.tables import ReportTable, TableContext, display_rows, metadata_rows, numeric_columns
 from econ.report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER, percent
+from econ.report.units import horizon_words, money_amount, money_unit_text, payback_label, roi_label
 
 #: Content-Security-Policy of the report: nothing may be fetched; images only from data: URIs.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -27,7 +28,7 @@ GLOSSARY = (
                               "teams, social care, and in the societal view unpaid care by family and friends) "
                               "compared with people who do not get peer support."),
     ("Net cost", "Programme cost minus savings. Below zero means the programme saves more than it costs."),
-    ("Savings per GBP 1 spent", "Savings divided by programme cost (the return on investment). Above 1 means "
+    (roi_label("GBP"), "Savings divided by programme cost (the return on investment). Above 1 means "
                                 "the programme pays for itself."),
     ("Attribution", "The share of the observed change in service use that peer support itself causes. The "
                     "rest would have happened anyway (for example people recovering on their own). Nobody "
@@ -35,7 +36,7 @@ GLOSSARY = (
     ("Break-even attribution", "The attribution at which savings exactly equal the programme cost. If you "
                                "believe peer support causes more than this share of the change, it pays for "
                                "itself."),
-    ("Pays for itself by month", "The first month at which the savings so far have caught up with the "
+    (payback_label("month"), "The first month at which the savings so far have caught up with the "
                                  "programme cost so far."),
     ("Perspective", "Whose costs are counted: the NHS only, the NHS and social services (the NICE reference "
                     "case), the whole public sector, or society including unpaid carers."),
@@ -103,15 +104,23 @@ class ReportContent:
     banner: str = SYNTHETIC_BANNER.strip("* ")
 
 
+def glossary_for(currency: str, cycle_length: str = "month", glossary: Sequence[tuple] | None = None) -> tuple:
+    """The glossary (default :data:`GLOSSARY`) in the scenario's units ('Savings per AUD 1 spent', 'by year')."""
+    gbp_roi, by_month = roi_label("GBP"), payback_label("month")
+    out = []
+    for term, meaning in (GLOSSARY if glossary is None else glossary):
+        if term == gbp_roi:
+            term = roi_label(currency)
+        elif term == by_month:
+            term, meaning = payback_label(cycle_length), meaning.replace("first month", f"first {cycle_length}")
+        out.append((term, meaning))
+    return tuple(out)
+
+
 # --------------------------------------------------------------------------------------------
 def money_text(x: float, currency: str = "GBP") -> str:
     """Money for prose: '£1,234', '-£82' (GBP, EUR, USD symbols; other currencies by code)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(currency)
-    sign = "-" if round(x) < 0 else ""
-    amount = f"{abs(x):,.0f}"
-    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{currency} {amount}"
+    return money_amount(x, currency)
 
 
 def share_text(p: float) -> str:
@@ -126,10 +135,8 @@ def share_text(p: float) -> str:
 
 
 def _money_pence(x: float, currency: str) -> str:
-    """'£1.38' (two decimals, for a return per pound)."""
-    symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(currency)
-    sign = "-" if x < 0 else ""
-    return f"{sign}{symbol}{abs(x):,.2f}" if symbol else f"{sign}{currency} {abs(x):,.2f}"
+    """'£1.38' (two decimals, for a return per unit of money spent)."""
+    return money_amount(x, currency, decimals=2)
 
 
 def table_view(table: ReportTable, *, folded: bool | None = None, fold_rows: int = FOLD_ROWS) -> dict:
@@ -164,10 +171,8 @@ def scenario_facts(compiled) -> dict:
     """Name, description, file, time horizon, money and strategies of a compiled scenario (for the summary)."""
     spec = compiled.loaded.spec
     st = spec.settings
-    years = st.n_cycles * compiled.model.cycle_years
-    horizon = f"{st.n_cycles} {st.cycle_length}s ({years:g} years)" if st.cycle_length != "year" else \
-        f"{st.n_cycles} years"
-    money = f"{st.currency}" + (f" at {st.price_year} prices" if st.price_year else "")
+    horizon = horizon_words(st.n_cycles, st.cycle_length)
+    money = money_unit_text(st.currency, st.price_year)
     strategies = [{"label": s.label or name, "description": s.description or "",
                    "reference": name == compiled.reference} for name, s in spec.strategies.items()]
     co = spec.cost_offset
@@ -360,7 +365,7 @@ def write_html(path: str | Path, content: ReportContent) -> Path:
 
 
 __all__ = [
-    "CSP", "GLOSSARY", "ReportFigure", "Finding", "Section", "ReportContent", "money_text", "share_text",
+    "CSP", "GLOSSARY", "glossary_for", "ReportFigure", "Finding", "Section", "ReportContent", "money_text", "share_text",
     "table_view",
     "scenario_facts", "offset_findings", "offset_messages", "icer_findings", "report_content", "render_html",
     "write_html",

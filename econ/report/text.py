@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from econ.report.units import horizon_words, money_code_amount, money_note, payback_label, prices_text, roi_label
+
 PERSPECTIVE_LABELS = {
     "nhs": "NHS only",
     "nhs_pss": "NHS and personal social services (NICE reference case)",
@@ -19,7 +21,7 @@ MEASURE_LABELS = {
     "delivery_cost": "Cost of the programme",
     "cost_offset": "Savings (cost offset)",
     "net_cost": "Net cost (cost minus savings)",
-    "roi": "Savings per GBP 1 spent",
+    "roi": "Savings per unit of money spent",  # labelled per currency by measure_label / roi_label
     "break_even_attribution": "Break-even attribution",
     "payback_month": "Pays for itself by month",
 }
@@ -28,11 +30,9 @@ SYNTHETIC_BANNER = ("*** SYNTHETIC DATA: these results come from made-up data th
                     "They are not evidence. ***")
 
 
-def money(x: float, currency: str = "GBP") -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    sign = "-" if x < 0 else ""
-    return f"{sign}{currency} {abs(x):,.0f}"
+def money(x: float, currency: str) -> str:
+    """'GBP 1,234' (terminal tables write the currency code; see :mod:`econ.report.units`)."""
+    return money_code_amount(x, currency)
 
 
 def percent(x: float) -> str:
@@ -117,7 +117,7 @@ def _strategy_labels(compiled) -> dict:
 
 def _cell(measure: str, value: float, currency: str, horizon: int) -> str:
     if measure == "roi":
-        return "-" if math.isnan(value) else f"{currency} {value:,.2f}"
+        return "-" if math.isnan(value) else money_code_amount(value, currency, decimals=2)
     if measure == "break_even_attribution":
         return format_cell(value, "attribution")
     if measure == "payback_month":
@@ -135,15 +135,13 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
     currency = st.currency
     labels = _strategy_labels(compiled)
     strategies = [s for s in compiled.model.strategy_names if s != compiled.reference]
-    years = st.n_cycles * compiled.model.cycle_years
     lines = []
     if compiled.synthetic:
         lines += [SYNTHETIC_BANNER, ""]
     lines.append(f"{spec.metadata.name}: {spec.metadata.description}".strip())
     lines.append(f"Per person starting, compared with {labels[compiled.reference].lower()}, over "
-                 f"{st.n_cycles} {st.cycle_length}s ({years:g} years). Money in {currency} at {st.price_year or 'stated'} "
-                 f"prices, {discounting}" + (f" at {st.discount_rate_costs:.1%} a year." if discounting == "discounted"
-                                             else "."))
+                 f"{horizon_words(st.n_cycles, st.cycle_length)}. {money_note(currency, st.price_year)}, {discounting}"
+                 + (f" at {st.discount_rate_costs:.1%} a year." if discounting == "discounted" else "."))
     pop_name = spec.cost_offset.population
     pop = compiled.parameters[pop_name].point if pop_name else None
     first = True
@@ -161,7 +159,8 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
         for m in order:
             if m not in pivot.index:
                 continue
-            label = MEASURE_LABELS.get(m) or "  of which " + m.removeprefix("offset_").replace("_", " ")
+            label = {"roi": roi_label(currency), "payback_month": payback_label(st.cycle_length)}.get(m) or \
+                MEASURE_LABELS.get(m) or "  of which " + m.removeprefix("offset_").replace("_", " ")
             rows.append([label] + [_cell(m, float(pivot.loc[m, s]), currency, st.n_cycles) for s in strategies])
         if pop is not None and "net_cost" in pop_pivot.index:
             rows.append([f"Net cost for {pop:,.0f} people"] + [money(float(pop_pivot.loc["net_cost", s]), currency)
@@ -169,7 +168,7 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
         table = pd.DataFrame(rows, columns=[""] + [labels[s] for s in strategies]).set_index("")
         lines.append(table.to_string())
         first = False
-    lines += ["", "Savings per GBP 1 spent above 1 means the programme pays for itself. Break-even attribution is the "
+    lines += ["", f"{roi_label(currency)} above 1 means the programme pays for itself. Break-even attribution is the "
                   "share of the observed change in service use that peer support must cause for savings to equal its "
                   "cost."]
     return "\n".join(lines)
@@ -183,7 +182,7 @@ def budget_text(compiled, budget: pd.DataFrame, *, perspective: str | None = Non
     currency = spec.settings.currency
     df = budget[budget.perspective == perspective]
     lines = [f"Budget by financial year (April to March), {PERSPECTIVE_LABELS.get(perspective, perspective)}; "
-             f"{currency} at {spec.settings.price_year or 'stated'} prices, undiscounted."]
+             f"{currency} {prices_text(spec.settings.price_year)}, undiscounted."]
     for s, part in df.groupby("strategy", sort=False):
         shown = pd.DataFrame({
             "Financial year": part.financial_year,

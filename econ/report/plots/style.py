@@ -15,6 +15,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from econ.report.units import currency_symbol, money_label
+
 
 #: Colour-blind-safe palette (Okabe and Ito 2008), one colour per strategy in order.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -57,7 +59,7 @@ def _figure(width: float, height: float) -> Figure:
 
 
 def _money_formatter(currency: str) -> FuncFormatter:
-    symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(currency)
+    symbol = currency_symbol(currency)
 
     def fmt(x, _pos=None):
         sign = "-" if x < 0 else ""
@@ -69,7 +71,7 @@ def _money_formatter(currency: str) -> FuncFormatter:
 
 
 def _money_axis_label(text: str, currency: str) -> str:
-    return f"{text} ({currency})"
+    return money_label(text, currency)
 
 
 def _colours(keys: Sequence) -> dict:

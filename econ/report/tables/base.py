@@ -8,6 +8,7 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from econ.report.text import MEASURE_LABELS, PERSPECTIVE_LABELS
+from econ.report.units import horizon_words, money_label, payback_label, roi_label
 from econ.report.tables.context import COLUMNS, KINDS, MEASURE_KINDS, TableContext, _MONEY
 
 
@@ -90,7 +91,11 @@ class ReportTable:
 def measure_label(measure: str, ctx: TableContext | None = None, *, unit: bool = True) -> str:
     """Plain-English label of a cost-offset measure, with its unit (e.g. 'Net cost (cost minus savings) (GBP)')."""
     currency = ctx.currency if ctx is not None else "GBP"
-    if measure in MEASURE_LABELS:
+    if measure == "roi":
+        label = roi_label(currency)
+    elif measure == "payback_month" and ctx is not None and ctx.cycle_length != "cycle":
+        label = payback_label(ctx.cycle_length)
+    elif measure in MEASURE_LABELS:
         label = MEASURE_LABELS[measure]
     elif measure.startswith("offset_"):
         label = "Savings: " + measure.removeprefix("offset_").replace("_", " ")
@@ -98,7 +103,7 @@ def measure_label(measure: str, ctx: TableContext | None = None, *, unit: bool =
         label = measure.replace("_", " ").capitalize()
     kind = measure_kind(measure)
     if unit and kind == _MONEY:
-        label += f" ({currency})"
+        label = money_label(label, currency)
     return label
 
 
@@ -240,10 +245,9 @@ def _infer_kind(s: pd.Series) -> str:
 # --------------------------------------------------------------------------------------------
 # Builders of the standard tables
 def horizon_text(ctx: TableContext) -> str:
-    if not ctx.n_cycles:
-        return ""
-    unit = ctx.cycle_length
-    return f"over {ctx.n_cycles} {unit}{'s' if ctx.n_cycles != 1 else ''}"
+    """'over 36 months (3 years)' (see :func:`econ.report.units.horizon_words`); '' without a horizon."""
+    words = horizon_words(ctx.n_cycles, ctx.cycle_length)
+    return f"over {words}" if words else ""
 
 
 def discount_text(ctx: TableContext, discounting: str = "discounted") -> str:

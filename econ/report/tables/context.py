@@ -7,6 +7,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from econ.report.units import CURRENCY_SYMBOLS as _UNIT_SYMBOLS, money_note as _money_note
+
 
 #: Output formats of :func:`export_tables`, in the order they are written.
 FORMATS = ("csv", "xlsx", "md", "tex")
@@ -25,8 +27,9 @@ MEASURE_KINDS = {
     "payback_month": "month",
 }
 
-#: Spreadsheet symbols of currencies; others are written after the number (``#,##0 "EUR"``).
-CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
+#: Spreadsheet symbols of currencies (one list for every renderer); others are written after the number
+#: (``#,##0 "CHF"``).
+CURRENCY_SYMBOLS = _UNIT_SYMBOLS
 
 #: Label and kind of each column of the tidy vocabulary and of the analysis tables.
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -173,8 +176,8 @@ class TableContext:
         return self.currency
 
     def money_note(self) -> str:
-        """'Money in GBP at 2023/24 prices'."""
-        return f"Money in {self.currency}" + (f" at {self.price_year} prices" if self.price_year else "")
+        """'Money in GBP at 2023/24 prices' ('at prices as entered' without a price year)."""
+        return _money_note(self.currency, self.price_year)
 
     def merged(self, other: "TableContext") -> "TableContext":
         """A context whose label dictionaries hold both (this one wins on clashes)."""

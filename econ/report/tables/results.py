@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from econ.report.text import PERSPECTIVE_LABELS
+from econ.report.units import money_label, roi_label
 from econ.report.tables.context import MEASURE_KINDS, TableContext, _MONEY
 from econ.report.tables.base import (Column, ReportTable, discount_text, make_table, measure_kind, measure_label,
                                      standard_notes)
@@ -50,15 +51,15 @@ def headline_table(headline: pd.DataFrame, ctx: TableContext, *, discounting: st
             kinds.append(measure_kind(m))
         if "net_cost" in pop.index and ctx.population is not None:
             rows.append({"perspective": PERSPECTIVE_LABELS.get(persp, persp),
-                         "measure": f"Net cost for {ctx.population:,.0f} people ({ctx.currency})",
+                         "measure": money_label(f"Net cost for {ctx.population:,.0f} people", ctx.currency),
                          **{s: float(pop.loc["net_cost", s]) for s in strategies}})
             kinds.append(_MONEY)
     frame = pd.DataFrame(rows, columns=["perspective", "measure", *strategies])
     cols = (Column("perspective", "Perspective"), Column("measure", "Measure"),
             *(Column(s, ctx.strategy(s), "row") for s in strategies))
-    notes = (standard_notes(ctx, discounting=discounting) + " Savings per GBP 1 spent above 1 means the programme "
+    notes = (standard_notes(ctx, discounting=discounting) + f" {roi_label(ctx.currency)} above 1 means the programme "
              "pays for itself. Break-even attribution: the share of the observed change in service use that peer "
-             "support must cause for savings to equal its cost.").replace("GBP", ctx.currency)
+             "support must cause for savings to equal its cost.")
     return ReportTable(name, f"Headline results, per person ({discounting})", frame, cols, tuple(kinds), notes,
                        ctx.currency, ctx.n_cycles, group_columns=1)
 
