@@ -166,7 +166,7 @@ def _refuse_unreadable(text: str, name: str) -> None:
         col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
         raise ScenarioError(Problem(f"the file holds a control character (U+{ord(bad.group()):04X}); a scenario "
                                     f"is plain text", SourceLocation(name, line, col)))
-    if "&" not in text and "*" not in text:
+    if not _MAYBE_ANCHOR.search(text):  # the full token scan is slow: only when an anchor may be there
         return
     try:
         for token in yaml.scan(text, Loader=yaml.SafeLoader):
@@ -178,6 +178,10 @@ def _refuse_unreadable(text: str, name: str) -> None:
     except yaml.YAMLError:
         return  # a syntax error: reported with its location by the parser below
 
+
+#: Text that may hold a YAML anchor or alias (``&name``/``*name`` after a space, bracket or comma,
+#: or at the start of a line); ``A&E`` or ``2*x`` inside a word does not.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s,\[\{])[&*][^\s,\[\]\{\}]", re.M)
 
 #: Characters a scenario may not hold: C0 controls other than tab, line feed and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
