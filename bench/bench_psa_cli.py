@@ -75,8 +75,9 @@ def main() -> None:
     for fmt in ("parquet",) + (("csv",) if args.csv else ()):
         small, big = whole_process(10, fmt, args.repeat), whole_process(n, fmt, args.repeat)
         rate = (n - 10) / (big - small)
-        print(f"{"whole process psa --out, --format " + fmt + f" ({n:,} draws)":52s} {big:8.3f} s")
-        print(f"{'whole process psa --out, --format ' + fmt + ' (10 draws)':52s} {small:8.3f} s")
+        label = f"whole process psa --out, --format {fmt}"
+        print(f"{label + f' ({n:,} draws)':52s} {big:8.3f} s")
+        print(f"{label + ' (10 draws)':52s} {small:8.3f} s")
         print(f"{'  net of the 10-draw run':52s} {big - small:8.3f} s {rate:12,.0f} draws/s  "
               f"= {rate / rate_engine:.2f}x in process (targets >= 200,000/s: "
               f"{'met' if rate >= 200_000 else 'NOT met'}; >= 0.5x: {'met' if rate >= 0.5 * rate_engine else 'NOT met'})")
