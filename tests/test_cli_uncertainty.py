@@ -19,12 +19,14 @@ def test_psa_writes_its_files(tmp_path, capsys):
     code = main(["psa", HIV, "--draws", "1000", "--seed", "7", "--out", str(out), "--set", "c_lam=2000"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    for name in ("psa_summary.csv", "psa_draws.csv", "psa_outputs.csv", "convergence.csv", "psa_icer.csv",
-                 "ce_plane.csv", "ceac.csv", "evpi.csv", "manifest.json"):
+    for name in ("psa_summary.csv", "psa_draws.parquet", "psa_outputs.csv", "convergence.csv", "psa_icer.csv",
+                 "ce_plane.parquet", "ceac.csv", "evpi.csv", "manifest.json"):
         assert (out / name).is_file(), name
-    draws = pd.read_csv(out / "psa_draws.csv")
+    assert not (out / "psa_draws.csv").exists() and not (out / "ce_plane.csv").exists()
+    draws = pd.read_parquet(out / "psa_draws.parquet")
     assert len(draws) == 1000 and {"draw", "rr_comb", "tA_B", "inc_total_cost:comb"} <= set(draws.columns)
     manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["per_draw_formats"] == ["parquet"] and "psa_draws.parquet" in manifest["files"]
     assert manifest["command"] == "psa" and manifest["method"] == "monte_carlo"
     assert manifest["monte_carlo_draws"] == "direct"
     scen = manifest["scenarios"][0]
@@ -41,8 +43,55 @@ def test_psa_same_seed_same_files(tmp_path, capsys):
         assert main(["psa", HIV, "--draws", "500", "--seed", "3", "--method", "latin_hypercube",
                      "--out", str(tmp_path / name)]) == 0
     capsys.readouterr()
-    for name in ("psa_draws.csv", "psa_summary.csv", "ceac.csv", "evpi.csv"):
+    for name in ("psa_draws.parquet", "ce_plane.parquet", "psa_summary.csv", "ceac.csv", "evpi.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_psa_per_draw_tables_same_in_parquet_and_csv(tmp_path, capsys):
+    """--format parquet,csv writes both; the Parquet columns hold exactly the numbers the CSV holds,
+    and both equal the in-process per-draw frame and CE plane."""
+    from econ.analysis.psa import ce_plane, draws_frame, run_psa
+    from econ.model.run import compile_path
+
+    out = tmp_path / "both"
+    assert main(["psa", HIV, "--draws", "300", "--seed", "5", "--out", str(out), "--format", "parquet,csv"]) == 0
+    capsys.readouterr()
+    result = run_psa(compile_path(HIV), n_draws=300, seed=5)
+    frame = draws_frame(result).reset_index()
+    pq_draws = pd.read_parquet(out / "psa_draws.parquet")
+    csv_draws = pd.read_csv(out / "psa_draws.csv")
+    assert list(pq_draws.columns) == list(frame.columns) == list(csv_draws.columns)
+    pd.testing.assert_frame_equal(pq_draws, frame, check_exact=True)
+    pd.testing.assert_frame_equal(csv_draws, frame, check_exact=True)  # CSV floats round-trip exactly
+    plane = ce_plane(result)
+    pq_plane = pd.read_parquet(out / "ce_plane.parquet")
+    csv_plane = pd.read_csv(out / "ce_plane.csv")
+    for got in (pq_plane, csv_plane):
+        assert list(got.columns) == list(plane.columns)
+        assert got["strategy"].tolist() == plane["strategy"].tolist()
+        pd.testing.assert_frame_equal(got.drop(columns="strategy"), plane.drop(columns="strategy"), check_exact=True)
+    files = json.loads((out / "manifest.json").read_text())["files"]
+    assert {"psa_draws.parquet", "psa_draws.csv", "ce_plane.parquet", "ce_plane.csv"} <= set(files)
+
+
+def test_psa_format_csv_writes_no_parquet(tmp_path, capsys):
+    out = tmp_path / "csv"
+    assert main(["psa", HIV, "--draws", "50", "--out", str(out), "--format", "csv"]) == 0
+    capsys.readouterr()
+    assert (out / "psa_draws.csv").is_file() and (out / "ce_plane.csv").is_file()
+    assert not list(out.glob("*.parquet")) and not list(out.glob(".*part"))
+
+
+def test_parquet_text_is_neutralised_and_atomic(tmp_path):
+    import numpy as np
+    from econ.report.files import write_parquet
+
+    path = write_parquet(tmp_path / "t.parquet", {"x": np.arange(3.0), "=name": np.array(["=SUM(A1)", "ok", "ok"],
+                                                                                        dtype=object)})
+    back = pd.read_parquet(path)
+    assert list(back.columns) == ["x", "'=name"]
+    assert back["'=name"].astype(object).tolist() == ["'=SUM(A1)", "ok", "ok"]
+    assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]
 
 
 def test_psa_of_the_default_model_is_flagged_synthetic(capsys):
@@ -57,6 +106,7 @@ def test_psa_of_the_default_model_is_flagged_synthetic(capsys):
     (["psa", HIV, "--draws", "1000", "--method", "sobol"], "power of two"),
     (["psa", HIV, "--draws", "10", "--output", "nope:comb"], "unknown output 'nope'"),
     (["psa", HIV, "--draws", "10", "--method", "random"], "invalid choice"),
+    (["psa", HIV, "--draws", "10", "--format", "xlsx"], "expected parquet, csv or both"),
     (["psa", str(SCENARIOS / "missing.yaml")], "file not found"),
     (["dsa", HIV, "--parameters", "rr_cmb"], "did you mean rr_comb"),
     (["dsa", HIV, "--output", "icer:nope"], "unknown strategy 'nope'"),

@@ -26,7 +26,14 @@ from econ.cli import run as _run
 
 
 # --------------------------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command-line parser: every command, or with ``argv`` only the commands its module needs.
+
+    Given the arguments, only the module that registers the command named in them is imported
+    (:func:`command_modules`), so ``run_model.py`` and ``run_model.py run ...`` never import the
+    PSA, GSA, data or report modules (start-up time). Help, no command word with options, or an
+    unknown command builds the whole parser, so help and error messages list every command.
+    """
     parser = argparse.ArgumentParser(
         prog="run_model.py",
         description="peer-econ: cost offset of community peer support (Markov cohort model). "
@@ -35,21 +42,44 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _run.register(sub)
 
-    for register in _extra_commands():
+    for register in _extra_commands(COMMAND_MODULES if argv is None else command_modules(argv)):
         register(sub)
     return parser
 
 
-#: Modules that add subcommands: each has ``register(subparsers)``, which adds its parsers and sets
-#: ``func`` (a callable taking the parsed args and returning an exit status).
-COMMAND_MODULES = ("data", "uncertainty", "gsa", "report", "voi", "excel")
+#: Modules that add subcommands, with the commands each adds: each has ``register(subparsers)``,
+#: which adds its parsers and sets ``func`` (a callable taking the parsed args and returning an exit
+#: status). tests/test_startup.py checks these names against the parsers the modules build.
+MODULE_COMMANDS = {"data": ("data",), "uncertainty": ("psa", "dsa", "twoway", "threshold"), "gsa": ("gsa",),
+                   "report": ("report",), "voi": ("voi",), "excel": ("excel",)}
+COMMAND_MODULES = tuple(MODULE_COMMANDS)
+#: Commands of :mod:`econ.cli.run`, always registered.
+RUN_COMMANDS = ("run", "compare", "subgroups", "budget", "validate")
 
 
-def _extra_commands() -> list[Callable]:
+def command_modules(argv: Sequence[str]) -> tuple[str, ...]:
+    """The modules of :data:`COMMAND_MODULES` the parser needs for ``argv``.
+
+    The command is the first argument not starting with ``-`` (the only option before it,
+    ``--debug``, takes no value). None for no command (the default base case) or a command of
+    :mod:`econ.cli.run`; its own module for another known command; every module for help before
+    the command or an unknown word.
+    """
+    for arg in argv:
+        if arg in ("-h", "--help"):
+            return COMMAND_MODULES
+        if not arg.startswith("-"):
+            if arg in RUN_COMMANDS:
+                return ()
+            return tuple(m for m, names in MODULE_COMMANDS.items() if arg in names) or COMMAND_MODULES
+    return ()
+
+
+def _extra_commands(modules: Sequence[str] = COMMAND_MODULES) -> list[Callable]:
     import importlib
 
     out = []
-    for name in COMMAND_MODULES:
+    for name in modules:
         try:
             module = importlib.import_module(f".{name}", __package__)
         except ModuleNotFoundError as exc:
@@ -70,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         # Ctrl-C must interrupt even when the parent started us with SIGINT ignored (background jobs)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    parser = build_parser()
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help

@@ -1,6 +1,7 @@
 """The ``psa``, ``dsa``, ``twoway`` and ``threshold`` commands of the command line."""
 from __future__ import annotations
 
+import argparse
 import contextlib
 import sys
 
@@ -13,17 +14,12 @@ from econ.cli.common import (EXIT_OK, add_common_options, finite_number, nonnega
 
 METHODS = ("monte_carlo", "latin_hypercube", "sobol")
 
+#: Tables with a row per draw (written as Parquet by default, CSV with ``--format csv``); the rest are CSV.
+PER_DRAW = ("psa_draws", "ce_plane")
+PER_DRAW_FORMATS = ("parquet", "csv")
+
 #: Willingness-to-pay values shown on the terminal (per unit of effect); the files hold the whole grid.
 SHOWN_WTP = (20_000.0, 30_000.0)
-
-
-
-
-
-
-
-
-
 
 def _header(compiled, what: str) -> None:
     spec = compiled.loaded.spec
@@ -57,6 +53,40 @@ def _folder(args, compiled):
     return prepare_run_folder(args.out, compiled.name, force=args.force) if args.out else None
 
 
+def per_draw_formats(text: str) -> tuple[str, ...]:
+    """An argparse type: a comma-separated choice of :data:`PER_DRAW_FORMATS`, in the order given."""
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    wrong = [f for f in chosen if f not in PER_DRAW_FORMATS]
+    if wrong or not chosen:
+        raise argparse.ArgumentTypeError(f"expected {', '.join(PER_DRAW_FORMATS)} or both separated by a comma "
+                                         f"(got {text!r})")
+    return chosen
+
+
+def _write_per_draw(folder, result, tables, formats) -> list[str]:
+    """Write the per-draw tables (psa_draws, and ce_plane with an ICER) in each chosen format; their names."""
+    from econ.analysis.psa import draws_columns, draws_frame
+    from econ.report.files import write_csv, write_parquet
+
+    written = []
+    for name in PER_DRAW:
+        if name == "psa_draws":
+            columns, frame = draws_columns(result), (lambda: draws_frame(result))
+            index = True
+        elif name in tables:
+            table = tables[name]
+            columns, frame, index = {c: table[c].to_numpy() for c in table.columns}, (lambda t=table: t), False
+        else:
+            continue
+        for fmt in formats:
+            if fmt == "parquet":
+                write_parquet(folder / f"{name}.parquet", columns)
+            else:
+                write_csv(folder / f"{name}.csv", frame(), index=index)
+            written.append(f"{name}.{fmt}")
+    return written
+
+
 # --------------------------------------------------------------------------------------------
 def _write_acceptability(folder, tables: dict) -> list[str]:
     """Write ``acceptability.csv`` (CEAC and CEAF, :func:`econ.analysis.cea.acceptability_table`) when
@@ -72,7 +102,7 @@ def _write_acceptability(folder, tables: dict) -> list[str]:
 
 def cmd_psa(args) -> int:
     """Run a probabilistic sensitivity analysis, print the headline tables, write files with --out."""
-    from econ.analysis.psa import DEFAULT_WTP, draws_frame, psa_tables, run_psa
+    from econ.analysis.psa import DEFAULT_WTP, psa_tables, run_psa
     from econ.model.run import compile_path
     from econ.report.files import write_csv, write_json
 
@@ -129,17 +159,19 @@ def cmd_psa(args) -> int:
     if folder is not None:
         written = []
         for name, table in tables.items():
+            if name in PER_DRAW:
+                continue
             write_csv(folder / f"{name}.csv", table, index=False)
             written.append(f"{name}.csv")
-        write_csv(folder / "psa_draws.csv", draws_frame(result))
-        written.append("psa_draws.csv")
+        written += _write_per_draw(folder, result, tables, args.formats)
         written += _write_acceptability(folder, tables)
         extra = {"analysis": "psa", "method": result.method,
                  "monte_carlo_draws": (compiled.loaded.spec.settings.monte_carlo_draws
                                        if result.method == "monte_carlo" else None),
                  "outputs": list(result.outputs.columns),
                  "correlation": [{"between": list(k), "normal_scores": v} for k, v in result.correlation.items()],
-                 "wtp": [float(wtp[0]), float(wtp[-1]), int(len(wtp))], "files": written + ["manifest.json"]}
+                 "wtp": [float(wtp[0]), float(wtp[-1]), int(len(wtp))], "per_draw_formats": list(args.formats),
+                 "files": written + ["manifest.json"]}
         write_json(folder / "manifest.json",
                    manifest(args, [compiled], started, extra, n_draws=result.n_draws, seed=result.seed))
         print(f"\nWrote {folder}/: {', '.join(written)}, manifest.json")
@@ -253,6 +285,9 @@ def register(subparsers) -> None:
     p.add_argument("--population", type=nonnegative_number, default=None, metavar="N",
                    help="people the decision applies to, for population EVPI (default: the scenario's "
                         "cost_offset.population parameter)")
+    p.add_argument("--format", dest="formats", type=per_draw_formats, default=("parquet",), metavar="FMT",
+                   help="format of the per-draw tables psa_draws and ce_plane: parquet (default; columnar, "
+                        "read with pandas.read_parquet), csv, or parquet,csv for both; summaries are CSV")
     add_common_options(p)
     p.set_defaults(func=cmd_psa)
 

@@ -169,7 +169,7 @@ def _refuse_unreadable(text: str, name: str) -> None:
     if not _MAYBE_ANCHOR.search(text):  # the full token scan is slow: only when an anchor may be there
         return
     try:
-        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: 5x faster
             if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
                 mark = token.start_mark
                 raise ScenarioError(Problem("YAML anchors and aliases (&name, *name) are not supported; write the "

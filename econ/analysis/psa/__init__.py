@@ -15,6 +15,6 @@ from econ.analysis.psa.summaries import (_stats, summarize, summarize_outputs, _
                                          _population, summarize_offset, cost_saving)  # noqa: F401
 from econ.analysis.psa.decision import (_check_icer, ce_plane, summarize_icer, _nmb_inputs,
                                         acceptability, evpi)  # noqa: F401
-from econ.analysis.psa.tables import (convergence, draws_frame, psa_tables)  # noqa: F401
+from econ.analysis.psa.tables import (convergence, draws_columns, draws_frame, psa_tables)  # noqa: F401
 from econ.analysis.psa.curves import (CURVE_POINTS, CYCLE_CHUNK, cumulative_band,
                                       net_cost_curve)  # noqa: F401

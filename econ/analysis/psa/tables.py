@@ -57,6 +57,17 @@ def convergence(result: PsaResult, checkpoints: Sequence[int] | None = None) -> 
 
 
 # --------------------------------------------------------------------------------------------
+def draws_columns(result: PsaResult) -> dict[str, np.ndarray]:
+    """The columns of :func:`draws_frame` as numpy arrays, ``draw`` first (for writers that need no frame)."""
+    columns = {"draw": np.arange(result.n_draws)}
+    for p in result.compiled.parameters.uncertain:
+        for c in p.components:
+            columns[c] = np.asarray(result.table.columns[c])
+    for name in result.outputs.columns:
+        columns[name] = result.outputs[name].to_numpy()
+    return columns
+
+
 def draws_frame(result: PsaResult) -> pd.DataFrame:
     """Parameter draws and named outputs per draw, one row per draw.
 

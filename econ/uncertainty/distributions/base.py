@@ -10,13 +10,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, NoReturn
 
 import numpy as np
-from scipy import special
 
 from econ.core.errors import EconError, Problem
 
 
-#: z such that Phi(z) = 0.975: a 95% interval is mean +/- Z95 * sd.
-Z95 = float(special.ndtri(0.975))
+#: z such that Phi(z) = 0.975: a 95% interval is mean +/- Z95 * sd. The value of
+#: ``float(scipy.special.ndtri(0.975))``, written out so that importing the distributions does not
+#: import scipy (start-up time); tests/test_startup.py checks it against scipy.
+Z95 = 1.959963984540054
 
 #: How far the two halves of a ``ci95`` may differ, as a fraction of the larger half, before the
 #: interval is judged asymmetric. Published intervals are rounded (0.25, 95% CI 0.13 to 0.36 has

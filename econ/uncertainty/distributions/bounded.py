@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from scipy import special
 
 from econ.uncertainty.distributions.base import (
     DistributionSpecError, _got, _check_unit, _Params, _check_positive_field, Distribution, _check_n,
@@ -183,6 +182,7 @@ class Pert(Distribution):
         return (self.low, self.high)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special  # imported when used: start-up time
         return self.low + (self.high - self.low) * special.betaincinv(self._alpha, self._beta, _check_unit(u))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -190,5 +190,6 @@ class Pert(Distribution):
         return self.low + (self.high - self.low) * rng.beta(self._alpha, self._beta, _check_n(n))
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
+        from scipy import special  # imported when used: start-up time
         b = np.clip((np.asarray(x, dtype=float) - self.low) / (self.high - self.low), 0.0, 1.0)
         return special.betainc(self._alpha, self._beta, b)

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
-from scipy import special
 
 from econ.uncertainty.distributions.base import (
     DistributionSpecError, _got, _numbers, _check_unit, _Params, Distribution, _check_n,
@@ -103,6 +102,7 @@ class Dirichlet(Distribution):
         return Beta(alpha=self.counts[i], beta=float(self._alpha.sum()) - self.counts[i])
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special  # imported when used: start-up time
         u = _check_unit(u)
         if u.ndim == 0 or u.shape[-1] != self.dimension:
             raise ValueError(f"dirichlet ppf needs u with last axis of length {self.dimension} (got shape {u.shape})")

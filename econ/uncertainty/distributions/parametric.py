@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from scipy import special
 
 from econ.uncertainty.distributions.base import (
     Z95, _fmt, _check_unit, _Params, _check_symmetric, _positive, _check_positive_field, _USE_FIXED, Distribution,
@@ -119,9 +118,11 @@ class Normal(Distribution):
         return (-math.inf, math.inf)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special  # imported when used: start-up time
         return self.mu + self.sigma * special.ndtri(_check_unit(u))
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
+        from scipy import special  # imported when used: start-up time
         return special.ndtr((np.asarray(x, dtype=float) - self.mu) / self.sigma)
 
 
@@ -197,9 +198,11 @@ class Lognormal(Distribution):
         return (0.0, math.inf)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special  # imported when used: start-up time
         return np.exp(self.meanlog + self.sdlog * special.ndtri(_check_unit(u)))
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
+        from scipy import special  # imported when used: start-up time
         x = np.asarray(x, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             z = (np.log(np.maximum(x, 0.0)) - self.meanlog) / self.sdlog
@@ -259,6 +262,7 @@ class Gamma(Distribution):
         return (0.0, math.inf)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special  # imported when used: start-up time
         return self.scale * special.gammaincinv(self.shape, _check_unit(u))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -266,6 +270,7 @@ class Gamma(Distribution):
         return self.scale * rng.standard_gamma(self.shape, _check_n(n))
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
+        from scipy import special  # imported when used: start-up time
         return special.gammainc(self.shape, np.maximum(np.asarray(x, dtype=float), 0.0) / self.scale)
 
 
@@ -342,6 +347,7 @@ class Beta(Distribution):
         return (0.0, 1.0)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special  # imported when used: start-up time
         return special.betaincinv(self.alpha, self.beta, _check_unit(u))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -349,4 +355,5 @@ class Beta(Distribution):
         return rng.beta(self.alpha, self.beta, _check_n(n))
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
+        from scipy import special  # imported when used: start-up time
         return special.betainc(self.alpha, self.beta, np.clip(np.asarray(x, dtype=float), 0.0, 1.0))

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
-from scipy import special
 
 from econ.core.errors import EconError, EconWarning, Problem
 from econ.uncertainty.distributions import Dirichlet, Distribution, clip_to_open_unit
@@ -303,6 +302,7 @@ def apply_copula(u: np.ndarray, corr: Any) -> np.ndarray:
     With Latin hypercube or Sobol designs the transform keeps each marginal uniform but the
     correlated columns lose their exact stratification / low-discrepancy structure.
     """
+    from scipy import special  # imported when used: start-up time
     u = np.asarray(u, dtype=float)
     if u.ndim != 2:
         raise CorrelationError(f"apply_copula needs u of shape (n, d) (got shape {u.shape})")
