@@ -136,6 +136,16 @@ def test_dsa_prints_and_writes_the_tornado(tmp_path, capsys):
     assert json.loads((tmp_path / "d" / "manifest.json").read_text())["analysis"] == "dsa"
 
 
+def test_dsa_is_grouped_by_default_and_ungrouped_on_request(tmp_path, capsys):
+    assert main(["dsa", DEFAULT, "--out", str(tmp_path / "g")]) == 0
+    assert main(["dsa", DEFAULT, "--ungrouped", "--out", str(tmp_path / "u")]) == 0
+    capsys.readouterr()
+    grouped, ungrouped = (pd.read_csv(tmp_path / d / "tornado.csv") for d in ("g", "u"))
+    assert {"unit_costs", "service_use_reductions"} <= set(grouped.parameter)
+    assert "unit_costs" not in set(ungrouped.parameter) and "c_ambulance" in set(ungrouped.parameter)
+    assert json.loads((tmp_path / "u" / "manifest.json").read_text())["grouped"] is False
+
+
 def test_twoway_prints_a_grid(capsys):
     assert main(["twoway", HIV, "rr_comb", "c_dmed_A", "--n", "3", "--output", "inc_total_cost:comb"]) == 0
     out = capsys.readouterr().out

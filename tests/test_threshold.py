@@ -65,7 +65,7 @@ def test_no_crossing_message_gives_both_ends(peer):
     msg = str(err.value)
     assert isinstance(err.value, EconError)
     assert "net_cost:group does not reach 0 for attribution between 0.129" in msg
-    assert "it is 629.8" in msg and "at attribution = 0.129119" in msg and "at attribution = 0.870881" in msg
+    assert "it is 625.69" in msg and "at attribution = 0.129119" in msg and "at attribution = 0.870881" in msg
     assert "widen the range" in msg
 
 

@@ -48,9 +48,10 @@ def test_every_row_has_source_price_year_and_an_honest_status():
             # A published figure is never described as derived or assumed in its own source text.
             assert not item.source.lower().startswith(("derived", "assum")), item.code
     # Items the reference marks as proxies or assumptions stay labelled so.
-    assert TABLE.get("nhs111_call").status == "proxy"
     assert TABLE.get("cpn_hour").status == "proxy"
-    assert TABLE.get("gp_telephone").status == "proxy"
+    for code in ("nhs111_call", "gp_telephone", "ambulance", "counsellor_hour", "social_worker_hour",
+                 "peer_support_volunteer_hour"):  # derived with an assumed ratio, duration or weight (issue 22)
+        assert TABLE.get(code).status == "assumption", code
     assert TABLE.get("peer_support_worker_hour").status == "assumption"
     assert TABLE.get("practice_nurse_consultation").status == "assumption"
 
@@ -59,12 +60,43 @@ def test_figures_match_the_reference():
     # Spot checks against reference/unit_costs.md (PSSRU 2024 and NCC 2023/24, 2023/24 prices).
     expected = {"gp_surgery": 45, "ae_attendance": 273, "mh_inpatient_day": 575, "outpatient_psychiatry": 289,
                 "cmht_contact": 280, "crisis_team_contact": 338, "talking_therapies_contact": 163,
-                "home_care_hour": 27, "social_worker_hour": 58, "day_care_la": 69, "nhs111_call": 65.56,
-                "peer_support_worker_hour": 35.77}
+                "home_care_hour": 27, "social_worker_working_hour": 58, "counsellor_working_hour": 57,
+                "day_care_la": 69, "ambulance_all_incidents": 250, "ambulance_see_treat": 326.99,
+                "ambulance_see_convey": 458.73, "nurse_telephone_triage": 9.08, "peer_support_worker_hour": 35.77}
     for code, cost in expected.items():
         assert TABLE.get(code).cost == cost and TABLE.get(code).price_year == "2023/24", code
     # Practice nurse consultation = 53 per hour x 15/60 (an assumption, stated in the source column).
     assert TABLE.get("practice_nurse_consultation").cost == pytest.approx(53 * 15 / 60)
+
+
+def test_issue_22_derived_figures_follow_from_the_reference():
+    """Each derived row equals its stated arithmetic on reference figures, and its range brackets it."""
+    get = TABLE.get
+    # Ambulance call-out: equal-weight (assumed) mean of see-and-treat and see-treat-convey, NCC 2023/24.
+    amb = get("ambulance")
+    assert amb.cost == pytest.approx(0.5 * get("ambulance_see_treat").cost + 0.5 * get("ambulance_see_convey").cost,
+                                     abs=0.005)
+    assert (amb.low, amb.high) == (get("ambulance_see_treat").cost, get("ambulance_see_convey").cost)
+    # NHS 111: nurse triage per minute (9.08 / 6.56) x 14 min 59 s; high end is the old hear-and-treat proxy.
+    assert get("nhs111_call").cost == pytest.approx(9.08 / 6.56 * (14 + 59 / 60), abs=0.005)
+    assert (get("nhs111_call").low, get("nhs111_call").high) == (9.08, 65.56)
+    # GP telephone: 4.47 per minute x 7.1 minutes; range from GP-led triage to the 10-minute surgery consultation.
+    assert get("gp_telephone").cost == pytest.approx(4.47 * 7.1, abs=0.005)
+    assert (get("gp_telephone").low, get("gp_telephone").high) == (18.63, get("gp_surgery").cost)
+    # Contact hours: working-hour cost / (161/268); low/high at assumed ratios 0.8 and 0.4.
+    for code in ("counsellor", "social_worker"):
+        work, contact = get(f"{code}_working_hour"), get(f"{code}_hour")
+        assert contact.cost == pytest.approx(work.cost * 268 / 161, abs=0.005), code
+        assert (contact.low, contact.high) == pytest.approx((work.cost / 0.8, work.cost / 0.4)), code
+        assert contact.unit == "contact hour" and work.unit == "working hour"
+    # Peer support: NHS-employed grade and volunteers with a paid coordinator (0.2 coordinator hours each).
+    vol = get("peer_support_volunteer_hour")
+    assert vol.cost == pytest.approx(0.2 * get("volunteer_coordinator_hour").cost)
+    assert (vol.low, vol.high) == pytest.approx((44 / 10, 44 / 3), abs=0.005)
+    assert "NHS grade" in get("peer_support_worker_hour").description
+    for item in TABLE:
+        if item.low is not None:
+            assert item.low <= item.cost <= item.high, item.code
 
 
 def test_default_se_is_applied_and_marked():

@@ -14,6 +14,7 @@ from econ.inputs.context import BootstrapStatistic
 from econ.model.compile import CompiledScenario
 from econ.model.parameters import Parameter, ParameterTable
 from econ.analysis.outputs import OutputSpec, default_outputs, output_values, parse_output
+from econ.analysis.dsa_groups import grouped_oneway
 
 #: Points of the grid scanned for sign changes before root finding in :func:`threshold`.
 THRESHOLD_GRID = 33
@@ -38,7 +39,7 @@ class ParameterRange:
     base, low, high : float
         Base-case value and the two ends of the range.
     source : str
-        Where the range came from: ``scenario`` (``dsa_range`` written), ``95% interval``,
+        Where the range came from: ``scenario`` (``dsa_range``), ``unit-cost table low/high``, ``95% interval``,
         ``95% marginal beta interval`` (Dirichlet component) or ``95% bootstrap interval``.
     """
 
@@ -76,10 +77,6 @@ def _resolve(compiled: CompiledScenario, name: str) -> tuple[Parameter, int | No
     raise _unknown(compiled, name)
 
 
-def _is_multivariate(p: Parameter) -> bool:
-    return len(p.components) > 1
-
-
 def _range_of(compiled: CompiledScenario, p: Parameter, component: int | None, level: float) -> ParameterRange:
     if not 0 < level < 1:
         raise ScenarioError(Problem(f"the interval level must be between 0 and 1, exclusive (got {level})", None,
@@ -93,7 +90,7 @@ def _range_of(compiled: CompiledScenario, p: Parameter, component: int | None, l
                               f"{pct} marginal beta interval")
     base = float(p.point)
     if p.low is not None and p.high is not None:
-        return ParameterRange(p.name, p.name, None, base, float(p.low), float(p.high), "scenario")
+        return ParameterRange(p.name, p.name, None, base, float(p.low), float(p.high), p.range_source or "scenario")
     if dist is None:
         raise ScenarioError(compiled.loaded.problem(("parameters", p.name), "has no range for sensitivity analysis "
                                                                             "and no distribution to take one from; "
@@ -116,10 +113,9 @@ def parameter_range(compiled: CompiledScenario, name: str, *, level: float = 0.9
 
 
 def _single(compiled: CompiledScenario, name: str, level: float, *, need_range: bool) -> ParameterRange:
-    """One parameter's range; without ``need_range`` a parameter with no range gets NaN ends (the
-    caller gives its own)."""
+    """One parameter's range; without ``need_range``, NaN ends if it has none (the caller gives its own)."""
     p, component = _resolve(compiled, name)
-    if component is None and _is_multivariate(p):
+    if component is None and len(p.components) > 1:
         raise ScenarioError(Problem(f"'{name}' is a Dirichlet over {len(p.components)} components; name one of "
                                     f"{', '.join(p.components)}"))
     if not need_range and component is None and not p.is_uncertain and (p.low is None or p.high is None):
@@ -154,8 +150,8 @@ def parameter_ranges(compiled: CompiledScenario, parameters: Sequence[str] | Non
     -----
     A parameter is varied between, in order of preference:
 
-    1. ``dsa_range: [low, high]`` written on the parameter in the scenario (``Parameter.low`` /
-       ``.high``);
+    1. ``dsa_range: [low, high]`` written on the parameter in the scenario, else for a unit cost the
+       table's ``low``/``high`` (``Parameter.low`` / ``.high``, whose ``range_source`` says which);
     2. the central ``level`` (default 95%) interval of its distribution,
        ``distribution.interval(level)``; for a service-use statistic the same interval of its
        bootstrap replicates (``BootstrapStatistic.interval``);
@@ -179,7 +175,7 @@ def parameter_ranges(compiled: CompiledScenario, parameters: Sequence[str] | Non
     for name in chosen:
         try:
             p, comp = _resolve(compiled, name)
-            if comp is None and _is_multivariate(p):
+            if comp is None and len(p.components) > 1:
                 todo = range(len(p.components)) if p.is_uncertain else ()
                 new = [_range_of(compiled, p, k, level) for k in todo]
             else:
@@ -226,7 +222,7 @@ def _evaluate_output(compiled: CompiledScenario, cols: dict, n: int, spec: Outpu
 
 # --------------------------------------------------------------------------------------------
 def oneway(compiled: CompiledScenario, output: str | None = None, *, parameters: Sequence[str] | None = None,
-           level: float = 0.95) -> pd.DataFrame:
+           level: float = 0.95, grouped: bool = False) -> pd.DataFrame:
     """One-way sensitivity analysis: each parameter at the low and the high end of its range, others at base.
 
     Parameters
@@ -240,6 +236,8 @@ def oneway(compiled: CompiledScenario, output: str | None = None, *, parameters:
         :func:`parameter_ranges`.
     level : float
         Interval level for ranges taken from distributions.
+    grouped : bool
+        Vary the scenario's ``dsa_groups`` together, one row per group (see :mod:`econ.analysis.dsa_groups`).
 
     Returns
     -------
@@ -253,14 +251,15 @@ def oneway(compiled: CompiledScenario, output: str | None = None, *, parameters:
     Raises
     ------
     ScenarioError
-        Unknown output or parameter names, derived parameters, parameters without a range.
+        Unknown output or parameter names, derived parameters, parameters without a range, bad groups.
 
     Notes
     -----
-    The base case and the 2m modified rows (m parameters) are evaluated in one vectorised
-    :func:`econ.evaluate.evaluate` call; row 0 is the base case, so ``base`` equals a deterministic
-    run exactly. swing_j = |y(x_j = high_j) - y(x_j = low_j)|, all other parameters at base.
+    The base case and the 2m modified rows (m parameters) are evaluated in one vectorised call; row 0
+    is the base case. swing_j = |y(x_j = high_j) - y(x_j = low_j)|, all other parameters at base.
     """
+    if grouped:
+        return grouped_oneway(compiled, output, parameters=parameters, level=level)
     spec = _output_spec(compiled, output)
     ranges = parameter_ranges(compiled, parameters, level=level)
     n = 1 + 2 * len(ranges)

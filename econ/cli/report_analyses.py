@@ -144,7 +144,7 @@ def run_analyses(compiled_list, *, n_draws: int, seed: int | None = None, perspe
     except ImportError:  # pragma: no cover - dsa ships with the package
         oneway = None
     if oneway is not None:
-        a.tornado = pd.concat([oneway(main, o) for o in outputs], ignore_index=True)
+        a.tornado = pd.concat([oneway(main, o, grouped=True) for o in outputs], ignore_index=True)
     if gsa is not None:
         from econ.analysis.gsa import run_gsa
 

@@ -186,21 +186,24 @@ def cmd_dsa(args) -> int:
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = _folder(args, compiled)
-    table = oneway(compiled, args.output, parameters=args.parameters, level=args.level)
+    table = oneway(compiled, args.output, parameters=args.parameters, level=args.level, grouped=not args.ungrouped)
     _header(compiled, f"One-way sensitivity analysis of {table.output.iat[0] if len(table) else args.output}")
     if table.empty:
         print("no parameter has a distribution or a dsa_range")
         return EXIT_OK
-    print(f"base case: {table.base.iat[0]:,.6g}; ranges: the scenario's dsa_range, else the {args.level:.0%} "
-          "interval of the distribution; ordered by swing")
+    print(f"base case: {table.base.iat[0]:,.6g}; ranges: the scenario's dsa_range, else a unit cost's table "
+          f"low/high, else the {args.level:.0%} interval of the distribution; ordered by swing")
+    if not args.ungrouped:
+        print("grouped: the members of each dsa_groups group are varied together (--ungrouped: one row each)")
     print()
-    shown = table.drop(columns=["output", "base"])
+    shown = table.drop(columns=["output", "base", "members", "n_members"], errors="ignore")  # members: in the CSV
     if args.top:
         shown = shown.head(args.top)
     print(format_frame(shown.set_index("parameter")))
     if folder is not None:
         write_table_and_manifest(folder, "tornado.csv", table, args, [compiled], started,
-                                 {"analysis": "dsa", "output": table.output.iat[0], "level": args.level})
+                                 {"analysis": "dsa", "output": table.output.iat[0], "level": args.level,
+                                  "grouped": not args.ungrouped})
     return EXIT_OK
 
 
@@ -292,9 +295,10 @@ def register(subparsers) -> None:
     p.set_defaults(func=cmd_psa)
 
     p = subparsers.add_parser("dsa", help="one-way sensitivity analysis (tornado table)",
-                              description="Each parameter at the low and high end of its range (scenario "
-                                          "dsa_range, else the distribution's 95% interval), others at base, "
-                                          "in one vectorised evaluation; ordered by swing.")
+                              description="Each parameter (or group of parameters in the scenario's "
+                                          "dsa_groups) at the low and high end of its range (scenario dsa_range, "
+                                          "else a unit cost's table low/high, else the distribution's 95% "
+                                          "interval), others at base; ordered by swing.")
     p.add_argument("file", help="scenario YAML")
     p.add_argument("--output", default=None, metavar="NAME", help=output_help)
     p.add_argument("--parameters", nargs="+", default=None, metavar="NAME",
@@ -303,6 +307,9 @@ def register(subparsers) -> None:
     p.add_argument("--level", type=finite_number, default=0.95, help="interval level for ranges from distributions "
                                                                 "(default 0.95)")
     p.add_argument("--top", type=whole_number(1), default=None, metavar="K", help="print only the K largest swings")
+    p.add_argument("--ungrouped", action="store_true",
+                   help="vary every parameter on its own (default: the scenario's dsa_groups, e.g. all unit "
+                        "costs, all service-use statistics, together)")
     add_common_options(p)
     p.set_defaults(func=cmd_dsa)
 

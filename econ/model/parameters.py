@@ -33,7 +33,9 @@ class Parameter:
         Column names a multivariate (Dirichlet) parameter fills, else ``(name,)``.
     source, description, unit, group : str
     low, high : float or None
-        One-way sensitivity range given in the scenario.
+        One-way sensitivity range given in the scenario (or, for a unit cost, by its table).
+    range_source : str
+        Where ``low``/``high`` came from when not from the scenario's ``dsa_range`` (e.g. the unit-cost table).
     origin : str
         ``file:line:col: key.path`` where the parameter was written.
     """
@@ -50,6 +52,7 @@ class Parameter:
     low: float | None = None
     high: float | None = None
     origin: str = ""
+    range_source: str = ""
 
     @property
     def is_derived(self) -> bool:

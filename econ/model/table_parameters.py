@@ -26,12 +26,7 @@ def resolve_table_parameter(context: DataContext, name: str, entry) -> tuple[flo
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise ScenarioError(context.loaded.problem(("parameters", name, "unit_cost"),
                                                        f"unknown unit-cost code '{code}'{hint}"))
-        item = context.unit_costs_rebased.get(code)
-        dist = make_distribution({"dist": "gamma", "mean": item.cost, "se": item.se}) if item.se > 0 else None
-        meta = {"source": f"{item.source} [{item.status}; re-based from {context.unit_costs.get(code).price_year} "
-                          f"to {item.price_year}; SE {'reported' if item.se_basis == 'reported' else 'default 25%'}]",
-                "unit": f"GBP {item.price_year} per {item.unit}"}
-        return item.cost, dist, meta
+        return _unit_cost(context, code, entry)
     if entry.informal_care_rate is not None:
         rate = context.informal_care_rates.get(entry.informal_care_rate)
         value = rate.rate_at(context.price_year, context.indices)
@@ -45,3 +40,28 @@ def resolve_table_parameter(context: DataContext, name: str, entry) -> tuple[flo
                       + (f" ({', '.join(f'{k}={v}' for k, v in sub.items())})" if sub else "")
                       + "; person-level bootstrap"}
     return value, BootstrapStatistic(context, name, ref), meta
+
+
+def _unit_cost(context: DataContext, code: str, entry) -> tuple[float, object, dict]:
+    """Value, distribution and metadata of a unit cost (see ``settings.unit_cost_uncertainty``).
+
+    The distribution is a gamma with the table's mean and SE under ``gamma_se``, none (fixed in the PSA)
+    under ``fixed``. Unless the scenario writes ``dsa_range``, ``meta`` carries the one-way range: the
+    table's ``low``/``high`` (re-based with the cost) when both are given, else the 95% interval of
+    that gamma (so a fixed unit cost is still varied in the one-way analysis), with ``range_source``.
+    """
+    item = context.unit_costs_rebased.get(code)
+    mode = context.loaded.spec.settings.unit_cost_uncertainty
+    gamma = make_distribution({"dist": "gamma", "mean": item.cost, "se": item.se}) if item.se > 0 else None
+    se_basis = "reported" if item.se_basis == "reported" else "default 25%"
+    meta = {"source": f"{item.source} [{item.status}; re-based from {context.unit_costs.get(code).price_year} "
+                      f"to {item.price_year}; "
+                      + (f"SE {se_basis}]" if mode == "gamma_se" else f"fixed in the PSA, SE {se_basis} unused]"),
+            "unit": f"GBP {item.price_year} per {item.unit}"}
+    if entry.dsa_range is None:
+        if item.low is not None and item.high is not None:
+            meta.update(low=item.low, high=item.high, range_source="unit-cost table low/high")
+        elif mode == "fixed" and gamma is not None:
+            low, high = gamma.interval(0.95)
+            meta.update(low=float(low), high=float(high), range_source="95% interval of gamma (table SE)")
+    return item.cost, gamma if mode == "gamma_se" else None, meta

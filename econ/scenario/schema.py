@@ -80,6 +80,13 @@ class Settings(_Block):
     same seed) or ``inverse_cdf`` (one uniform design pushed through each inverse CDF, as versions
     before 0.2 did: slower, since inverse gamma and beta functions are costly). Correlated parameters
     always go through the inverse CDF of a Gaussian copula."""
+    unit_cost_uncertainty: Literal["fixed", "gamma_se"] = "fixed"
+    """How parameters read from the unit-cost table (``unit_cost:``) enter the probabilistic analysis:
+    ``fixed`` (the default; NICE practice: national average unit costs are not sampling estimates, so
+    they stay at their values in every draw and are varied in the one-way analysis over the table's
+    ``low``/``high``, or the 95% interval of a gamma with the table's SE where no range is given) or
+    ``gamma_se`` (a gamma with the table's mean and SE, which is the default 25% of the cost where the
+    table gives none). A ``dist:`` written on the parameter overrides either."""
 
 
 class ServiceUseRef(_Block):
@@ -116,15 +123,17 @@ class ParameterSpec(BaseModel):
     unit: str = ""
     """Unit (e.g. 'GBP 2023/24 per hour', 'probability per month')."""
     dsa_range: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
-    """[low, high] for one-way sensitivity analysis (default: the distribution's 2.5th and 97.5th
-    percentiles). Not to be confused with ``low``/``high`` of a uniform, triangular or PERT
+    """[low, high] for one-way sensitivity analysis (default: for a ``unit_cost``, the table's
+    ``low``/``high`` where given; otherwise the distribution's 2.5th and 97.5th percentiles, for a
+    fixed unit cost those of the gamma it would have under ``gamma_se``). Not to be confused with ``low``/``high`` of a uniform, triangular or PERT
     distribution."""
     group: str | None = None
     """Group name for global sensitivity analysis (parameters in a group are varied together)."""
     unit_cost: str | None = None
     """A code of the unit-cost table (``data.unit_costs``): the value is that cost re-based to
-    ``settings.price_year`` with its sector's index, and (unless ``dist`` is given) its distribution is
-    a gamma with the table's mean and SE."""
+    ``settings.price_year`` with its sector's index. Unless ``dist`` is given, it is fixed in the
+    probabilistic analysis, or a gamma with the table's mean and SE under
+    ``settings.unit_cost_uncertainty: gamma_se``; its one-way range is the table's ``low``/``high``."""
     service_use: ServiceUseRef | None = None
     """A statistic of the service-use data (``data.service_use``); in the probabilistic analysis all
     such parameters are drawn together from one person-level bootstrap replicate."""
@@ -371,5 +380,17 @@ class Scenario(_Block):
     """Cost-offset reading: delivery cost, attribution, population and perspectives."""
     budget: BudgetSpec | None = None
     """Budget view by financial year for an intake schedule (needs monthly cycles)."""
+    dsa_groups: dict[Name, Annotated[list[str], Field(min_length=1)]] | None = None
+    """Groups of parameters varied together in the grouped one-way analysis (``run_model.py dsa``; one
+    tornado row per group). Each member is a parameter name, a pattern (``*`` any characters, ``?`` one,
+    e.g. ``p_taper_*``) or a selector: ``@unit_cost`` (every parameter read from the unit-cost table),
+    ``@service_use`` (every service-use statistic), ``@service_use:reduction`` / ``@service_use:baseline``
+    (one kind of statistic). Parameters in no group keep a row each. Default (key absent):
+    ``{service_use_reductions: ['@service_use:reduction'], service_use_baseline: ['@service_use:baseline'],
+    unit_costs: ['@unit_cost']}``; a scenario that declares groups lists these too if it wants them
+    (``{}``: no groups). A group's members all go to their low ends, then all to their high ends; a
+    group of service-use statistics takes instead the joint bootstrap replicates at the 2.5th and 97.5th
+    percentiles of the output (see ``econ.analysis.dsa_groups``). ``run_model.py dsa --ungrouped``
+    varies every parameter on its own."""
     gsa: GsaSpec | None = None
     """Global sensitivity analysis run by ``run_model.py gsa`` (method, sample size, outputs, inputs)."""
