@@ -13,7 +13,7 @@ from econ.analysis.base_case import run
 from econ.model.run import compile_path
 from econ.scenario.load import LoadedScenario
 
-__all__ = ["compile_path", "run", "psa", "dsa", "gsa", "headline", "budget", "voi", "report"]
+__all__ = ["compile_path", "run", "psa", "dsa", "gsa", "headline", "budget", "voi", "make_report"]
 
 
 def psa(scenario: "str | Path | LoadedScenario | CompiledScenario", *, n_draws: int = 1000, seed: int | None = None,
@@ -84,11 +84,15 @@ def gsa(scenario: "str | Path | LoadedScenario | CompiledScenario", *, method: s
     return run_gsa(compile_path(scenario, overrides=overrides), method=method, n=n, **options)
 
 
-def report(*scenarios, out: "str | Path", draws: int = 1000, seed: int | None = None,
+def make_report(*scenarios, out: "str | Path", draws: int = 1000, seed: int | None = None,
            formats: Sequence[str] = ("csv", "xlsx", "md", "tex"), perspective: str | None = None,
            overrides: Sequence[str] = (), force: bool = False) -> Path:
     """Write the full report (HTML, tables, plots, manifest) of ``scenarios`` into ``out``, as the
-    ``report`` command does; the first scenario is the main one. Returns the report's folder."""
+    ``report`` command does; the first scenario is the main one. Returns the report's folder.
+
+    Named ``make_report`` because ``econ.report`` is the reporting package (``econ.report.excel_model``,
+    ``econ.report.tables``, ...), which a function of the same name would hide.
+    """
     import argparse
 
     from econ.cli.common import manifest, now_iso

@@ -23,7 +23,7 @@ def test_voi_returns_tables(hiv):
 
 
 def test_public_names_are_exported():
-    for name in ("load_scenario", "compile_path", "run", "psa", "headline", "budget", "voi", "Results"):
+    for name in ("load_scenario", "compile_path", "run", "psa", "headline", "budget", "voi", "make_report", "Results"):
         assert name in econ.__all__ and hasattr(econ, name)
 
 
@@ -33,5 +33,5 @@ def test_dsa_gsa_and_report_front_doors(peer, tmp_path):
     pd.testing.assert_frame_equal(econ.dsa(peer, "net_cost:group"), oneway(peer, "net_cost:group"))
     g = econ.gsa(peer, method="morris", n=4, outputs=["net_cost:group"])
     assert isinstance(g.indices, pd.DataFrame) and len(g.indices)
-    folder = econ.report(peer, out=tmp_path / "r", draws=50, formats=["csv"])
+    folder = econ.make_report(peer, out=tmp_path / "r", draws=50, formats=["csv"])
     assert (folder / "report.html").exists() and (folder / "manifest.json").exists()

@@ -40,7 +40,8 @@ def test_tornado_columns_order_and_rows(peer):
     assert (np.diff(table.swing.to_numpy()) <= 0).all()
     assert np.allclose(table.swing, (table.output_high - table.output_low).abs(), rtol=0, atol=0)
     # every uncertain parameter, and the unit costs (fixed in the PSA, with a range for the one-way analysis)
-    assert len(table) == len({p.name for p in peer.parameters.independent if p.is_uncertain or p.low is not None})
+    assert len(table) == len({p.name for p in peer.parameters.independent
+                              if p.is_uncertain or p.low is not None or p.range_distribution is not None})
     assert table.parameter.is_unique
     # every row equals a separate deterministic run with that parameter changed (rows 1..2m of one call)
     for _, row in table.head(4).iterrows():

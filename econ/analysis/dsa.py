@@ -82,7 +82,7 @@ def _range_of(compiled: CompiledScenario, p: Parameter, component: int | None, l
         raise ScenarioError(Problem(f"the interval level must be between 0 and 1, exclusive (got {level})", None,
                                     "level"))
     pct = f"{level:.0%}"
-    dist = p.distribution if p.is_uncertain else None
+    dist = p.distribution if p.is_uncertain else p.range_distribution
     if component is not None:
         base = float(np.asarray(p.point, dtype=float)[component])
         lo, hi = dist.marginal(component).interval(level)
@@ -96,7 +96,8 @@ def _range_of(compiled: CompiledScenario, p: Parameter, component: int | None, l
                                                                             "and no distribution to take one from; "
                                                                             "give dsa_range: [low, high] (or a dist)"))
     lo, hi = dist.interval(level)
-    kind = f"{pct} bootstrap interval" if isinstance(dist, BootstrapStatistic) else f"{pct} interval"
+    kind = (p.range_source if dist is p.range_distribution and p.range_source else
+            f"{pct} bootstrap interval" if isinstance(dist, BootstrapStatistic) else f"{pct} interval")
     return ParameterRange(p.name, p.name, None, base, float(lo), float(hi), kind)
 
 
@@ -118,7 +119,8 @@ def _single(compiled: CompiledScenario, name: str, level: float, *, need_range: 
     if component is None and len(p.components) > 1:
         raise ScenarioError(Problem(f"'{name}' is a Dirichlet over {len(p.components)} components; name one of "
                                     f"{', '.join(p.components)}"))
-    if not need_range and component is None and not p.is_uncertain and (p.low is None or p.high is None):
+    if not need_range and component is None and not p.is_uncertain and p.range_distribution is None and (
+            p.low is None or p.high is None):
         return ParameterRange(p.name, p.name, None, float(p.point), np.nan, np.nan, "given")
     return _range_of(compiled, p, component, level)
 
@@ -168,7 +170,7 @@ def parameter_ranges(compiled: CompiledScenario, parameters: Sequence[str] | Non
     """
     if parameters is None:
         chosen = [p.name for p in compiled.parameters.independent
-                  if p.is_uncertain or p.low is not None or p.high is not None]
+                  if p.is_uncertain or p.low is not None or p.high is not None or p.range_distribution is not None]
     else:
         chosen = list(dict.fromkeys(parameters))
     out, seen, problems = [], set(), []
@@ -341,7 +343,6 @@ def twoway(compiled: CompiledScenario, p1: str, p2: str, *, n: int = 11, output:
                          "output": spec.text, "value": y})
 
 
-# --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ThresholdResult:
     """Where an output reaches a target as one parameter varies.

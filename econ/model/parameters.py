@@ -36,6 +36,9 @@ class Parameter:
         One-way sensitivity range given in the scenario (or, for a unit cost, by its table).
     range_source : str
         Where ``low``/``high`` came from when not from the scenario's ``dsa_range`` (e.g. the unit-cost table).
+    range_distribution : object or None
+        A distribution whose interval is the one-way range of a parameter fixed in the PSA (a unit
+        cost under ``unit_cost_uncertainty: fixed`` without a table range).
     origin : str
         ``file:line:col: key.path`` where the parameter was written.
     """
@@ -53,6 +56,7 @@ class Parameter:
     high: float | None = None
     origin: str = ""
     range_source: str = ""
+    range_distribution: Any = None
 
     @property
     def is_derived(self) -> bool:

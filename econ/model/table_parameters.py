@@ -48,7 +48,8 @@ def _unit_cost(context: DataContext, code: str, entry) -> tuple[float, object, d
     The distribution is a gamma with the table's mean and SE under ``gamma_se``, none (fixed in the PSA)
     under ``fixed``. Unless the scenario writes ``dsa_range``, ``meta`` carries the one-way range: the
     table's ``low``/``high`` (re-based with the cost) when both are given, else the 95% interval of
-    that gamma (so a fixed unit cost is still varied in the one-way analysis), with ``range_source``.
+    that gamma (``range_distribution``: a fixed unit cost is still varied in the one-way analysis), with
+    ``range_source``.
     """
     item = context.unit_costs_rebased.get(code)
     mode = context.loaded.spec.settings.unit_cost_uncertainty
@@ -62,6 +63,7 @@ def _unit_cost(context: DataContext, code: str, entry) -> tuple[float, object, d
         if item.low is not None and item.high is not None:
             meta.update(low=item.low, high=item.high, range_source="unit-cost table low/high")
         elif mode == "fixed" and gamma is not None:
-            low, high = gamma.interval(0.95)
-            meta.update(low=float(low), high=float(high), range_source="95% interval of gamma (table SE)")
+            # computed when the one-way analysis asks (the gamma's inverse CDF needs scipy, which
+            # the base case does not import)
+            meta.update(range_distribution=gamma, range_source="95% interval of gamma (table SE)")
     return item.cost, gamma if mode == "gamma_se" else None, meta
