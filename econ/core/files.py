@@ -27,19 +27,11 @@ _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
 
 def max_input_bytes(kind: str) -> int:
     """The cap in bytes for ``kind`` ('data' or 'scenario'), from the environment or the default."""
-    default, var = INPUT_LIMITS_MB[kind]
-    raw = os.environ.get(var)
-    if raw is None:
-        return default * 2**20
-    try:
-        value = int(raw)
-        if value <= 0:
-            raise ValueError
-    except ValueError:
-        from econ.core.errors import LimitError
+    from econ.core.limits import env_whole_number
 
-        raise LimitError(Problem(f"must be a whole number > 0 (got {raw!r})", None, var)) from None
-    return value * 2**20
+    default, var = INPUT_LIMITS_MB[kind]
+    mb = env_whole_number(var)
+    return (default if mb is None else mb) * 2**20
 
 
 def input_file_problem(path: str | Path, *, kind: str = "data", name: str | None = None) -> Problem | None:

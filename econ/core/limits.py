@@ -36,21 +36,27 @@ class Limits:
     max_memory_mb: int = 2_048
 
 
+def env_whole_number(var: str) -> int | None:
+    """The whole number > 0 that environment variable ``var`` holds, or None when it is unset.
+
+    Raises LimitError naming the variable when it holds anything else.
+    """
+    raw = os.environ.get(var)
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+        if value <= 0:
+            raise ValueError
+    except ValueError:
+        raise LimitError(Problem(f"must be a whole number > 0 (got {raw!r})", None, var)) from None
+    return value
+
+
 def current_limits() -> Limits:
     """Defaults, overridden by the environment variables (whole numbers > 0)."""
-    values = {}
-    for field, var in _ENV.items():
-        raw = os.environ.get(var)
-        if raw is None:
-            continue
-        try:
-            value = int(raw)
-            if value <= 0:
-                raise ValueError
-        except ValueError:
-            raise LimitError(Problem(f"must be a whole number > 0 (got {raw!r})", None, var)) from None
-        values[field] = value
-    return Limits(**values)
+    values = {field: env_whole_number(var) for field, var in _ENV.items()}
+    return Limits(**{field: value for field, value in values.items() if value is not None})
 
 
 def check_size(*, n_cycles: int, n_states: int, where: str = "") -> None:
