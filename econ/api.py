@@ -95,19 +95,9 @@ def make_report(*scenarios, out: "str | Path", draws: int = 1000, seed: int | No
     """
     import argparse
 
-    from econ.cli.common import manifest, now_iso
-    from econ.cli.report import check_perspective, run_analyses, write_report
-    from econ.report.files import prepare_run_folder
+    from econ.cli.report import build_report
 
-    started = now_iso()
-    compiled_list = [compile_path(s, overrides=overrides) for s in scenarios]
-    check_perspective(compiled_list[0], perspective)
-    folder = prepare_run_folder(out, f"report-{compiled_list[0].name}", force=force)
-    a = run_analyses(compiled_list, n_draws=draws, seed=seed, perspective=perspective)
-    used_seed = a.psa.seed if a.psa is not None else seed
-    extra = {"report": {"main_scenario": compiled_list[0].name, "draws": draws, "seed": used_seed,
-                        "perspective": a.perspective, "formats": list(formats), "gsa": None, "api": True}}
-    data = manifest(argparse.Namespace(command="report"), compiled_list, started, extra, n_draws=max(draws, 1),
-                    seed=used_seed)
-    write_report(folder, a, formats=list(formats), manifest_data=data)
+    args = argparse.Namespace(command="report", out=out, force=force, overrides=list(overrides), draws=draws,
+                              seed=seed, perspective=perspective, gsa=None, gsa_n=None, formats=list(formats))
+    folder, _, _ = build_report(args, scenarios)
     return folder

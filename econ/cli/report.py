@@ -76,6 +76,29 @@ def write_report(folder: Path, a: Analyses, *, formats, manifest_data: dict) -> 
     return written
 
 
+def build_report(args, scenarios) -> tuple:
+    """Compile ``scenarios`` (paths or compiled), run the analyses and write the report folder as
+    ``args`` says (out, force, overrides, draws, seed, perspective, gsa, gsa_n, formats).
+
+    Returns ``(folder, compiled scenarios, paths written)``; used by the command and by
+    :func:`econ.make_report`.
+    """
+    from econ.model.run import compile_path
+    from econ.report.files import prepare_run_folder
+
+    started = now_iso()
+    compiled_list = [compile_path(f, overrides=args.overrides) for f in scenarios]
+    check_perspective(compiled_list[0], args.perspective)  # before the folder is made
+    folder = prepare_run_folder(args.out, f"report-{compiled_list[0].name}", force=args.force)
+    a = run_analyses(compiled_list, n_draws=args.draws, seed=args.seed, perspective=args.perspective,
+                     gsa=args.gsa, gsa_n=args.gsa_n)
+    seed = a.psa.seed if a.psa is not None else args.seed
+    extra = {"report": {"main_scenario": compiled_list[0].name, "draws": args.draws, "seed": seed,
+                        "perspective": a.perspective, "formats": list(args.formats), "gsa": args.gsa}}
+    data = manifest(args, compiled_list, started, extra, n_draws=max(args.draws, 1), seed=seed)
+    return folder, compiled_list, write_report(folder, a, formats=args.formats, manifest_data=data)
+
+
 def cmd_report(args) -> int:
     """Run the analyses and write the report folder; print where it is.
 
@@ -92,21 +115,9 @@ def cmd_report(args) -> int:
     probabilistic and one-way sensitivity analysis); every FILE appears in the comparison. Every
     file is written atomically, so an interruption never leaves a partial file under its final name.
     """
-    from econ.model.run import compile_path
-    from econ.report.files import prepare_run_folder
     from econ.report.text import SYNTHETIC_BANNER
 
-    started = now_iso()
-    compiled_list = [compile_path(f, overrides=args.overrides) for f in args.files]
-    check_perspective(compiled_list[0], args.perspective)  # before the folder is made
-    folder = prepare_run_folder(args.out, f"report-{compiled_list[0].name}", force=args.force)
-    a = run_analyses(compiled_list, n_draws=args.draws, seed=args.seed, perspective=args.perspective,
-                     gsa=args.gsa, gsa_n=args.gsa_n)
-    seed = a.psa.seed if a.psa is not None else args.seed
-    extra = {"report": {"main_scenario": compiled_list[0].name, "draws": args.draws, "seed": seed,
-                        "perspective": a.perspective, "formats": list(args.formats), "gsa": args.gsa}}
-    data = manifest(args, compiled_list, started, extra, n_draws=max(args.draws, 1), seed=seed)
-    written = write_report(folder, a, formats=args.formats, manifest_data=data)
+    folder, compiled_list, written = build_report(args, args.files)
     if any(c.synthetic for c in compiled_list):
         print(SYNTHETIC_BANNER)
     n_tables = sum(1 for p in written if p.parent.name == "tables")

@@ -98,12 +98,16 @@ def _perspective_text(a: Analyses) -> str:
     return PERSPECTIVE_LABELS.get(a.perspective, a.perspective) if a.perspective else ""
 
 
+def _main_perspective(a: Analyses, table):
+    """Rows of a value-of-information table for the report's perspective (all rows if it has none)."""
+    return table[table["perspective"] == a.perspective] if a.perspective in set(table["perspective"]) else table
+
+
 def _voi_rows(a: Analyses, top: int = 10):
     """EVPPI of the ``top`` inputs for the main decision (the main perspective, or the first threshold)."""
     if a.voi is None:
         return None
-    df = a.voi.evppi
-    main = df[df["perspective"] == a.perspective] if a.perspective in set(df["perspective"]) else df
+    main = _main_perspective(a, a.voi.evppi)
     if "threshold" in main and main["threshold"].notna().any():
         main = main[main["threshold"] == main["threshold"].dropna().iloc[0]]
     person = main[main["per"] == "person"].sort_values("evppi", ascending=False).head(top)
@@ -127,8 +131,7 @@ def _input_label(a: Analyses, name: str) -> str:
 def _voi_summary(a: Analyses, ctx) -> str:
     """One paragraph on EVPI and the inputs most worth finding out about, in plain words."""
     rows = _voi_rows(a, top=3)
-    evpi = a.voi.evpi
-    main = evpi[evpi["perspective"] == a.perspective] if a.perspective in set(evpi["perspective"]) else evpi
+    main = _main_perspective(a, a.voi.evpi)
     per = main[main["per"] == "person"]["evpi"]
     pop = main[main["per"] == "population"]["evpi"]
     from econ.report.html import money_text
@@ -156,10 +159,7 @@ def report_figures(a: Analyses) -> dict:
     if a.voi is not None:
         from econ.report.voi_plots import plot_evppi
 
-        rows = a.voi.evppi
-        if a.perspective in set(rows["perspective"]):
-            rows = rows[rows["perspective"] == a.perspective]
-        figs["evppi"] = (plot_evppi(rows, currency=ctx.currency, synthetic=a.compiled.synthetic, top=10),
+        figs["evppi"] = (plot_evppi(_main_perspective(a, a.voi.evppi), currency=ctx.currency, synthetic=a.compiled.synthetic, top=10),
                          "What finding out is worth",
                          "Expected value of partial perfect information per person for the ten inputs worth most; "
                          "whiskers: 2 standard errors.")

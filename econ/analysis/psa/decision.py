@@ -6,6 +6,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from econ.analysis.cea import acceptability as cea_acceptability
 from econ.core.errors import EconError, Problem, ScenarioError
 from econ.analysis.psa.result import DEFAULT_WTP, PsaResult
 from econ.analysis.psa.summaries import _incremental, _population
@@ -112,6 +113,7 @@ def acceptability(result: PsaResult, wtp: Sequence[float] | None = None) -> pd.D
     scenario's ``icer`` block): NMB_is(lambda) = lambda E_is - C_is, and the probability that s is
     optimal is P_s(lambda) = (1/N) #{i : s = argmax_t NMB_it}, so sum_s P_s(lambda) = 1. Ties
     (exactly equal NMB) go to the first strategy in scenario order, as ``numpy.argmax`` does.
+    Computed by :func:`econ.analysis.cea.acceptability` (one implementation of the CEAC).
 
     References
     ----------
@@ -119,22 +121,7 @@ def acceptability(result: PsaResult, wtp: Sequence[float] | None = None) -> pd.D
     acceptability curves. Health Economics 10(8):779-787.
     """
     wtp, c, e = _nmb_inputs(result, wtp)
-    strategies = list(result.evaluation.strategies)
-    K = len(strategies)
-    rows_wtp, rows_s, rows_mean, rows_p, rows_f = [], [], [], [], []
-    for lam in wtp:
-        nmb = lam * e - c  # (draws, strategies)
-        best = np.argmax(nmb, axis=1)
-        prob = np.bincount(best, minlength=K) / nmb.shape[0]
-        mean = nmb.mean(axis=0)
-        front = int(np.argmax(mean))
-        rows_wtp.extend([lam] * K)
-        rows_s.extend(strategies)
-        rows_mean.extend(mean.tolist())
-        rows_p.extend(prob.tolist())
-        rows_f.extend([k == front for k in range(K)])
-    return pd.DataFrame({"wtp": rows_wtp, "strategy": rows_s, "mean_nmb": rows_mean, "prob_optimal": rows_p,
-                         "on_frontier": rows_f})
+    return cea_acceptability(c, e, wtp, list(result.evaluation.strategies))
 
 
 def evpi(result: PsaResult, wtp: Sequence[float] | None = None, *, population: float | None = None) -> pd.DataFrame:
