@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from econ.report.text import PERSPECTIVE_LABELS
+from econ.report.text import PERSPECTIVE_LABELS, outcome_measure_order
 from econ.report.units import money_label, roi_label
 from econ.report.tables.context import MEASURE_KINDS, TableContext, _MONEY
 from econ.report.tables.base import (Column, ReportTable, discount_text, make_table, measure_kind, measure_label,
@@ -35,6 +35,7 @@ def headline_table(headline: pd.DataFrame, ctx: TableContext, *, discounting: st
     """
     df = headline[headline.discounting == discounting]
     strategies = list(dict.fromkeys(df.strategy))
+    outcomes = list(dict.fromkeys(m[5:] for m in df.measure if m.startswith("gain_")))
     rows, kinds = [], []
     for i, persp in enumerate(dict.fromkeys(df.perspective)):
         part = df[df.perspective == persp]
@@ -43,23 +44,32 @@ def headline_table(headline: pd.DataFrame, ctx: TableContext, *, discounting: st
         cats = sorted(m for m in per.index if m.startswith("offset_"))
         order = ["delivery_cost", "cost_offset"] + (cats if i == 0 else []) + [
             "net_cost", "roi", "break_even_attribution", "payback_month"]
+        after = [m for m in outcome_measure_order(list(per.index), outcomes) if i == 0 or not m.startswith("gain_")]
         for m in order:
             if m not in per.index:
                 continue
             rows.append({"perspective": PERSPECTIVE_LABELS.get(persp, persp), "measure": measure_label(m, ctx),
                          **{s: float(per.loc[m, s]) for s in strategies}})
-            kinds.append(measure_kind(m))
+            kinds.append(measure_kind(m, ctx))
         if "net_cost" in pop.index and ctx.population is not None:
             rows.append({"perspective": PERSPECTIVE_LABELS.get(persp, persp),
                          "measure": money_label(f"Net cost for {ctx.population:,.0f} people", ctx.currency),
                          **{s: float(pop.loc["net_cost", s]) for s in strategies}})
             kinds.append(_MONEY)
+        for m in after:  # outcomes next to the cost offset (gains under the first perspective only)
+            rows.append({"perspective": PERSPECTIVE_LABELS.get(persp, persp), "measure": measure_label(m, ctx),
+                         **{s: float(per.loc[m, s]) for s in strategies}})
+            kinds.append(measure_kind(m, ctx))
     frame = pd.DataFrame(rows, columns=["perspective", "measure", *strategies])
     cols = (Column("perspective", "Perspective"), Column("measure", "Measure"),
             *(Column(s, ctx.strategy(s), "row") for s in strategies))
     notes = (standard_notes(ctx, discounting=discounting) + f" {roi_label(ctx.currency)} above 1 means the programme "
              "pays for itself. Break-even attribution: the share of the observed change in service use that peer "
              "support must cause for savings to equal its cost.")
+    if outcomes:
+        notes += (" Outcomes are gains per person against the comparator (discounted like costs, under the first "
+                  "perspective); net cost per unit gained uses each perspective's net cost (negative: cheaper and "
+                  "better); net monetary benefit = threshold x gain - net cost.")
     return ReportTable(name, f"Headline results, per person ({discounting})", frame, cols, tuple(kinds), notes,
                        ctx.currency, ctx.n_cycles, group_columns=1)
 
@@ -103,7 +113,7 @@ def comparison_table(comparison: pd.DataFrame, ctx: TableContext, *, discounting
     lookup = lookup[~lookup.index.duplicated()]
     for p, s, m in keys[["perspective", "strategy", "measure"]].itertuples(index=False):
         offset = bool(p) or m in MEASURE_KINDS
-        kind = measure_kind(m) if offset else _MONEY if m == "icer" else ctx.value_kinds.get(m, "number")
+        kind = measure_kind(m, ctx) if offset else _MONEY if m == "icer" else ctx.value_kinds.get(m, "number")
         if offset:
             label = measure_label(m, ctx)
         else:
