@@ -265,3 +265,31 @@ def test_report_tables_and_html_cards_carry_the_outcomes(peer):
     cards = H.offset_findings(head, ctx, perspective="nhs_pss")
     facts = dict(cards[0].facts)
     assert "Net cost per QALY gained" in facts and "SWEMWBS point-years gained" in facts
+
+
+def test_report_frontier_and_cost_consequence_tables(peer):
+    from econ.analysis.base_case import run
+    from econ.report import tables as T
+
+    res = run(peer, keep_cycles=False, keep_trace=False)
+    ctx = T.context_for(peer)
+    front = T.frontier_table(res.frontier, res.net_benefit(), ctx, cost="total_cost", effect="qalys")
+    headers = [c.label for c in front.columns]
+    assert "QALYs" in headers and "NMB at 20,000 per QALY (GBP)" in headers and "ICER, extra cost per QALY (GBP)" in headers
+    assert len(front.frame) == len(peer.model.strategies)
+    cc = T.cost_consequence_table(res.cost_consequence, ctx)
+    labels = [c.label for c in cc.columns]
+    assert "SWEMWBS point-years" in labels and "SWEMWBS point-years: difference from usual care" in labels
+    assert "Total cost (GBP)" in labels and "Value of WELLBYs (GBP 2019 prices)" in labels
+    text = T.render_markdown(cc)
+    assert "SWEMWBS point-years" in text and "Group peer support" in text
+
+
+def test_data_summary_shows_swemwbs_like_service_use(capsys, swemwbs_data):
+    from econ.cli.main import main
+
+    assert main(["data", "summary", str(DATA / "SYNTHETIC_service_use.csv"), "--by", "setting"]) == 0
+    text = capsys.readouterr().out
+    assert "SWEMWBS" in text and "SYNTHETIC_persons.csv" in text
+    table = summarize_swemwbs(swemwbs_data, by="setting").set_index("setting")
+    assert f"{table.loc['group', 'change']:.2f}" in text and f"{table.loc['online', 'baseline']:.2f}" in text

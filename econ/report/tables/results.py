@@ -178,3 +178,51 @@ def occupancy_table(trace: pd.DataFrame, ctx: TableContext) -> ReportTable:
     notes = f"Share of the people who started, at the end of each {ctx.cycle_length} (0: start)."
     return ReportTable("state_occupancy", "Where people are over time", wide, cols, None, notes, ctx.currency,
                        ctx.n_cycles, group_columns=1)
+
+
+def frontier_table(frontier: pd.DataFrame, net_benefit: pd.DataFrame, ctx: TableContext, *, cost: str,
+                   effect: str) -> ReportTable:
+    """The efficiency frontier (:attr:`econ.analysis.base_case.Results.frontier`) with the net monetary benefit
+    of each option at each threshold (``Results.net_benefit()``), one row per option ordered by cost."""
+    cur = ctx.currency
+    nmb = net_benefit.pivot(index="strategy", columns="threshold", values="nmb")
+    frame = frontier.copy()
+    effect_label = ctx.values.get(effect, effect)
+    inside = effect_label[:1].lower() + effect_label[1:] if effect_label[1:2].islower() else effect_label  # 'QALYs'
+    unit = inside[:-1] if inside.endswith("s") else inside
+    cols = [Column("strategy", "Option"), Column("cost", money_label(ctx.values.get(cost, cost), cur), _MONEY),
+            Column("effect", effect_label, "number"), Column("status", "Status"),
+            Column("comparator", "Compared with"), Column("inc_cost", money_label("Extra cost", cur), _MONEY),
+            Column("inc_effect", f"Extra {inside}", "number"),
+            Column("icer", money_label(f"ICER, extra cost per {unit}", cur), _MONEY)]
+    for lam in nmb.columns:
+        key = f"nmb_{lam:.0f}"
+        frame[key] = frame["strategy"].map(nmb[lam]).astype(float)
+        cols.append(Column(key, money_label(f"NMB at {lam:,.0f} per {unit}", cur), _MONEY))
+    frame["comparator"] = [ctx.strategy(c) if c else "" for c in frame["comparator"]]
+    frame["strategy"] = frame["strategy"].map(ctx.strategy)
+    notes = (standard_notes(ctx) + f" Options ordered by cost. ICER: extra cost per extra {unit} against the previous "
+             "non-dominated option (the cheapest is the reference). Dominated: another option costs no more and gains "
+             "no less; extendedly dominated: a mix of two other options gains more for the same cost. NMB = threshold "
+             f"x {inside} - cost; the highest NMB is the best option at that threshold.")
+    return ReportTable("frontier", f"Cost-effectiveness: {effect_label} and the efficiency frontier", frame,
+                       tuple(cols), None, notes, cur, ctx.n_cycles)
+
+
+def cost_consequence_table(cost_consequence: pd.DataFrame, ctx: TableContext) -> ReportTable:
+    """Costs next to every outcome per option, and each one's difference from the reference
+    (:attr:`econ.analysis.base_case.Results.cost_consequence`): nothing combined or valued."""
+    ref = ctx.strategy(ctx.reference).lower() if ctx.reference else "the reference"
+    frame = cost_consequence.copy()
+    cols = [Column("strategy", "Option")]
+    for c in frame.columns[1:]:
+        base, diff = (c[: c.index("_vs_")], True) if "_vs_" in c else (c, False)
+        kind = ctx.value_kinds.get(base, "number")
+        label = ctx.values.get(base, base) + (f": difference from {ref}" if diff else "")
+        money = kind == _MONEY and ctx.currency not in label  # 'Value of WELLBYs (GBP 2019 prices)' says it
+        cols.append(Column(c, money_label(label, ctx.currency) if money else label, kind))
+    frame["strategy"] = frame["strategy"].map(ctx.strategy)
+    notes = (standard_notes(ctx) + " Cost-consequence table: costs shown next to every outcome, for readers who do "
+             "not use QALYs; nothing is combined or valued.")
+    return ReportTable("cost_consequence", "Costs and consequences per person", frame, tuple(cols), None, notes,
+                       ctx.currency, ctx.n_cycles)
