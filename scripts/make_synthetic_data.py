@@ -46,6 +46,16 @@ How each person is generated (all parameters are the constants below; every one 
    ``Gamma(1.2, mean 12) * sqrt(lam)`` rounded to half hours (at most 100). At follow-up 10% of
    recipients stop, the rest change by ``(1 - r) * LogNormal(-0.045, 0.3)`` with ``r`` as above from
    a 12% reduction; non-recipients start with probability ``0.06 * lam_f``.
+6. SWEMWBS wellbeing (7-35, written to ``SYNTHETIC_persons.csv``), from a random stream of its own
+   (``default_rng([seed, WELLBEING_STREAM])``, so the service-use and informal-care files are the same
+   as before it was added): latent ``W_0 = 23.5 - 3 - 1.5 (lam - 1) + u + e_0`` with
+   ``u ~ N(0, 3^2)`` (the person) and ``e_0 ~ N(0, 2.5^2)`` (the occasion): people join at a point of
+   low wellbeing (3 points below the population mean, :data:`WELLBEING_JOIN_DIP`), lower when their
+   need is higher. At follow-up half of the dip has passed (regression to the mean, which peer support
+   does not cause) and need has drifted as above: ``W_1 = 23.5 - 1.5 - 1.5 (lam_f - 1) + u + e_1 +
+   1.5 m``, where ``m`` is the setting x engagement x BME factor of step 4 (:data:`WELLBEING_GAIN`
+   points before it). Scores are ``W`` rounded to whole points and clipped to 7-35 (raw scores, not
+   the Rasch metric conversion).
 
 Rows are written only for services used (quantity > 0); a period with no service use is one row with
 service ``none`` and quantity 0, as ``docs/data_format.md`` describes.
@@ -122,6 +132,19 @@ SETTING_EFFECT = {"group": 1.2, "one_to_one": 1.0, "online": 0.6}
 ENGAGEMENT_EFFECT = (("1-5", 1, 5, 0.6), ("6-11", 6, 11, 1.0), ("12+", 12, 10**9, 1.3))
 BME_EFFECT = {"yes": 0.5, "no": 1.0}
 MAX_REDUCTION = 0.6
+
+#: SWEMWBS (assumptions, see step 6): population mean (Ng Fat et al. 2017: 23.7 men, 23.2 women), person
+#: and occasion SDs, the dip at joining (half of which passes by follow-up), the slope on latent need,
+#: the gain before modifiers, and the seed of the stream the scores are drawn from.
+WELLBEING_MEAN = 23.5
+WELLBEING_PERSON_SD = 3.0
+WELLBEING_OCCASION_SD = 2.5
+WELLBEING_JOIN_DIP = 3.0
+WELLBEING_RECOVERED = 0.5
+WELLBEING_NEED_SLOPE = 1.5
+WELLBEING_GAIN = 1.5
+WELLBEING_STREAM = 0x5E3B
+SWEMWBS_RANGE = (7, 35)
 INFORMAL_CARE_REDUCTION = 0.12
 STAY_CAP_DAYS = 91
 
@@ -175,7 +198,8 @@ def generate(seed: int = DEFAULT_SEED, n_persons: int = DEFAULT_N_PERSONS):
     Returns
     -------
     persons : dict of str to numpy.ndarray
-        ``person_id``, ``area``, ``bme``, ``setting``, ``engagement_sessions``.
+        ``person_id``, ``area``, ``bme``, ``setting``, ``engagement_sessions``, ``swemwbs_baseline``,
+        ``swemwbs_followup`` (whole SWEMWBS points, 7-35).
     use : numpy.ndarray
         Shape (2, n_persons, len(SERVICES)), integer quantities per 3-month recall (baseline, follow-up).
     hours : numpy.ndarray
@@ -222,7 +246,22 @@ def generate(seed: int = DEFAULT_SEED, n_persons: int = DEFAULT_N_PERSONS):
 
     persons = {"person_id": person_id, "area": area_codes[area_index], "bme": bme, "setting": setting,
                "engagement_sessions": sessions}
+    persons["swemwbs_baseline"], persons["swemwbs_followup"] = _swemwbs(seed, lam, lam_followup, modifier)
     return persons, use, hours
+
+
+def _swemwbs(seed: int, lam: np.ndarray, lam_followup: np.ndarray, modifier: np.ndarray):
+    """SWEMWBS scores at baseline and follow-up (step 6), from a stream of their own."""
+    rng = np.random.default_rng([seed, WELLBEING_STREAM])
+    n = len(lam)
+    person = rng.normal(0.0, WELLBEING_PERSON_SD, n)
+    occasion = rng.normal(0.0, WELLBEING_OCCASION_SD, (2, n))
+    dip = WELLBEING_JOIN_DIP * np.array([1.0, 1.0 - WELLBEING_RECOVERED])
+    w0 = WELLBEING_MEAN - dip[0] - WELLBEING_NEED_SLOPE * (lam - 1.0) + person + occasion[0]
+    w1 = (WELLBEING_MEAN - dip[1] - WELLBEING_NEED_SLOPE * (lam_followup - 1.0) + person + occasion[1]
+          + WELLBEING_GAIN * modifier)
+    low, high = SWEMWBS_RANGE
+    return tuple(np.clip(np.round(w), low, high).astype(np.int64) for w in (w0, w1))
 
 
 def _service_use_csv(persons, use) -> str:
@@ -243,6 +282,13 @@ def _informal_care_csv(persons, hours) -> str:
     for i in range(len(persons["person_id"])):
         for t, period in enumerate(("baseline", "followup")):
             lines.append(f"{persons['person_id'][i]},{period},{RECALL_MONTHS},{hours[t, i]:.1f}")
+    return "\n".join(lines) + "\n"
+
+
+def _persons_csv(persons) -> str:
+    lines = ["person_id,swemwbs_baseline,swemwbs_followup"]
+    for i in range(len(persons["person_id"])):
+        lines.append(f"{persons['person_id'][i]},{persons['swemwbs_baseline'][i]},{persons['swemwbs_followup'][i]}")
     return "\n".join(lines) + "\n"
 
 
@@ -274,8 +320,16 @@ def _metadata(seed: int, n_persons: int, files: dict[str, tuple[str, str]]) -> d
             "before modifiers: larger in groups and with more sessions, smaller online and for BME "
             "respondents (by half); several services have no change. Informal care hours per week are "
             "received by about 40% at baseline, skewed, and fall by about 12% before modifiers. Every level "
-            "and effect is an assumption written in the generator's constants; none is from Side by Side."
+            "and effect is an assumption written in the generator's constants; none is from Side by Side. "
+            "SWEMWBS (7-35) comes from a random stream of its own: people join 3 points below the population "
+            "mean of 23.5, lower with higher need; half of that dip passes by follow-up (regression to the "
+            "mean) and peer support adds 1.5 points before the same modifiers as the reductions."
         ),
+        "wellbeing": {"scale": "SWEMWBS raw score, 7-35 (whole points; not Rasch-converted)",
+                      "population_mean": WELLBEING_MEAN, "join_dip": WELLBEING_JOIN_DIP,
+                      "share_of_dip_recovered_by_followup": WELLBEING_RECOVERED,
+                      "gain_before_modifiers": WELLBEING_GAIN, "need_slope": WELLBEING_NEED_SLOPE,
+                      "person_sd": WELLBEING_PERSON_SD, "occasion_sd": WELLBEING_OCCASION_SD},
         "services": {code: {"model": model, "reduction_before_modifiers": reduction,
                             "bme_baseline_multiplier": bme_multiplier}
                      for code, model, _, _, _, reduction, bme_multiplier in SERVICES},
@@ -297,23 +351,29 @@ def _metadata(seed: int, n_persons: int, files: dict[str, tuple[str, str]]) -> d
                 "recall_months": "months the questionnaire asked about",
                 "informal_care_hours_per_week": "hours of unpaid care from family and friends per week",
             },
+            "persons": {
+                "person_id": "as in the service-use file",
+                "swemwbs_baseline": "SWEMWBS score 7-35 at baseline",
+                "swemwbs_followup": "SWEMWBS score 7-35 at follow-up",
+            },
         },
     }
 
 
 def write_files(out_dir: Path, *, seed: int = DEFAULT_SEED, n_persons: int = DEFAULT_N_PERSONS) -> list[Path]:
-    """Generate the data set and write the two CSVs and the metadata YAML into ``out_dir``.
+    """Generate the data set and write the three CSVs and the metadata YAML into ``out_dir``.
 
     Returns
     -------
     list of Path
-        The files written: service use, informal care, metadata.
+        The files written: service use, informal care, persons (SWEMWBS), metadata.
     """
     persons, use, hours = generate(seed, n_persons)
     out_dir.mkdir(parents=True, exist_ok=True)
     texts = {
         "service_use": (f"{PREFIX}_service_use.csv", _service_use_csv(persons, use)),
         "informal_care": (f"{PREFIX}_informal_care.csv", _informal_care_csv(persons, hours)),
+        "persons": (f"{PREFIX}_persons.csv", _persons_csv(persons)),
     }
     written = []
     for name, text in texts.values():

@@ -237,11 +237,26 @@ def test_results_frontier_of_the_hiv_model(hiv):
     assert list(cc.columns) == ["strategy", "total_cost", "ly", "total_cost_vs_mono", "ly_vs_mono"]
 
 
-def test_results_frontier_needs_an_icer_block(peer):
-    res = run(peer, keep_cycles=False, keep_trace=False)
+def test_results_frontier_needs_an_icer_block():
+    from .conftest import SCENARIOS
+
+    res = run(SCENARIOS / "validation" / "ishigami.yaml", keep_cycles=False, keep_trace=False)
     with pytest.raises(ScenarioError, match="icer"):
         res.frontier
-    assert "service_cost" in res.cost_consequence.columns
+    assert "f" in res.cost_consequence.columns  # the costs alone, with no icer block
+
+
+def test_cost_consequence_of_the_default_scenario_shows_swemwbs_next_to_costs(peer):
+    res = run(peer, keep_cycles=False, keep_trace=False)
+    cc = res.cost_consequence.set_index("strategy")
+    for column in ("total_cost", "qalys", "swemwbs_points", "wellbys", "total_cost_vs_usual_care",
+                   "swemwbs_points_vs_usual_care", "qalys_vs_usual_care"):
+        assert column in cc.columns, column
+    s = res.summary
+    assert cc.loc["usual_care", "swemwbs_points"] == 0.0  # no peer support, no wellbeing gain
+    assert cc.loc["group", "swemwbs_points_vs_usual_care"] == pytest.approx(
+        s.loc["group", "swemwbs_points"] - s.loc["usual_care", "swemwbs_points"], rel=1e-14)
+    assert cc.loc["group", "swemwbs_points_vs_usual_care"] > 0
 
 
 def test_run_prints_and_writes_the_frontier(tmp_path, capsys):

@@ -187,10 +187,19 @@ def test_ce_plane_and_icer(hiv_big):
     assert np.isnan(out.sd.iloc[0]) and np.isfinite(out["mean"].iloc[0])
 
 
-def test_icer_tables_need_an_icer_block(peer_psa):
+def test_icer_tables_need_an_icer_block():
+    from econ.model.run import compile_path
+
+    res = psa.run_psa(compile_path(SCENARIOS / "validation" / "ishigami.yaml"), n_draws=20, seed=1)
     with pytest.raises(ScenarioError, match="need an 'icer' block"):
-        psa.acceptability(peer_psa)
-    assert "ceac" not in psa.psa_tables(peer_psa)
+        psa.acceptability(res)
+    assert "ceac" not in psa.psa_tables(res)
+
+
+def test_the_default_scenario_has_the_icer_tables(peer_psa):
+    tables = psa.psa_tables(peer_psa)
+    assert {"psa_icer", "ce_plane", "ceac", "evpi"} <= tables.keys()
+    assert set(tables["psa_icer"].strategy) == {"group", "one_to_one", "online", "mixed"}
 
 
 # --------------------------------------------------------------------------------------------

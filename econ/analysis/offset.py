@@ -12,7 +12,11 @@ For strategy s against the reference r, under perspective P (the sectors it coun
   attribution only scales service use (as in the peer-support model), so a* = N(0) / (N(0) - N(1));
   this is checked by evaluating N(a*) and, if the model is not linear, found by bracketing root
   finding on [0, 1] instead;
-- payback month: the first cycle t at which the cumulative net cost sum_{u<=t} N(u) is <= 0.
+- payback month: the first cycle t at which the cumulative net cost sum_{u<=t} N(u) is <= 0;
+- for each outcome o of ``cost_offset.outcomes``: the gain G_o = o_s - o_r and the net cost per unit
+  gained N / G_o (over several draws, mean N / mean G_o: a ratio of means); with an ``icer`` block whose
+  effect e is one of them, the incremental net monetary benefit lambda G_e - N at each default
+  threshold lambda (GBP 20,000 and 30,000 per unit).
 
 Per-participant figures are per person starting the intervention; population figures multiply
 them by the ``population`` parameter.
@@ -52,6 +56,10 @@ def check_cost_offset(compiled: CompiledScenario) -> None:
         if name is not None and name not in compiled.parameters.columns:
             problems.append(compiled.loaded.problem(("cost_offset", key),
                                                     f"'{name}' must be a parameter with a value (not an expression)"))
+    for i, name in enumerate(co.outcomes):
+        if name not in compiled.output_names or compiled.kind_of(name) != "outcome":
+            problems.append(compiled.loaded.problem(("cost_offset", "outcomes", i),
+                                                    f"'{name}' is not a value or total of kind outcome"))
     for vname, v in spec.values.items():
         if v.kind == "cost" and not v.sector:
             problems.append(compiled.loaded.problem(("values", vname), "a cost needs a 'sector' for perspectives "
@@ -210,7 +218,8 @@ def headline(compiled: CompiledScenario, *, table: ParameterTable | None = None,
         Long table with columns ``perspective``, ``discounting`` ('discounted' | 'undiscounted'),
         ``strategy``, ``measure``, ``per_participant``, ``population`` (float). Measures:
         delivery_cost, offset_<category>..., cost_offset, net_cost, roi, break_even_attribution,
-        payback_month; strategies exclude the reference.
+        payback_month, and for ``cost_offset.outcomes``: gain_<outcome>, cost_per_<outcome> and
+        nmb_<threshold> (see the module notes); strategies exclude the reference.
     """
     check_cost_offset(compiled)
     spec = compiled.loaded.spec
@@ -241,5 +250,37 @@ def headline(compiled: CompiledScenario, *, table: ParameterTable | None = None,
                 if bea is not None:
                     b = float(np.nanmean(bea[:, k])) if np.isfinite(bea[:, k]).any() else np.nan
                     rows.append((p, label, s, "break_even_attribution", b, b))
+            rows += _outcome_rows(compiled, ev, m["net_cost"], pop, (p, label), strategies, sidx, discounted=disc)
     return pd.DataFrame(rows, columns=["perspective", "discounting", "strategy", "measure", "per_participant",
                                        "population"])
+
+
+def _outcome_rows(compiled: CompiledScenario, ev: Evaluation, net: np.ndarray, pop: np.ndarray, where: tuple,
+                  strategies: list, sidx: list, *, discounted: bool) -> list[tuple]:
+    """Headline rows of the outcomes reported next to the cost offset (gain, cost per unit gained, NMB)."""
+    from econ.analysis.cea import DEFAULT_THRESHOLDS
+
+    outcomes = list(compiled.loaded.spec.cost_offset.outcomes)
+    if not outcomes:
+        return []
+    tot = ev.totals if discounted else ev.totals_undiscounted
+    ref = ev.strategies.index(compiled.reference)
+    gains = {o: tot[:, :, ev.outputs.index(o)] - tot[:, ref: ref + 1, ev.outputs.index(o)] for o in outcomes}
+    spec = compiled.loaded.spec
+    rows = []
+    for o, gain in gains.items():
+        # an outcome valued in money (its unit starts with the currency) gets no 'net cost per unit'
+        money = (spec.values[o].unit if o in spec.values else "").startswith(spec.settings.currency)
+        for s, k in zip(strategies, sidx):
+            g, n = float(gain[:, k].mean()), float(net[:, k].mean())
+            rows.append(where + (s, f"gain_{o}", g, float((gain[:, k] * pop).mean())))
+            if not money:
+                ratio = n / g if g != 0 else np.nan
+                rows.append(where + (s, f"cost_per_{o}", ratio, ratio))
+    effect = compiled.icer[1] if compiled.icer is not None else None
+    if effect in gains:
+        for lam in DEFAULT_THRESHOLDS:
+            nmb = lam * gains[effect] - net
+            for s, k in zip(strategies, sidx):
+                rows.append(where + (s, f"nmb_{lam:.0f}", float(nmb[:, k].mean()), float((nmb[:, k] * pop).mean())))
+    return rows

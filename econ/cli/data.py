@@ -12,7 +12,7 @@ import pandas as pd
 from econ.core.errors import DataError
 from econ.inputs.inflation import INDEX_FOR_SECTOR, load_indices
 from econ.inputs.service_use import (GROUP_COLUMNS, PERIODS, ServiceUseData, load_service_use, summarize_cost,
-                              summarize_informal_care, summarize_use)
+                                     summarize_informal_care, summarize_swemwbs, summarize_use)
 from econ.inputs.unit_costs import DEFAULT_UNIT_COSTS, load_unit_costs
 
 DEFAULT_PRICE_YEAR = "2023/24"
@@ -49,18 +49,26 @@ def add_data_parser(subparsers: "argparse._SubParsersAction") -> argparse.Argume
     summary.add_argument("--informal-care", default=None, metavar="CSV",
                          help="informal-care CSV (default: X_informal_care.csv next to X_service_use.csv, "
                               "when it exists)")
+    summary.add_argument("--persons", default=None, metavar="CSV",
+                         help="persons CSV with SWEMWBS at baseline and follow-up (default: X_persons.csv next to "
+                              "X_service_use.csv, when it exists)")
     data.set_defaults(run=run_data)
     return data
 
 
-def _informal_care_path(file: Path, given: str | None) -> Path | None:
+def _sibling_path(file: Path, given: str | None, suffix: str = "informal_care") -> Path | None:
+    """``given``, else ``X_<suffix>.csv`` next to ``X_service_use.csv`` when it exists."""
     if given is not None:
         return Path(given)
     stem = file.stem.removesuffix("_service_use")
     if stem == file.stem:
         return None
-    sibling = file.with_name(f"{stem}_informal_care.csv")
+    sibling = file.with_name(f"{stem}_{suffix}.csv")
     return sibling if sibling.is_file() else None
+
+
+def _informal_care_path(file: Path, given: str | None) -> Path | None:
+    return _sibling_path(file, given, "informal_care")
 
 
 def _synthetic_banner(data: ServiceUseData) -> str:
@@ -132,7 +140,8 @@ def run_data(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     costs_path = Path(args.costs)
     unit_costs = load_unit_costs(costs_path)
     informal_path = _informal_care_path(file, args.informal_care)
-    data = load_service_use(file, unit_costs=unit_costs, informal_care_path=informal_path)
+    data = load_service_use(file, unit_costs=unit_costs, informal_care_path=informal_path,
+                            persons_path=_sibling_path(file, args.persons, "persons"))
     indices = load_indices(costs_path.parent)
     # Re-base only the services in the data: unrelated rows must not block the summary.
     table = unit_costs.select(data.services).rebased(args.price_year, indices)
@@ -159,6 +168,12 @@ def run_data(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
         lines.append("")
         lines.append(f"Informal care (hours per person per month), from {data.informal_care_file}")
         lines.append(care.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+    if data.swemwbs is not None:
+        sw = summarize_swemwbs(data, by=by).rename(columns={"n_persons": "n"})
+        lines.append("")
+        lines.append(f"Wellbeing: mean SWEMWBS score (7-35) per person, from {data.persons_file}; change = "
+                     "follow-up - baseline (before-after: includes regression to the mean)")
+        lines.append(sw.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
     print("\n".join(lines), file=out)
     return 0
 

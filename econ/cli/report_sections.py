@@ -67,6 +67,10 @@ def report_tables(a: Analyses) -> list:
         title = {"sobol": "Global sensitivity: Sobol indices", "morris": "Screening: Morris elementary effects"}
         out.append(T.gsa_table(f"{a.gsa_method}_indices", a.gsa, ctx, title=title[a.gsa_method]))
     res = a.results
+    if a.compiled.icer is not None:
+        cost, effect = a.compiled.icer
+        out.append(T.frontier_table(res.frontier, res.net_benefit(), ctx, cost=cost, effect=effect))
+        out.append(T.cost_consequence_table(res.cost_consequence, ctx))
     out.append(T.values_table(res.summary, ctx, name="summary", title="Totals per person by option (discounted)",
                               notes=T.standard_notes(ctx, comparative=False)))
     out.append(T.values_table(res.incremental, ctx, name="incremental",
@@ -375,6 +379,17 @@ def _html_views(a: Analyses, ctx) -> tuple:
     return comparison_view, budget_view, saving_view
 
 
+def _cea_section(tables: tuple):
+    """The HTML section of the efficiency frontier and the cost-consequence table."""
+    from econ.report import html as H
+
+    return H.Section("cost_effectiveness", "Cost-effectiveness",
+                     ("Costs and health effects of every option together: the efficiency frontier with each "
+                      "option's incremental cost-effectiveness ratio and net monetary benefit at the usual "
+                      "thresholds, and the costs next to every outcome for readers who do not use QALYs.",), (),
+                     tuple((t, False) for t in tables))
+
+
 def _html_sections(a: Analyses, ctx, tables: list, figures: dict) -> list:
     """The sections of the HTML report, each with its text, figures and tables."""
     from econ.report import html as H
@@ -411,6 +426,8 @@ def _html_sections(a: Analyses, ctx, tables: list, figures: dict) -> list:
                    (f" Perspective: {persp_text}; the exported tables hold every perspective." if persp_text else ""),),
                   figs("comparison"), ((comparison_view, False),)),
     ]
+    if "frontier" in by_name:
+        sections.append(_cea_section(tabs("frontier", "cost_consequence")))
     if budget_view is not None:
         sections.append(H.Section("budget", "Budget by financial year",
                                   ("What the commissioned programme costs and saves in each financial year as "

@@ -1,8 +1,12 @@
 """Scenario inputs from tables: unit costs (re-based), informal-care rates and service-use statistics.
 
 A :class:`DataContext` holds the tables a scenario names in its ``data:`` block, loaded once and
-re-based to the scenario's price year. Parameters that say ``unit_cost:``, ``service_use:`` or
-``informal_care_rate:`` take their value (and uncertainty) from it.
+re-based to the scenario's price year. Parameters that say ``unit_cost:``, ``service_use:``,
+``informal_care_rate:`` or ``outcome_value:`` take their value (and uncertainty) from it.
+
+SWEMWBS wellbeing (from the persons file, ``data.persons``) is a statistic like service use: service
+``swemwbs`` of a ``service_use:`` parameter, in the same person-level bootstrap replicates, so costs
+and outcomes stay correlated in the probabilistic analysis.
 
 Service-use statistics are drawn *jointly* in the probabilistic analysis: one person-level
 bootstrap replicate gives every such parameter its value, so correlations between services and
@@ -23,8 +27,9 @@ from econ.core.errors import Problem, ScenarioError
 #: Where the project's own tables live.
 COSTS_DIR = Path(__file__).resolve().parents[2] / "costs"
 
-#: Statistics a ``service_use:`` parameter may ask for.
-STATISTICS = ("baseline", "followup", "relative_change", "reduction")
+#: Statistics a ``service_use:`` parameter may ask for (``change``: followup - baseline, in the unit of
+#: the measure, e.g. SWEMWBS points).
+STATISTICS = ("baseline", "followup", "relative_change", "reduction", "change")
 
 
 def _sha256(path: Path) -> str:
@@ -125,20 +130,30 @@ class DataContext:
             raise ScenarioError(self.loaded.problem(("data",), "a parameter uses service_use: but data.service_use "
                                                                "names no file"))
         ic = self._path("informal_care", None)
+        pp = self._path("persons", None)
         return _cached("service_use", path, lambda: load_service_use(path, unit_costs=self.unit_costs,
-                                                                     informal_care_path=ic),
-                       str(ic), ic.stat().st_mtime_ns if ic is not None else 0, id(self.unit_costs))
+                                                                     informal_care_path=ic, persons_path=pp),
+                       str(ic), ic.stat().st_mtime_ns if ic is not None else 0, id(self.unit_costs),
+                       str(pp), pp.stat().st_mtime_ns if pp is not None else 0)
+
+    @cached_property
+    def outcome_values(self):
+        from econ.inputs.outcome_values import load_outcome_values
+
+        path = self._path("outcome_values", COSTS_DIR / "outcome_values.csv")
+        return _cached("outcome_values", path, lambda: load_outcome_values(path))
 
     def data_files(self) -> list[dict]:
         """Data files used so far, with SHA-256 and the synthetic flag (for run metadata)."""
         out = []
-        for key in ("unit_costs", "informal_care_rates", "service_use", "informal_care"):
-            if key in self.__dict__ or (key == "informal_care" and "service_use" in self.__dict__):
+        for key in ("unit_costs", "informal_care_rates", "outcome_values", "service_use", "informal_care", "persons"):
+            if key in self.__dict__ or (key in ("informal_care", "persons") and "service_use" in self.__dict__):
                 default = {"unit_costs": COSTS_DIR / "unit_costs.csv",
-                           "informal_care_rates": COSTS_DIR / "informal_care_rates.csv"}.get(key)
+                           "informal_care_rates": COSTS_DIR / "informal_care_rates.csv",
+                           "outcome_values": COSTS_DIR / "outcome_values.csv"}.get(key)
                 path = self._path(key, default)
                 if path is not None:
-                    synthetic = key in ("service_use", "informal_care") and bool(self.service_use.synthetic)
+                    synthetic = key in ("service_use", "informal_care", "persons") and bool(self.service_use.synthetic)
                     out.append({"role": key, "path": str(path), "sha256": _sha256(path), "synthetic": synthetic})
         if "indices" in self.__dict__:
             for name, index in self.indices.items():
@@ -179,7 +194,8 @@ class DataContext:
 
     @cached_property
     def _point_table(self) -> pd.DataFrame:
-        from econ.inputs.service_use import INFORMAL_CARE_SERVICE, summarize_informal_care, summarize_use
+        from econ.inputs.service_use import (INFORMAL_CARE_SERVICE, SWEMWBS, summarize_informal_care,
+                                             summarize_swemwbs, summarize_use)
 
         data = self.service_use
         use = summarize_use(data, by=self._by)
@@ -187,6 +203,11 @@ class DataContext:
             ic = summarize_informal_care(data, by=self._by)
             ic["service"] = INFORMAL_CARE_SERVICE
             use = pd.concat([use, ic[use.columns]], ignore_index=True)
+        if data.swemwbs is not None:
+            sw = summarize_swemwbs(data, by=self._by)
+            sw["service"] = SWEMWBS
+            sw["relative_change"] = sw["change"] / sw["baseline"]
+            use = pd.concat([use, sw[use.columns]], ignore_index=True)
         return use
 
     def _by_service(self, table: pd.DataFrame) -> dict:
@@ -210,6 +231,11 @@ class DataContext:
                                                            f"subgroup of this run {self.subgroup}"))
         index = self._by_service(table)
         rows = index.get(ref.service)
+        if rows is None and ref.service == "swemwbs":
+            raise ScenarioError(self.loaded.problem(where + ("service",),
+                                                    "SWEMWBS scores come from a persons file: set data.persons "
+                                                    "(columns person_id, swemwbs_baseline, swemwbs_followup; "
+                                                    "docs/data_format.md)"))
         if rows is None:
             raise ScenarioError(self.loaded.problem(where + ("service",),
                                                     f"service '{ref.service}' is not in the data "
@@ -228,6 +254,8 @@ class DataContext:
             return baseline
         if statistic == "followup":
             return followup
+        if statistic == "change":
+            return followup - baseline
         with np.errstate(divide="ignore", invalid="ignore"):
             change = (followup - baseline) / baseline
         return change if statistic == "relative_change" else -change
@@ -253,7 +281,8 @@ class DataContext:
         rng = np.random.default_rng([seed, 0xB007])  # a stream of its own, fixed by the scenario seed
         data = self.service_use
         boot = bootstrap_summary(data, n_boot=int(self.loaded.spec.data.bootstrap_replicates), rng=rng,
-                                 by=self._by, include_informal_care=data.informal_care_monthly is not None)
+                                 by=self._by, include_informal_care=data.informal_care_monthly is not None,
+                                 include_swemwbs=data.swemwbs is not None)
         sizes = self._point_table[list(self._by) + ["service", "n_persons"]] if self._by else None
         if sizes is not None:
             boot = boot.merge(sizes, on=list(self._by) + ["service"], how="left")
@@ -335,10 +364,12 @@ def table_problems(loaded) -> list[Problem]:
     """Parameters that name more than one table, or a table and a value/expression."""
     problems = []
     for name, entry in loaded.spec.parameters.items():
-        keys = [k for k in ("unit_cost", "service_use", "informal_care_rate") if getattr(entry, k, None) is not None]
+        keys = [k for k in ("unit_cost", "service_use", "informal_care_rate", "outcome_value")
+                if getattr(entry, k, None) is not None]
         if len(keys) > 1:
             problems.append(loaded.problem(("parameters", name), f"give one of unit_cost, service_use, "
-                                                                 f"informal_care_rate (got {', '.join(keys)})"))
+                                                                 f"informal_care_rate, outcome_value "
+                                                                 f"(got {', '.join(keys)})"))
         elif keys and getattr(entry, "value", None) is not None:
             problems.append(loaded.problem(("parameters", name, "value"),
                                            f"a parameter read from a table ({keys[0]}) takes its value from it; "

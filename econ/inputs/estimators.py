@@ -131,7 +131,7 @@ def outcomes_from_data(data: ServiceUseData | ControlledData, *, unit_costs: Uni
         Needed for the ``cost`` measure; the services' costs must be at one price year.
     measures : sequence of str
         ``use`` (monthly use per service, and informal care hours per month when loaded), ``cost``
-        (monthly cost per service and :data:`TOTAL_COST`), ``swemwbs`` (controlled data with a persons file).
+        (monthly cost per service and :data:`TOTAL_COST`), ``swemwbs`` (data loaded with a persons file).
 
     Raises
     ------
@@ -163,7 +163,7 @@ def outcomes_from_data(data: ServiceUseData | ControlledData, *, unit_costs: Uni
         columns += [per_service, per_service.sum(axis=1, keepdims=True)]
         scales += list(cost) + [np.nan]
     if "swemwbs" in measures:
-        if not controlled or data.swemwbs is None:
+        if getattr(data, "swemwbs", None) is None:
             raise DataError(f"{data.source_file}: no SWEMWBS scores; they come from a persons file "
                             f"(columns swemwbs_baseline, swemwbs_followup)")
         names.append("swemwbs")

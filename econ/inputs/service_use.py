@@ -14,14 +14,15 @@ import pandas as pd
 from econ.core.errors import DataError
 from econ.inputs.service_use_load import (  # noqa: F401  (re-exported: the old import path)
     BME_VALUES, ENGAGEMENT_BANDS, GROUP_COLUMNS, INFORMAL_CARE_COLUMNS, INFORMAL_CARE_SERVICE, NO_SERVICE, PERIODS,
-    SERVICE_USE_COLUMNS, SETTINGS, WEEKS_PER_MONTH, ServiceUseData, _is_synthetic, _load_informal_care,
+    PERSONS_COLUMNS, SERVICE_USE_COLUMNS, SETTINGS, SWEMWBS, SWEMWBS_RANGE, WEEKS_PER_MONTH, ServiceUseData, _is_synthetic, _load_informal_care,
     _PERSON_ATTRIBUTES, _read_metadata, engagement_band, load_service_use, metadata_path_for)
 from econ.inputs.unit_costs import UnitCostTable
 
 __all__ = ["BME_VALUES", "BOOTSTRAP_BLOCK_DRAWS", "ENGAGEMENT_BANDS", "GROUP_COLUMNS", "INFORMAL_CARE_COLUMNS",
-           "INFORMAL_CARE_SERVICE", "NO_SERVICE", "PERIODS", "SERVICE_USE_COLUMNS", "SETTINGS", "WEEKS_PER_MONTH",
-           "ServiceUseData", "bootstrap_summary", "engagement_band", "load_service_use", "metadata_path_for",
-           "summarize_cost", "summarize_informal_care", "summarize_use"]
+           "INFORMAL_CARE_SERVICE", "NO_SERVICE", "PERIODS", "PERSONS_COLUMNS", "SERVICE_USE_COLUMNS", "SETTINGS",
+           "SWEMWBS", "SWEMWBS_RANGE", "WEEKS_PER_MONTH", "ServiceUseData", "bootstrap_summary", "engagement_band",
+           "load_service_use", "metadata_path_for", "summarize_cost", "summarize_informal_care", "summarize_swemwbs",
+           "summarize_use"]
 
 #: Replicates per block in :func:`bootstrap_summary` are limited so one block holds about this many draws.
 BOOTSTRAP_BLOCK_DRAWS = 2_000_000
@@ -141,6 +142,44 @@ def summarize_informal_care(data: ServiceUseData, *, by: Sequence[str] | str = (
     return _long_table(groups, by, [INFORMAL_CARE_SERVICE], means[:, :1], means[:, 1:]).drop(columns="service")
 
 
+def _require_swemwbs(data: ServiceUseData) -> np.ndarray:
+    if getattr(data, "swemwbs", None) is None:
+        raise DataError(f"{data.source_file}: no SWEMWBS scores loaded; they come from a persons file "
+                        f"(columns {', '.join(PERSONS_COLUMNS)}; persons_path= of load_service_use, or "
+                        f"data.persons in a scenario)")
+    return data.swemwbs
+
+
+def summarize_swemwbs(data: ServiceUseData, *, by: Sequence[str] | str = ()) -> pd.DataFrame:
+    """Mean SWEMWBS score (7-35) per person at baseline and follow-up, and the mean change.
+
+    Parameters
+    ----------
+    data : ServiceUseData
+        Loaded with a persons file.
+    by : str or sequence of str
+        Person attributes to group by, from :data:`GROUP_COLUMNS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: the ``by`` columns, ``n_persons``, ``baseline``, ``followup`` (mean points,
+        float64), ``change`` (followup - baseline, points).
+
+    Raises
+    ------
+    DataError
+        If no persons file was loaded.
+    """
+    scores = _require_swemwbs(data)
+    by = _check_by(by)
+    codes, groups = _groups(data, by)
+    means = _group_means(codes, len(groups), scores.T)
+    out = _long_table(groups, by, [SWEMWBS], means[:, :1], means[:, 1:]).drop(columns=["service", "relative_change"])
+    out["change"] = out["followup"] - out["baseline"]
+    return out
+
+
 def summarize_cost(data: ServiceUseData, unit_costs: UnitCostTable, *, by: Sequence[str] | str = ()) -> pd.DataFrame:
     """Mean cost per person per month of each service, by period.
 
@@ -184,7 +223,8 @@ def summarize_cost(data: ServiceUseData, unit_costs: UnitCostTable, *, by: Seque
 
 
 def bootstrap_summary(data: ServiceUseData, *, n_boot: int, rng: np.random.Generator,
-                      by: Sequence[str] | str = (), include_informal_care: bool = False) -> pd.DataFrame:
+                      by: Sequence[str] | str = (), include_informal_care: bool = False,
+                      include_swemwbs: bool = False) -> pd.DataFrame:
     """Non-parametric bootstrap of mean monthly use per person, resampling persons.
 
     Parameters
@@ -200,6 +240,9 @@ def bootstrap_summary(data: ServiceUseData, *, n_boot: int, rng: np.random.Gener
         group order), keeping the group sizes.
     include_informal_care : bool
         Add informal care hours per month as service :data:`INFORMAL_CARE_SERVICE`.
+    include_swemwbs : bool
+        Add the mean SWEMWBS score as service :data:`SWEMWBS`, from the same resample of persons (the
+        replicates of every other row are unchanged by it: the same draws, a separate product).
 
     Returns
     -------
@@ -211,7 +254,8 @@ def bootstrap_summary(data: ServiceUseData, *, n_boot: int, rng: np.random.Gener
     Raises
     ------
     DataError
-        If ``n_boot`` < 1, ``by`` names an unknown attribute, or informal care is asked for but absent.
+        If ``n_boot`` < 1, ``by`` names an unknown attribute, or informal care or SWEMWBS is asked for but
+        absent.
 
     Notes
     -----
@@ -238,15 +282,24 @@ def bootstrap_summary(data: ServiceUseData, *, n_boot: int, rng: np.random.Gener
         names.append(INFORMAL_CARE_SERVICE)
     n_names = len(names)
     flat = values.reshape(data.n_persons, 2 * n_names)
+    extra = _require_swemwbs(data).T if include_swemwbs else None
 
-    means = _bootstrap_means(codes, groups, flat, n_boot, n_names, rng)
+    means, extra_means = _bootstrap_means(codes, groups, flat, n_boot, n_names, rng, extra)
+    if extra is not None:
+        means = np.concatenate([means, extra_means[..., None]], axis=3)
+        names.append(SWEMWBS)
     return _bootstrap_table(means, groups, by, names, n_boot)
 
 
 def _bootstrap_means(codes: np.ndarray, groups: pd.DataFrame, flat: np.ndarray, n_boot: int, n_names: int,
-                     rng: np.random.Generator) -> np.ndarray:
-    """Replicate means, (n_boot, n_groups, period, name), resampling persons within each group in blocks."""
+                     rng: np.random.Generator, extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Replicate means, (n_boot, n_groups, period, name), resampling persons within each group in blocks.
+
+    ``extra`` (persons x period, e.g. SWEMWBS) is averaged over the same draws in a product of its own, so
+    that its presence leaves the other means bit for bit the same; its means are (n_boot, n_groups, period).
+    """
     means = np.empty((n_boot, len(groups), 2, n_names))
+    extra_means = None if extra is None else np.empty((n_boot, len(groups), 2))
     order = np.argsort(codes, kind="stable")
     starts = np.searchsorted(codes[order], np.arange(len(groups)))
     for g in range(len(groups)):
@@ -260,7 +313,9 @@ def _bootstrap_means(codes: np.ndarray, groups: pd.DataFrame, flat: np.ndarray, 
             offsets = (np.arange(size) * n)[:, None]
             counts = np.bincount((draws + offsets).ravel(), minlength=size * n).reshape(size, n)
             means[first: first + size, g] = (counts @ u / n).reshape(size, 2, n_names)
-    return means
+            if extra is not None:
+                extra_means[first: first + size, g] = counts @ extra[members] / n
+    return means, extra_means
 
 
 def _bootstrap_table(means: np.ndarray, groups: pd.DataFrame, by: tuple[str, ...], names: list, n_boot: int

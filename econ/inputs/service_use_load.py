@@ -25,6 +25,15 @@ SERVICE_USE_COLUMNS = ("person_id", "period", "recall_months", "setting", "engag
 #: Columns of an informal-care file.
 INFORMAL_CARE_COLUMNS = ("person_id", "period", "recall_months", "informal_care_hours_per_week")
 
+#: Columns of a persons file (one row per person; the SWEMWBS columns of the controlled persons format).
+PERSONS_COLUMNS = ("person_id", "swemwbs_baseline", "swemwbs_followup")
+
+#: SWEMWBS (Short Warwick-Edinburgh Mental Wellbeing Scale: 7 items scored 1-5): the score range.
+SWEMWBS_RANGE = (7, 35)
+
+#: Name of SWEMWBS when it is summarised and bootstrapped alongside services.
+SWEMWBS = "swemwbs"
+
 #: Periods, in order. ``followup`` is the second questionnaire (6 months after baseline in the synthetic data).
 PERIODS = ("baseline", "followup")
 
@@ -80,6 +89,11 @@ class ServiceUseData:
         True when the file name contains ``SYNTHETIC`` or its metadata file says ``synthetic: true``.
     metadata : mapping or None
         The metadata file's content, when there is one (see :func:`metadata_path_for`).
+    swemwbs : numpy.ndarray or None
+        Shape (2, n_persons): SWEMWBS score (7-35) of each person in each period of :data:`PERIODS`, from
+        the persons file; None when none was given. Read-only.
+    persons_file : str
+        Persons file ('' when none).
     """
 
     persons: pd.DataFrame
@@ -91,6 +105,8 @@ class ServiceUseData:
     informal_care_file: str = ""
     synthetic: bool = False
     metadata: Mapping[str, Any] | None = None
+    swemwbs: np.ndarray | None = None
+    persons_file: str = ""
 
     @property
     def n_persons(self) -> int:
@@ -164,7 +180,8 @@ def _is_synthetic(path: Path, metadata: Mapping[str, Any] | None) -> bool:
 
 
 def load_service_use(path: str | Path, *, unit_costs: UnitCostTable | None = None,
-                     informal_care_path: str | Path | None = None) -> ServiceUseData:
+                     informal_care_path: str | Path | None = None,
+                     persons_path: str | Path | None = None) -> ServiceUseData:
     """Read and validate a service-use file (and optionally its informal-care file).
 
     Parameters
@@ -177,6 +194,9 @@ def load_service_use(path: str | Path, *, unit_costs: UnitCostTable | None = Non
         When given, every service must be one of its codes; otherwise codes must be snake_case.
     informal_care_path : str or Path, optional
         CSV with columns :data:`INFORMAL_CARE_COLUMNS`, one row per person x period, for the same persons.
+    persons_path : str or Path, optional
+        CSV with columns :data:`PERSONS_COLUMNS`, one row per person of the service-use file: SWEMWBS
+        (whole numbers 7-35) at baseline and follow-up.
 
     Returns
     -------
@@ -190,7 +210,8 @@ def load_service_use(path: str | Path, *, unit_costs: UnitCostTable | None = Non
         not a whole number >= 0, quantity not a number >= 0, unknown service code (with suggestions),
         a repeated person x period x service, person attributes or recall_months that differ between a
         person's rows, a person without both periods, ``'none'`` rows with other services or a non-zero
-        quantity; in the informal-care file: the same checks plus persons missing from either file.
+        quantity; in the informal-care file: the same checks plus persons missing from either file; in
+        the persons file: scores that are not whole numbers 7-35, repeated or unknown persons, persons missing.
     """
     path = Path(path)
     log = ProblemLog(str(path))
@@ -205,16 +226,61 @@ def load_service_use(path: str | Path, *, unit_costs: UnitCostTable | None = Non
     if informal_care_path is not None:
         informal_log, informal = _load_informal_care(Path(informal_care_path), set(acc.attributes))
         log.problems.extend(informal_log.problems)
+    scores = None
+    if persons_path is not None:
+        persons_log, scores = _load_persons(Path(persons_path), set(acc.attributes))
+        log.problems.extend(persons_log.problems)
     log.raise_if_any()
 
     frame, services, use, recall_array, informal_monthly = _assemble(acc, informal)
+    swemwbs = None
+    if scores is not None:
+        swemwbs = np.array([[scores[p][k] for p in frame["person_id"]] for k in (0, 1)], dtype=float)
+        swemwbs.flags.writeable = False
     metadata = _read_metadata(metadata_path_for(path))
     return ServiceUseData(
         persons=frame, services=services, monthly_use=use, recall_months=recall_array,
         informal_care_monthly=informal_monthly, source_file=str(path),
         informal_care_file="" if informal_care_path is None else str(informal_care_path),
-        synthetic=_is_synthetic(path, metadata), metadata=metadata,
+        synthetic=_is_synthetic(path, metadata), metadata=metadata, swemwbs=swemwbs,
+        persons_file="" if persons_path is None else str(persons_path),
     )
+
+
+def _load_persons(path: Path, persons: set[str]) -> tuple[ProblemLog, dict[str, tuple[float, float]]]:
+    """Validate a persons file against the persons of the service-use file; SWEMWBS scores by person."""
+    log = ProblemLog(str(path))
+    low, high = SWEMWBS_RANGE
+    scores: dict[str, tuple[float, float]] = {}
+    first_line: dict[str, int] = {}
+    rows = read_csv_rows(path, columns=PERSONS_COLUMNS, log=log)
+    for row in rows:
+        v, line = row.values, row.line
+        person = check_text(v.get("person_id"), log=log, line=line, column="person_id")
+        values = []
+        for column in PERSONS_COLUMNS[1:]:
+            value = parse_number(v.get(column), log=log, line=line, column=column, integer=True)
+            if value is not None and not low <= value <= high:
+                log.add(f"must be a SWEMWBS score from {low} to {high} (got {v[column]!r})", line=line, column=column)
+                value = None
+            values.append(value)
+        if person is None:
+            continue
+        if person in first_line:
+            log.add(f"duplicate row: person {person!r} already on line {first_line[person]}", line=line,
+                    column="person_id")
+            continue
+        first_line[person] = line
+        if person not in persons:
+            log.add(f"person {person!r} is not in the service-use file", line=line, column="person_id")
+        elif None not in values:
+            scores[person] = (float(values[0]), float(values[1]))
+    missing = sorted(persons - set(first_line))
+    if missing and rows:
+        shown = ", ".join(repr(p) for p in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        log.add(f"{len(missing)} person(s) of the service-use file have no row here: {shown}", line=1,
+                column="person_id")
+    return log, scores
 
 
 @dataclass

@@ -238,7 +238,7 @@ def _spec_value(loaded, name, entry, context, problems: list):
                 low=low, high=high)
     value = entry.value
     dist = None
-    if any(getattr(entry, k) is not None for k in ("unit_cost", "service_use", "informal_care_rate")):
+    if any(getattr(entry, k) is not None for k in ("unit_cost", "service_use", "informal_care_rate", "outcome_value")):
         if context is None:
             from econ.inputs.context import DataContext
 

@@ -1,4 +1,5 @@
-"""Parameters whose value comes from a table: unit costs, informal-care rates, service-use statistics.
+"""Parameters whose value comes from a table: unit costs, informal-care rates, outcome values, service-use
+statistics (SWEMWBS wellbeing among them).
 
 This is where the data context (``econ.inputs.context``) meets the parameter set: a table row
 becomes a point value, a distribution (``econ.uncertainty``) and the metadata shown in reports.
@@ -32,6 +33,8 @@ def resolve_table_parameter(context: DataContext, name: str, entry) -> tuple[flo
         value = rate.rate_at(context.price_year, context.indices)
         return value, None, {"source": f"{rate.source} [{rate.status}; {entry.informal_care_rate}]",
                              "unit": f"GBP {context.price_year} per hour"}
+    if entry.outcome_value is not None:
+        return _outcome_value(context, name, entry.outcome_value)
     ref = entry.service_use
     value = context.service_use_point(name, ref)
     label = "SYNTHETIC data: " if context.service_use.synthetic else ""
@@ -67,3 +70,24 @@ def _unit_cost(context: DataContext, code: str, entry) -> tuple[float, object, d
             # the base case does not import)
             meta.update(range_distribution=gamma, range_source="95% interval of gamma (table SE)")
     return item.cost, gamma if mode == "gamma_se" else None, meta
+
+
+def _outcome_value(context: DataContext, name: str, code: str) -> tuple[float, object, dict]:
+    """Value and metadata of an outcome value (fixed in the PSA: a policy value, not a sampled input)."""
+    from econ.core.errors import DataError
+
+    table = context.outcome_values
+    if code not in table:
+        close = suggest_codes(code, list(table.values))
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; codes: {', '.join(table.values)}"
+        raise ScenarioError(context.loaded.problem(("parameters", name, "outcome_value"),
+                                                   f"unknown outcome value '{code}' in {table.source_file}{hint}"))
+    row = table.get(code)
+    try:
+        value, year = row.value_at(context.price_year, context.indices)
+    except DataError as exc:
+        raise ScenarioError(context.loaded.problem(("parameters", name, "outcome_value"), str(exc))) from None
+    rebased = (f"re-based from {row.price_year} to {year} ({row.index})" if row.index != "none"
+               else f"at {row.price_year} prices, not re-based")
+    return value, None, {"source": f"{row.source} [{row.status}; {code}; {rebased}]",
+                         "unit": f"GBP {year} prices per {row.unit}"}

@@ -228,10 +228,32 @@ def offset_findings(headline: pd.DataFrame, ctx: TableContext, *, perspective: s
                           else f"{ctx.cycle_length} {p:.0f}"))
         if s in prob:
             facts.append(("Chance of saving money", share_text(prob[s])))
+        facts += _outcome_facts(row, ctx, net)
         out.append(Finding(ctx.strategy(s), money_text(abs(net), cur),
                            "good" if saves else "bad", tuple(facts),
                            "net saving per person" if saves else "net cost per person"))
     return out
+
+
+def _outcome_facts(row: pd.Series, ctx: TableContext, net: float) -> list[tuple[str, str]]:
+    """Facts of a strategy's card for the outcomes next to the cost offset: gains, net cost per unit, NMB."""
+    from econ.report.text import outcome_measure_label, outcome_measure_order
+
+    cur = ctx.currency
+    measures = list(row.index)
+    outcomes = [m[5:] for m in measures if m.startswith("gain_")]
+    facts = []
+    for m in outcome_measure_order(measures, outcomes):
+        x = float(row[m])
+        label = outcome_measure_label(m, dict(ctx.values), cur, ctx.effect)
+        if m.startswith("gain_"):
+            value = money_text(x, cur) if ctx.value_kinds.get(m[5:]) == "money" else f"{x:,.3g}"
+        elif m.startswith("cost_per_") and net <= 0 < float(row.get(f"gain_{m[9:]}", math.nan)):
+            value = "saves money"
+        else:
+            value = "-" if math.isnan(x) else money_text(x, cur)
+        facts.append((label, value))
+    return facts
 
 
 def offset_messages(headline: pd.DataFrame, ctx: TableContext, *, perspective: str,

@@ -30,6 +30,45 @@ SYNTHETIC_BANNER = ("*** SYNTHETIC DATA: these results come from made-up data th
                     "They are not evidence. ***")
 
 
+#: Prefixes of the headline measures of outcomes (``econ.analysis.offset``): gain, net cost per unit, NMB.
+OUTCOME_MEASURE_PREFIXES = ("gain_", "cost_per_", "nmb_")
+
+
+def _singular(label: str) -> str:
+    """'QALYs' -> 'QALY', 'SWEMWBS point-years' -> 'SWEMWBS point-year' (labels of counted outcomes)."""
+    return label[:-1] if label.endswith("s") and not label.endswith("ss") else label
+
+
+def outcome_measure_label(measure: str, value_labels: dict, currency: str, effect: str | None = None) -> str | None:
+    """Plain-English label of an outcome measure of the headline, or None when ``measure`` is not one.
+
+    ``gain_qalys`` -> 'QALYs gained'; ``cost_per_qalys`` -> 'Net cost per QALY gained';
+    ``nmb_20000`` -> 'Net monetary benefit at GBP 20,000 per QALY' (``effect``: the ICER's effect).
+    """
+    for prefix in OUTCOME_MEASURE_PREFIXES:
+        if measure.startswith(prefix):
+            name = measure[len(prefix):]
+            break
+    else:
+        return None
+    if prefix == "nmb_":
+        unit = _singular(value_labels.get(effect, effect or "unit of effect"))
+        return f"Net monetary benefit at {money_code_amount(float(name), currency)} per {unit}"
+    label = value_labels.get(name, name.replace("_", " "))
+    if prefix == "gain_":
+        head, paren, tail = label.partition(" (")
+        return f"{head} gained" + (f" ({tail}" if paren else "")
+    return f"Net cost per {_singular(label.partition(' (')[0])} gained"
+
+
+def outcome_measure_order(measures: list, outcomes) -> list:
+    """The outcome measures among ``measures``, in display order: per outcome its gain then its net cost per
+    unit gained (in the order of ``cost_offset.outcomes``), then the net monetary benefits by threshold."""
+    order = [m for o in outcomes for m in (f"gain_{o}", f"cost_per_{o}") if m in measures]
+    nmb = sorted((m for m in measures if m.startswith("nmb_")), key=lambda m: float(m[4:]))
+    return order + nmb
+
+
 def money(x: float, currency: str) -> str:
     """'GBP 1,234' (terminal tables write the currency code; see :mod:`econ.report.units`)."""
     return money_code_amount(x, currency)
@@ -165,13 +204,44 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
         if pop is not None and "net_cost" in pop_pivot.index:
             rows.append([f"Net cost for {pop:,.0f} people"] + [money(float(pop_pivot.loc["net_cost", s]), currency)
                                                                for s in strategies])
+        rows += _outcome_text_rows(compiled, pivot, strategies, gains=first)
         table = pd.DataFrame(rows, columns=[""] + [labels[s] for s in strategies]).set_index("")
         lines.append(table.to_string())
         first = False
     lines += ["", f"{roi_label(currency)} above 1 means the programme pays for itself. Break-even attribution is the "
                   "share of the observed change in service use that peer support must cause for savings to equal its "
                   "cost."]
+    if spec.cost_offset.outcomes:
+        lines += textwrap.wrap(
+            "Outcomes are per person against the comparator, discounted like costs; net cost per unit gained "
+            "uses each perspective's net cost ('saves money' when the option is cheaper and better). Net "
+            "monetary benefit = threshold x QALYs gained - net cost; above 0 means good value at that threshold.",
+            width=100)
     return "\n".join(lines)
+
+
+def _outcome_text_rows(compiled, pivot: pd.DataFrame, strategies: list, *, gains: bool) -> list[list[str]]:
+    """Rows of the outcomes next to the cost offset (gains only under the first perspective)."""
+    spec = compiled.loaded.spec
+    currency = spec.settings.currency
+    labels = {n: (v.label or n) for n, v in spec.values.items()}
+    effect = compiled.icer[1] if compiled.icer is not None else None
+    rows = []
+    for m in outcome_measure_order(list(pivot.index), spec.cost_offset.outcomes):
+        if m.startswith("gain_") and not gains:
+            continue
+        cells = []
+        for s in strategies:
+            x = float(pivot.loc[m, s])
+            if m.startswith("gain_"):
+                money_valued = (spec.values[m[5:]].unit if m[5:] in spec.values else "").startswith(currency)
+                cells.append(money(x, currency) if money_valued else _num(x))
+            elif m.startswith("cost_per_") and float(pivot.loc["net_cost", s]) <= 0 < float(pivot.loc[f"gain_{m[9:]}", s]):
+                cells.append("saves money")
+            else:
+                cells.append("-" if math.isnan(x) else money(x, currency))
+        rows.append([outcome_measure_label(m, labels, currency, effect)] + cells)
+    return rows
 
 
 def budget_text(compiled, budget: pd.DataFrame, *, perspective: str | None = None) -> str:
@@ -201,6 +271,16 @@ def _value_label(compiled, name: str) -> str:
     return (spec.label if spec is not None and spec.label else name.replace("_", " ")).strip()
 
 
+def _lower(label: str) -> str:
+    """A label inside a sentence: 'Total cost' -> 'total cost', but 'QALYs' and 'SWEMWBS points' unchanged."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def _effect_text(x: float) -> str:
+    """An effect on the frontier: 3 decimals below 1,000 (QALY differences are small), else as _num."""
+    return _fixed(x, 3) if abs(x) < 1000 else _num(x)
+
+
 def frontier_text(compiled, frontier: pd.DataFrame, net_benefit: pd.DataFrame) -> str:
     """The efficiency frontier with net monetary benefit at each threshold, as text.
 
@@ -219,21 +299,21 @@ def frontier_text(compiled, frontier: pd.DataFrame, net_benefit: pd.DataFrame) -
     table = pd.DataFrame({
         "Option": [labels.get(s, s) for s in frontier.strategy],
         f"Cost ({cur})": [amount(x) for x in frontier.cost],
-        effect_label: [_num(x) for x in frontier.effect],
+        effect_label: [_effect_text(x) for x in frontier.effect],
         "Status": frontier.status.tolist(),
         "Compared with": [labels.get(c, c) if c else "-" for c in frontier.comparator],
         f"ICER ({cur})": [amount(x) for x in frontier.icer],
     })
     for lam in nmb.columns:
         table[f"NMB at {amount(lam)}"] = [amount(float(nmb.loc[s, lam])) for s in frontier.strategy]
-    lines = [f"Cost-effectiveness: {_value_label(compiled, cost).lower()} and {effect_label.lower()} per person, "
+    lines = [f"Cost-effectiveness: {_lower(_value_label(compiled, cost))} and {_lower(effect_label)} per person, "
              f"discounted; {cur} at {st.price_year or 'stated'} prices (thresholds in {cur} per unit of "
-             f"{effect_label.lower()}).",
+             f"{_lower(effect_label)}).",
              table.to_string(index=False)]
     lines += textwrap.wrap(
-             f"Options are ordered by cost. ICER: extra cost per extra unit of {effect_label.lower()} against the "
+             f"Options are ordered by cost. ICER: extra cost per extra unit of {_lower(effect_label)} against the "
              f"option it is compared with (the previous non-dominated one; the cheapest is the reference). "
              f"Dominated: another option costs no more and gains no less. Extendedly dominated: a mix of two other "
              f"options would gain more for the same cost. NMB (net monetary benefit) = threshold x "
-             f"{effect_label.lower()} - cost; the highest NMB is the best option at that threshold.", width=100)
+             f"{_lower(effect_label)} - cost; the highest NMB is the best option at that threshold.", width=100)
     return "\n".join(lines)

@@ -93,10 +93,12 @@ class ServiceUseRef(_Block):
     """A statistic of the service-use data used as a parameter (see docs/data_format.md)."""
 
     service: str
-    """A service code of the data (a unit-cost code), or ``informal_care_hours``."""
-    statistic: Literal["baseline", "followup", "relative_change", "reduction"]
-    """``baseline`` / ``followup``: mean use per person per month in that period; ``relative_change``:
-    (followup - baseline) / baseline; ``reduction``: (baseline - followup) / baseline."""
+    """A service code of the data (a unit-cost code), ``informal_care_hours``, or ``swemwbs`` (the mean
+    SWEMWBS wellbeing score, 7-35, from ``data.persons``)."""
+    statistic: Literal["baseline", "followup", "relative_change", "reduction", "change"]
+    """``baseline`` / ``followup``: mean use per person per month (SWEMWBS: mean score) in that period;
+    ``relative_change``: (followup - baseline) / baseline; ``reduction``: (baseline - followup) / baseline;
+    ``change``: followup - baseline (e.g. SWEMWBS points gained)."""
     subgroup: dict[Literal["setting", "engagement_band", "area", "bme"], str] = Field(default_factory=dict)
     """Restrict to people with these attributes, e.g. {setting: group}. Subgroup runs add to it."""
 
@@ -141,6 +143,11 @@ class ParameterSpec(BaseModel):
     """The value of one hour of informal care (GBP per hour at ``settings.price_year``) by this method:
     replacement cost (home care worker hour), opportunity cost (median hourly earnings) or the
     National Living Wage. Fixed in the probabilistic analysis (a method choice, not a sampled input)."""
+    outcome_value: str | None = None
+    """A code of the outcome-value table (``data.outcome_values``, default ``costs/outcome_values.csv``),
+    e.g. ``wellby`` (HM Treasury Green Book value of a WELLBY): the money value of one unit of an outcome,
+    re-based to ``settings.price_year`` where the table names an index, else at the table's stated price
+    year (the parameter's unit says which). Fixed in the probabilistic analysis (a policy value)."""
 
 
 ParameterEntry = Union[float, str, ParameterSpec]
@@ -244,6 +251,11 @@ class DataSpec(_Block):
     """Service-use data (CSV, one row per person x period x service; see docs/data_format.md)."""
     informal_care: str | None = None
     """Informal-care hours per person and period (CSV)."""
+    persons: str | None = None
+    """Person-level measures of the service-use data's persons (CSV, one row per person: ``person_id``,
+    ``swemwbs_baseline``, ``swemwbs_followup``; see docs/data_format.md). Gives the ``swemwbs`` statistics."""
+    outcome_values: str | None = None
+    """Money values of outcomes (CSV; default: the project's costs/outcome_values.csv)."""
     bootstrap_replicates: Annotated[int, Field(ge=10, le=100_000)] = 2000
     """Person-level bootstrap replicates used as the distribution of data-derived parameters."""
 
@@ -274,6 +286,11 @@ class CostOffsetSpec(_Block):
     perspectives: list[Perspective] = Field(default_factory=lambda: ["nhs_pss", "societal"], min_length=1)
     """Perspectives reported: nhs, nhs_pss (NICE reference case), public_sector, societal (adds
     informal care)."""
+    outcomes: list[str] = Field(default_factory=list)
+    """Values of kind outcome reported next to the cost offset (e.g. [qalys, swemwbs_points, wellbys]):
+    per strategy the gain against the reference (``gain_<value>``) and the net cost per unit gained
+    (``cost_per_<value>``); with an ``icer`` block whose effect is listed, also the incremental net
+    monetary benefit at GBP 20,000 and 30,000 per unit (``nmb_20000``, ``nmb_30000``)."""
 
 
 class IntakeSpec(_Block):

@@ -51,7 +51,8 @@ def decisions(result, *, objective: str | None = None, thresholds=None, perspect
     ----------
     result : econ.analysis.psa.PsaResult
     objective : {"nmb", "net_cost"}, optional
-        Default: ``nmb`` when the scenario has an ``icer`` block, else ``net_cost``.
+        Default: ``net_cost`` when the scenario has a ``cost_offset`` block (the commissioner's decision,
+        also when it declares an ``icer`` block too), else ``nmb`` when it has an ``icer`` block.
     thresholds : sequence of float, optional
         Willingness to pay per unit of effect for ``nmb`` (default :data:`DEFAULT_THRESHOLDS`).
     perspectives : sequence of str, optional
@@ -72,7 +73,7 @@ def decisions(result, *, objective: str | None = None, thresholds=None, perspect
     compiled = result.compiled
     spec = compiled.loaded.spec
     if objective is None:
-        objective = "nmb" if compiled.icer is not None else "net_cost"
+        objective = "nmb" if compiled.icer is not None and spec.cost_offset is None else "net_cost"
     if objective not in OBJECTIVES:
         raise EconError(Problem(f"objective must be one of {', '.join(OBJECTIVES)} (got {objective!r})", None,
                                 "objective"))

@@ -49,6 +49,27 @@ def headline_formulas(compiled, cells: dict, inputs, strategy: str, perspective:
     return out
 
 
+def outcome_formulas(compiled, cells: dict, strategy: str, discounted: bool) -> list:
+    """[(measure, formula)] of the outcomes next to the cost offset (as econ.analysis.offset): the gain of each
+    of ``cost_offset.outcomes``, the net cost per unit gained (not for outcomes valued in money), and the
+    net monetary benefit at GBP 20,000 and 30,000 per unit of the ``icer`` effect. ``@name`` is a measure
+    written above it."""
+    from econ.analysis.cea import DEFAULT_THRESHOLDS
+
+    spec = compiled.loaded.spec
+    pos = 0 if discounted else 1
+    ref_s = compiled.reference
+    out = []
+    for o in spec.cost_offset.outcomes:
+        out.append((f"gain_{o}", f"{cells[strategy].totals[o][pos]}-{cells[ref_s].totals[o][pos]}"))
+        if not (spec.values[o].unit if o in spec.values else "").startswith(spec.settings.currency):
+            out.append((f"cost_per_{o}", f'IF(@gain_{o}<>0,@net_cost/@gain_{o},"n/a")'))
+    effect = compiled.icer[1] if compiled.icer is not None else None
+    if effect in spec.cost_offset.outcomes:
+        out += [(f"nmb_{lam:.0f}", f"{lam:.0f}*@gain_{effect}-@net_cost") for lam in DEFAULT_THRESHOLDS]
+    return out
+
+
 def write_payback(wb, compiled, cells: dict) -> dict:
     """Payback sheet: cumulative net cost per cycle against the reference, and the first cycle it is <= 0.
 
@@ -156,6 +177,7 @@ def write_results(wb, compiled, cells: dict, inputs) -> dict:
                     if attr:
                         items.append(("break_even_attribution",
                                       f'IF(@cost_offset<>0,{attr}*@delivery_cost/@cost_offset,"n/a")'))
+                    items += outcome_formulas(compiled, cells, s, disc)
                     for measure, formula in items:
                         rows[measure] = r
                         for name in sorted(rows, key=len, reverse=True):
@@ -165,7 +187,8 @@ def write_results(wb, compiled, cells: dict, inputs) -> dict:
                         put_text(ws, r, 3, s)
                         put_text(ws, r, 4, measure)
                         put_formula(ws, r, 5, formula, fmt="#,##0.00")
-                        per_pop = measure not in ("roi", "break_even_attribution", "payback_month")
+                        per_pop = measure not in ("roi", "break_even_attribution", "payback_month") and \
+                            not measure.startswith("cost_per_")
                         if pop and per_pop:
                             put_formula(ws, r, 6, f"E{r}*{pop}", fmt="#,##0")
                         found[("headline", s, measure, label, persp)] = ref(r, 5, sheet="Results")

@@ -16,7 +16,7 @@ from econ.report.tables.base import (Column, ReportTable, measure_label, measure
                                      output_label, _label_codes, _row_kinds, make_table, _infer_kind, horizon_text,
                                      discount_text, standard_notes)
 from econ.report.tables.results import (headline_table, headline_detail_table, comparison_table, budget_report_table,
-                                        values_table, occupancy_table)
+                                        values_table, occupancy_table, frontier_table, cost_consequence_table)
 from econ.report.tables.uncertainty import (band_table, tornado_table, gsa_table, describe_distribution,
                                             assumptions_table)
 from econ.report.tables.text_formats import (display_rows, numeric_columns, labelled_frame, render_csv, _MD_SPECIAL,
@@ -32,4 +32,4 @@ __all__ = ["FORMATS", "KINDS", "COLUMNS", "Column", "ReportTable", "TableContext
            "describe_distribution", "format_cell", "display_rows", "labelled_frame", "render_csv", "render_markdown",
            "render_latex", "escape_markdown", "escape_latex", "xlsx_bytes", "write_xlsx", "metadata_rows",
            "xlsx_number_format", "parse_formats", "export_tables", "measure_label", "output_label", "output_kind",
-           "standard_notes"]
+           "standard_notes", "frontier_table", "cost_consequence_table"]

@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from econ.report.text import MEASURE_LABELS, PERSPECTIVE_LABELS
+from econ.report.text import MEASURE_LABELS, OUTCOME_MEASURE_PREFIXES, PERSPECTIVE_LABELS, outcome_measure_label
 from econ.report.units import horizon_words, money_label, payback_label, roi_label
 from econ.report.tables.context import COLUMNS, KINDS, MEASURE_KINDS, TableContext, _MONEY
 
@@ -99,16 +99,28 @@ def measure_label(measure: str, ctx: TableContext | None = None, *, unit: bool =
         label = MEASURE_LABELS[measure]
     elif measure.startswith("offset_"):
         label = "Savings: " + measure.removeprefix("offset_").replace("_", " ")
+    elif measure.startswith(OUTCOME_MEASURE_PREFIXES):
+        values = dict(ctx.values) if ctx is not None else {}
+        label = outcome_measure_label(measure, values, currency, ctx.effect if ctx is not None else None)
+        if measure.startswith("gain_") and ctx is not None and ctx.value_kinds.get(measure[5:]) == _MONEY:
+            return label  # the value's label already states its money unit
     else:
         label = measure.replace("_", " ").capitalize()
-    kind = measure_kind(measure)
+    kind = measure_kind(measure, ctx)
     if unit and kind == _MONEY:
         label = money_label(label, currency)
     return label
 
 
-def measure_kind(measure: str) -> str:
-    """Kind of a cost-offset measure (money unless listed in :data:`MEASURE_KINDS`)."""
+def measure_kind(measure: str, ctx: TableContext | None = None) -> str:
+    """Kind of a cost-offset measure (money unless listed in :data:`MEASURE_KINDS`).
+
+    Outcome measures: ``cost_per_*`` and ``nmb_*`` are money; ``gain_<value>`` has the value's kind.
+    """
+    if measure.startswith(("cost_per_", "nmb_")):
+        return _MONEY
+    if measure.startswith("gain_"):
+        return ctx.value_kinds.get(measure[5:], "number") if ctx is not None else "number"
     return MEASURE_KINDS.get(measure, _MONEY if measure.startswith("offset_") else "number")
 
 
@@ -177,7 +189,7 @@ def _label_codes(df: pd.DataFrame, ctx: TableContext) -> pd.DataFrame:
 
 def _row_kinds(df: pd.DataFrame, ctx: TableContext) -> tuple | None:
     if "measure" in df:
-        return tuple(measure_kind(m) for m in df["measure"])
+        return tuple(measure_kind(m, ctx) for m in df["measure"])
     if "output" in df:
         return tuple(output_kind(o, ctx) for o in df["output"])
     return None

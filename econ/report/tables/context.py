@@ -152,6 +152,8 @@ class TableContext:
         People in the commissioned programme (the ``cost_offset.population`` parameter).
     synthetic : bool
         Any input is synthetic data.
+    effect : str or None
+        The ``icer`` block's effect (value name), which the net monetary benefit is per unit of.
     """
 
     scenario: str = ""
@@ -168,6 +170,7 @@ class TableContext:
     parameters: Mapping[str, str] = field(default_factory=dict)
     population: float | None = None
     synthetic: bool = False
+    effect: str | None = None
 
     def strategy(self, code: Any) -> str:
         return self.strategies.get(code, str(code))
@@ -195,7 +198,9 @@ def context_for(compiled) -> TableContext:
     spec = compiled.loaded.spec
     st = spec.settings
     values = {v.name: (getattr(v, "label", None) or v.name) for v in compiled.values}
-    kinds = {v.name: ("money" if v.kind == "cost" else "number") for v in compiled.values}
+    # a cost, or an outcome valued in money (its unit starts with the currency, e.g. 'GBP 2019 prices')
+    kinds = {v.name: ("money" if v.kind == "cost" or (getattr(v, "unit", "") or "").startswith(st.currency)
+                      else "number") for v in compiled.values}
     for total, members in compiled.totals.items():
         values.setdefault(total, total.replace("_", " ").capitalize())
         member_kinds = {kinds.get(m) for m in members}
@@ -213,7 +218,8 @@ def context_for(compiled) -> TableContext:
         states={name: (s.label or name) for name, s in spec.states.items()},
         parameters={p.name: p.description or _describe_parameter(p.name, values)
                     for p in compiled.parameters.parameters.values()},
-        population=population, synthetic=bool(compiled.synthetic))
+        population=population, synthetic=bool(compiled.synthetic),
+        effect=compiled.icer[1] if compiled.icer is not None else None)
 
 
 _SETTINGS = {"group": "group", "121": "one-to-one", "online": "online"}

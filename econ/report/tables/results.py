@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from econ.report.text import PERSPECTIVE_LABELS
+from econ.report.text import PERSPECTIVE_LABELS, outcome_measure_order
 from econ.report.units import money_label, roi_label
 from econ.report.tables.context import MEASURE_KINDS, TableContext, _MONEY
 from econ.report.tables.base import (Column, ReportTable, discount_text, make_table, measure_kind, measure_label,
@@ -35,6 +35,7 @@ def headline_table(headline: pd.DataFrame, ctx: TableContext, *, discounting: st
     """
     df = headline[headline.discounting == discounting]
     strategies = list(dict.fromkeys(df.strategy))
+    outcomes = list(dict.fromkeys(m[5:] for m in df.measure if m.startswith("gain_")))
     rows, kinds = [], []
     for i, persp in enumerate(dict.fromkeys(df.perspective)):
         part = df[df.perspective == persp]
@@ -43,23 +44,32 @@ def headline_table(headline: pd.DataFrame, ctx: TableContext, *, discounting: st
         cats = sorted(m for m in per.index if m.startswith("offset_"))
         order = ["delivery_cost", "cost_offset"] + (cats if i == 0 else []) + [
             "net_cost", "roi", "break_even_attribution", "payback_month"]
+        after = [m for m in outcome_measure_order(list(per.index), outcomes) if i == 0 or not m.startswith("gain_")]
         for m in order:
             if m not in per.index:
                 continue
             rows.append({"perspective": PERSPECTIVE_LABELS.get(persp, persp), "measure": measure_label(m, ctx),
                          **{s: float(per.loc[m, s]) for s in strategies}})
-            kinds.append(measure_kind(m))
+            kinds.append(measure_kind(m, ctx))
         if "net_cost" in pop.index and ctx.population is not None:
             rows.append({"perspective": PERSPECTIVE_LABELS.get(persp, persp),
                          "measure": money_label(f"Net cost for {ctx.population:,.0f} people", ctx.currency),
                          **{s: float(pop.loc["net_cost", s]) for s in strategies}})
             kinds.append(_MONEY)
+        for m in after:  # outcomes next to the cost offset (gains under the first perspective only)
+            rows.append({"perspective": PERSPECTIVE_LABELS.get(persp, persp), "measure": measure_label(m, ctx),
+                         **{s: float(per.loc[m, s]) for s in strategies}})
+            kinds.append(measure_kind(m, ctx))
     frame = pd.DataFrame(rows, columns=["perspective", "measure", *strategies])
     cols = (Column("perspective", "Perspective"), Column("measure", "Measure"),
             *(Column(s, ctx.strategy(s), "row") for s in strategies))
     notes = (standard_notes(ctx, discounting=discounting) + f" {roi_label(ctx.currency)} above 1 means the programme "
              "pays for itself. Break-even attribution: the share of the observed change in service use that peer "
              "support must cause for savings to equal its cost.")
+    if outcomes:
+        notes += (" Outcomes are gains per person against the comparator (discounted like costs, under the first "
+                  "perspective); net cost per unit gained uses each perspective's net cost (negative: cheaper and "
+                  "better); net monetary benefit = threshold x gain - net cost.")
     return ReportTable(name, f"Headline results, per person ({discounting})", frame, cols, tuple(kinds), notes,
                        ctx.currency, ctx.n_cycles, group_columns=1)
 
@@ -103,7 +113,7 @@ def comparison_table(comparison: pd.DataFrame, ctx: TableContext, *, discounting
     lookup = lookup[~lookup.index.duplicated()]
     for p, s, m in keys[["perspective", "strategy", "measure"]].itertuples(index=False):
         offset = bool(p) or m in MEASURE_KINDS
-        kind = measure_kind(m) if offset else _MONEY if m == "icer" else ctx.value_kinds.get(m, "number")
+        kind = measure_kind(m, ctx) if offset else _MONEY if m == "icer" else ctx.value_kinds.get(m, "number")
         if offset:
             label = measure_label(m, ctx)
         else:
@@ -168,3 +178,51 @@ def occupancy_table(trace: pd.DataFrame, ctx: TableContext) -> ReportTable:
     notes = f"Share of the people who started, at the end of each {ctx.cycle_length} (0: start)."
     return ReportTable("state_occupancy", "Where people are over time", wide, cols, None, notes, ctx.currency,
                        ctx.n_cycles, group_columns=1)
+
+
+def frontier_table(frontier: pd.DataFrame, net_benefit: pd.DataFrame, ctx: TableContext, *, cost: str,
+                   effect: str) -> ReportTable:
+    """The efficiency frontier (:attr:`econ.analysis.base_case.Results.frontier`) with the net monetary benefit
+    of each option at each threshold (``Results.net_benefit()``), one row per option ordered by cost."""
+    cur = ctx.currency
+    nmb = net_benefit.pivot(index="strategy", columns="threshold", values="nmb")
+    frame = frontier.copy()
+    effect_label = ctx.values.get(effect, effect)
+    inside = effect_label[:1].lower() + effect_label[1:] if effect_label[1:2].islower() else effect_label  # 'QALYs'
+    unit = inside[:-1] if inside.endswith("s") else inside
+    cols = [Column("strategy", "Option"), Column("cost", money_label(ctx.values.get(cost, cost), cur), _MONEY),
+            Column("effect", effect_label, "number"), Column("status", "Status"),
+            Column("comparator", "Compared with"), Column("inc_cost", money_label("Extra cost", cur), _MONEY),
+            Column("inc_effect", f"Extra {inside}", "number"),
+            Column("icer", money_label(f"ICER, extra cost per {unit}", cur), _MONEY)]
+    for lam in nmb.columns:
+        key = f"nmb_{lam:.0f}"
+        frame[key] = frame["strategy"].map(nmb[lam]).astype(float)
+        cols.append(Column(key, money_label(f"NMB at {lam:,.0f} per {unit}", cur), _MONEY))
+    frame["comparator"] = [ctx.strategy(c) if c else "" for c in frame["comparator"]]
+    frame["strategy"] = frame["strategy"].map(ctx.strategy)
+    notes = (standard_notes(ctx) + f" Options ordered by cost. ICER: extra cost per extra {unit} against the previous "
+             "non-dominated option (the cheapest is the reference). Dominated: another option costs no more and gains "
+             "no less; extendedly dominated: a mix of two other options gains more for the same cost. NMB = threshold "
+             f"x {inside} - cost; the highest NMB is the best option at that threshold.")
+    return ReportTable("frontier", f"Cost-effectiveness: {effect_label} and the efficiency frontier", frame,
+                       tuple(cols), None, notes, cur, ctx.n_cycles)
+
+
+def cost_consequence_table(cost_consequence: pd.DataFrame, ctx: TableContext) -> ReportTable:
+    """Costs next to every outcome per option, and each one's difference from the reference
+    (:attr:`econ.analysis.base_case.Results.cost_consequence`): nothing combined or valued."""
+    ref = ctx.strategy(ctx.reference).lower() if ctx.reference else "the reference"
+    frame = cost_consequence.copy()
+    cols = [Column("strategy", "Option")]
+    for c in frame.columns[1:]:
+        base, diff = (c[: c.index("_vs_")], True) if "_vs_" in c else (c, False)
+        kind = ctx.value_kinds.get(base, "number")
+        label = ctx.values.get(base, base) + (f": difference from {ref}" if diff else "")
+        money = kind == _MONEY and ctx.currency not in label  # 'Value of WELLBYs (GBP 2019 prices)' says it
+        cols.append(Column(c, money_label(label, ctx.currency) if money else label, kind))
+    frame["strategy"] = frame["strategy"].map(ctx.strategy)
+    notes = (standard_notes(ctx) + " Cost-consequence table: costs shown next to every outcome, for readers who do "
+             "not use QALYs; nothing is combined or valued.")
+    return ReportTable("cost_consequence", "Costs and consequences per person", frame, tuple(cols), None, notes,
+                       ctx.currency, ctx.n_cycles)
