@@ -22,6 +22,9 @@ MEASURE_LABELS = {
     "cost_offset": "Savings (cost offset)",
     "net_cost": "Net cost (cost minus savings)",
     "roi": "Savings per unit of money spent",  # labelled per currency by measure_label / roi_label
+    "bcr": "Benefit-cost ratio (savings / cost)",
+    "net_roi": "Net return on investment ((savings - cost) / cost)",
+    "sroi_ratio": "SROI-style ratio (adjusted savings / cost)",
     "break_even_attribution": "Break-even attribution",
     "payback_month": "Pays for itself by month",
 }
@@ -74,7 +77,7 @@ def format_cell(value: Any, kind: str, *, horizon: int | None = None) -> str:
 
     Rounding: money to whole units; percentages to whole percent (probabilities to 0.1%); ratios and
     indices to 2 decimals; other numbers to about 3 significant figures. Missing values read "-",
-    except a break-even attribution ("never (no effect)") and a payback month ("not within 36").
+    except a break-even attribution ("never (no effect)") and a payback month ("never (not within 36)").
     """
     if kind == "text" or isinstance(value, str):
         return "" if _is_missing(value) else str(value)
@@ -84,7 +87,7 @@ def format_cell(value: Any, kind: str, *, horizon: int | None = None) -> str:
         if kind == "attribution":
             return "never (no effect)"
         if kind == "month" and horizon:
-            return f"not within {horizon}"
+            return f"never (not within {horizon})"
         return "-"
     x = float(value)
     if kind == "money":
@@ -118,6 +121,10 @@ def _strategy_labels(compiled) -> dict:
 def _cell(measure: str, value: float, currency: str, horizon: int) -> str:
     if measure == "roi":
         return "-" if math.isnan(value) else money_code_amount(value, currency, decimals=2)
+    if measure in ("bcr", "sroi_ratio"):
+        return format_cell(value, "ratio")
+    if measure == "net_roi":
+        return format_cell(value, "percent")
     if measure == "break_even_attribution":
         return format_cell(value, "attribution")
     if measure == "payback_month":
@@ -139,22 +146,28 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
     if compiled.synthetic:
         lines += [SYNTHETIC_BANNER, ""]
     lines.append(f"{spec.metadata.name}: {spec.metadata.description}".strip())
-    lines.append(f"Per person starting, compared with {labels[compiled.reference].lower()}, over "
+    lines.append(f"Per person offered the programme (intention to treat), compared with {labels[compiled.reference].lower()}, over "
                  f"{horizon_words(st.n_cycles, st.cycle_length)}. {money_note(currency, st.price_year)}, {discounting}"
                  + (f" at {st.discount_rate_costs:.1%} a year." if discounting == "discounted" else "."))
     pop_name = spec.cost_offset.population
     pop = compiled.parameters[pop_name].point if pop_name else None
     first = True
+    from econ.analysis.offset import perspective_has_own_costs
+
     for persp in spec.cost_offset.perspectives:
         df = headline[(headline.perspective == persp) & (headline.discounting == discounting)]
         if df.empty:
+            continue
+        if not perspective_has_own_costs(compiled, persp):
+            lines += ["", f"Perspective: {PERSPECTIVE_LABELS.get(persp, persp)}: not shown; the scenario has no costs "
+                          f"of the bodies it adds, so its figures would repeat the narrower perspective's."]
             continue
         pivot = df.pivot(index="measure", columns="strategy", values="per_participant")
         pop_pivot = df.pivot(index="measure", columns="strategy", values="population")
         lines += ["", f"Perspective: {PERSPECTIVE_LABELS.get(persp, persp)}"]
         categories = sorted(m for m in pivot.index if m.startswith("offset_"))
         order = ["delivery_cost", "cost_offset"] + (categories if first else []) + [
-            "net_cost", "roi", "break_even_attribution", "payback_month"]
+            "net_cost", "bcr", "net_roi", "sroi_ratio", "break_even_attribution", "payback_month"]
         rows = []
         for m in order:
             if m not in pivot.index:
@@ -168,9 +181,12 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
         table = pd.DataFrame(rows, columns=[""] + [labels[s] for s in strategies]).set_index("")
         lines.append(table.to_string())
         first = False
-    lines += ["", f"{roi_label(currency)} above 1 means the programme pays for itself. Break-even attribution is the "
-                  "share of the observed change in service use that peer support must cause for savings to equal its "
-                  "cost."]
+    lines += [""] + textwrap.wrap(
+        "Benefit-cost ratio = savings / cost (above 1: the programme pays for itself); net return on investment = "
+        "(savings - cost) / cost = benefit-cost ratio - 1; SROI-style ratio = savings after deadweight, attribution "
+        "to others, displacement and drop-off, over cost (docs/budget_impact.md). Break-even attribution is the "
+        "share of the observed change in service use that peer support must cause for savings to equal its cost; "
+        "'never' where that or payback cannot be reached.", width=110)
     return "\n".join(lines)
 
 

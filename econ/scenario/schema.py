@@ -257,7 +257,31 @@ PERSPECTIVES = {
     "societal": ("nhs", "pss", "other_public", "voluntary", "informal_care"),
 }
 SECTORS = ("nhs", "pss", "other_public", "voluntary", "informal_care", "programme")
+
+
+def sector_counts(sector: str, perspective: str) -> bool:
+    """Whether a cost of ``sector`` counts under ``perspective``: ``programme`` under all of them, any
+    other sector under the perspectives that list it (so a delivery value of sector ``voluntary``, such
+    as volunteer time, counts in the societal perspective only)."""
+    return sector == "programme" or sector in PERSPECTIVES[perspective]
 Perspective = Literal["nhs", "nhs_pss", "public_sector", "societal"]
+
+
+class SroiSpec(_Block):
+    """Adjustments of the SROI-style ratio (Social Value UK guide): the share of the savings that is the
+    programme's impact. Each is a share in [0, 1]; 0 leaves the savings whole."""
+
+    deadweight: Annotated[float, Field(ge=0, le=1)] = 0.0
+    """Share of the saving that would have happened anyway. The model's ``attribution`` parameter
+    already removes the change not caused by the programme; a deadweight here comes on top of it."""
+    attribution: Annotated[float, Field(ge=0, le=1)] = 0.0
+    """Share of the saving due to other organisations or people (SROI's attribution, not the model's
+    ``cost_offset.attribution``, which is the share caused by the programme)."""
+    displacement: Annotated[float, Field(ge=0, le=1)] = 0.0
+    """Share of the saving that is displaced elsewhere (e.g. demand moved to another service)."""
+    drop_off: Annotated[float, Field(ge=0, le=1)] = 0.0
+    """Yearly decline of the saving after the first year: year y counts (1 - drop_off)^(y - 1). The
+    model's own persistence (e.g. a fading benefit) is already in the savings; this comes on top."""
 
 
 class CostOffsetSpec(_Block):
@@ -274,6 +298,9 @@ class CostOffsetSpec(_Block):
     perspectives: list[Perspective] = Field(default_factory=lambda: ["nhs_pss", "societal"], min_length=1)
     """Perspectives reported: nhs, nhs_pss (NICE reference case), public_sector, societal (adds
     informal care)."""
+    sroi: SroiSpec | None = None
+    """Deadweight, attribution, displacement and drop-off of the SROI-style ratio (docs/budget_impact.md);
+    absent: the SROI ratio is not reported."""
 
 
 class IntakeSpec(_Block):

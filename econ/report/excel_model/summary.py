@@ -15,7 +15,7 @@ import math
 
 from econ.report.excel_model.cells import (BOLD, FORMULA_FILL, TITLE, WARN_FONT, put_formula, put_number,
                                            put_text, ref, span, widths)
-from econ.scenario.schema import PERSPECTIVES
+from econ.scenario.schema import PERSPECTIVES, sector_counts
 
 #: Relative difference between workbook and engine accepted by the Checks sheet's status cell.
 CHECK_TOLERANCE = 1e-9
@@ -31,7 +31,8 @@ def offset_layout(compiled, perspective: str) -> tuple[list, dict]:
             continue
         if v.sector in sectors:
             cats.setdefault(v.category or v.name, []).append(v.name)
-    return list(co.delivery), cats
+    sector = {v.name: v.sector for v in compiled.values}
+    return [n for n in co.delivery if sector_counts(sector[n], perspective)], cats
 
 
 def headline_formulas(compiled, cells: dict, inputs, strategy: str, perspective: str, discounted: bool) -> list:

@@ -23,6 +23,9 @@ MEASURE_KINDS = {
     "cost_offset": "money",
     "net_cost": "money",
     "roi": "ratio",
+    "bcr": "ratio",
+    "net_roi": "percent",
+    "sroi_ratio": "ratio",
     "break_even_attribution": "attribution",
     "payback_month": "month",
 }
