@@ -21,6 +21,8 @@ def report_tables(a: Analyses) -> list:
     out.append(T.comparison_table(a.comparison, ctx_all))
     if a.budget is not None:
         out.append(T.budget_report_table(a.budget, ctx))
+    if a.budget_impact is not None:
+        out.append(T.budget_impact_table(a.budget_impact, ctx, n_draws=a.psa.n_draws))
     pt = a.psa_tables
     n = a.psa.n_draws if a.psa is not None else 0
     psa_note = f" Probabilistic analysis: {n:,} draws, seed {a.psa.seed}." if a.psa is not None else ""
@@ -185,6 +187,13 @@ def _outcome_figures(a: Analyses, ctx) -> dict:
                           "Budget by financial year",
                           "Programme cost and savings in each financial year for the intake schedule, and the "
                           "running total of net cost (black line). Cash at today's prices, not discounted.")
+    if a.budget_impact is not None:
+        figs["budget_impact"] = (
+            P.plot_budget_impact(a.budget_impact, currency=cur, strategy_labels=sl),
+            "Budget impact by financial year",
+            f"All payers together, mean and 95% interval over {a.psa.n_draws:,} simulations: the programme's running "
+            "and set-up cost, the savings that release cash and the capacity freed (beds, appointments, staff and "
+            "carers' time, which releases cash only if a service is cut); the line is the net cash cost.")
     return figs
 
 
@@ -412,10 +421,20 @@ def _html_sections(a: Analyses, ctx, tables: list, figures: dict) -> list:
                   figs("comparison"), ((comparison_view, False),)),
     ]
     if budget_view is not None:
+        from econ.report import tables as T
+
+        impact = ()
+        if a.budget_impact is not None:
+            impact = ((T.budget_impact_view(a.budget_impact, ctx, n_draws=a.psa.n_draws), False),)
         sections.append(H.Section("budget", "Budget by financial year",
                                   ("What the commissioned programme costs and saves in each financial year as "
                                    f"people start over the intake schedule ({persp_text}; the exported tables hold "
-                                   "every perspective).",), figs("budget"), ((budget_view, False),)))
+                                   "every perspective).",
+                                   "The budget impact below follows ISPOR practice (Sullivan et al. 2014): who pays "
+                                   "and who saves, savings that release cash apart from capacity freed, set-up apart "
+                                   "from running costs, and 95% intervals from the simulations (budget.csv from "
+                                   "run_model.py budget).")[: 2 if impact else 1],
+                                  figs("budget", "budget_impact"), ((budget_view, False),) + impact))
     if a.psa is not None:
         sections.append(H.Section(
             "uncertainty", "How sure can we be?",
