@@ -128,6 +128,16 @@ def cmd_psa(args) -> int:
         print()
         print(f"Probability of saving money against {compiled.reference} (net cost < 0; ROI > 1):")
         print(format_frame(cs.set_index(["perspective", "strategy"])))
+    if "psa_offset" in tables:
+        po = tables["psa_offset"]
+        po = po[(po.discounting == "discounted") & po.measure.isin(["bcr", "bcr_of_means", "net_roi_of_means"])]
+        wide = po.pivot_table(index=["perspective", "strategy"], columns="measure", values="mean", sort=False)
+        wide = wide.rename(columns={"bcr": "bcr_mean_of_draw_ratios", "bcr_of_means": "bcr_mean_savings/mean_cost",
+                                    "net_roi_of_means": "net_roi_from_means"})
+        print()
+        print("Benefit-cost ratio (savings / cost), discounted: the ratio of mean savings to mean cost (the estimate "
+              "to report) and the mean of the per-draw ratios:")
+        print(format_frame(wide))
     if "psa_icer" in tables:
         print()
         print(f"ICER against {compiled.reference} (ratio of mean incremental cost to mean incremental effect):")

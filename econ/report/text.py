@@ -25,6 +25,8 @@ MEASURE_LABELS = {
     "bcr": "Benefit-cost ratio (savings / cost)",
     "net_roi": "Net return on investment ((savings - cost) / cost)",
     "sroi_ratio": "SROI-style ratio (adjusted savings / cost)",
+    "bcr_of_means": "Benefit-cost ratio, mean savings / mean cost",
+    "net_roi_of_means": "Net return on investment, from mean savings and mean cost",
     "break_even_attribution": "Break-even attribution",
     "payback_month": "Pays for itself by month",
 }

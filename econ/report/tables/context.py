@@ -26,6 +26,8 @@ MEASURE_KINDS = {
     "bcr": "ratio",
     "net_roi": "percent",
     "sroi_ratio": "ratio",
+    "bcr_of_means": "ratio",
+    "net_roi_of_means": "percent",
     "break_even_attribution": "attribution",
     "payback_month": "month",
 }
