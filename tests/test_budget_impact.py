@@ -244,7 +244,7 @@ def test_a_perspective_without_costs_of_its_own_is_not_printed(tmp_path):
     c = _tiny(tmp_path)
     text = headline_text(c, headline(c))
     assert "Public sector (NHS, social services, police and other public bodies): not shown" in text
-    assert text.count("Benefit-cost ratio (savings / cost)") == 2  # nhs_pss and societal tables only
+    assert text.count("Savings per GBP 1 spent (benefit-cost ratio)") == 2  # nhs_pss and societal tables only
 
 
 def test_bcr_net_roi_and_sroi_in_headline_csv(tmp_path):

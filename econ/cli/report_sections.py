@@ -384,6 +384,23 @@ def _html_views(a: Analyses, ctx) -> tuple:
     return comparison_view, budget_view, saving_view
 
 
+def _budget_section(a: Analyses, ctx, budget_view, figures: tuple, persp_text: str):
+    """The HTML section of the budget: the per-perspective view, then the budget impact by payer."""
+    from econ.report import html as H
+    from econ.report import tables as T
+
+    impact = ()
+    if a.budget_impact is not None:
+        impact = ((T.budget_impact_view(a.budget_impact, ctx, n_draws=a.psa.n_draws), False),)
+    text = ("What the commissioned programme costs and saves in each financial year as people start over the "
+            f"intake schedule ({persp_text}; the exported tables hold every perspective).",
+            "The budget impact below follows ISPOR practice (Sullivan et al. 2014): who pays and who saves, savings "
+            "that release cash apart from capacity freed, set-up apart from running costs, and 95% intervals from "
+            "the simulations (budget.csv from run_model.py budget).")
+    return H.Section("budget", "Budget by financial year", text[: 2 if impact else 1], figures,
+                     ((budget_view, False),) + impact)
+
+
 def _html_sections(a: Analyses, ctx, tables: list, figures: dict) -> list:
     """The sections of the HTML report, each with its text, figures and tables."""
     from econ.report import html as H
@@ -421,20 +438,7 @@ def _html_sections(a: Analyses, ctx, tables: list, figures: dict) -> list:
                   figs("comparison"), ((comparison_view, False),)),
     ]
     if budget_view is not None:
-        from econ.report import tables as T
-
-        impact = ()
-        if a.budget_impact is not None:
-            impact = ((T.budget_impact_view(a.budget_impact, ctx, n_draws=a.psa.n_draws), False),)
-        sections.append(H.Section("budget", "Budget by financial year",
-                                  ("What the commissioned programme costs and saves in each financial year as "
-                                   f"people start over the intake schedule ({persp_text}; the exported tables hold "
-                                   "every perspective).",
-                                   "The budget impact below follows ISPOR practice (Sullivan et al. 2014): who pays "
-                                   "and who saves, savings that release cash apart from capacity freed, set-up apart "
-                                   "from running costs, and 95% intervals from the simulations (budget.csv from "
-                                   "run_model.py budget).")[: 2 if impact else 1],
-                                  figs("budget", "budget_impact"), ((budget_view, False),) + impact))
+        sections.append(_budget_section(a, ctx, budget_view, figs("budget", "budget_impact"), persp_text))
     if a.psa is not None:
         sections.append(H.Section(
             "uncertainty", "How sure can we be?",

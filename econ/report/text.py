@@ -123,7 +123,9 @@ def _strategy_labels(compiled) -> dict:
 def _cell(measure: str, value: float, currency: str, horizon: int) -> str:
     if measure == "roi":
         return "-" if math.isnan(value) else money_code_amount(value, currency, decimals=2)
-    if measure in ("bcr", "sroi_ratio"):
+    if measure == "bcr":
+        return "-" if math.isnan(value) else money_code_amount(value, currency, decimals=2)
+    if measure == "sroi_ratio":
         return format_cell(value, "ratio")
     if measure == "net_roi":
         return format_cell(value, "percent")
@@ -174,7 +176,8 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
         for m in order:
             if m not in pivot.index:
                 continue
-            label = {"roi": roi_label(currency), "payback_month": payback_label(st.cycle_length)}.get(m) or \
+            label = {"roi": roi_label(currency), "bcr": f"{roi_label(currency)} (benefit-cost ratio)",
+                     "payback_month": payback_label(st.cycle_length)}.get(m) or \
                 MEASURE_LABELS.get(m) or "  of which " + m.removeprefix("offset_").replace("_", " ")
             rows.append([label] + [_cell(m, float(pivot.loc[m, s]), currency, st.n_cycles) for s in strategies])
         if pop is not None and "net_cost" in pop_pivot.index:
