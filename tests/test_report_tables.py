@@ -150,7 +150,8 @@ def test_xlsx_sheets_number_formats_frozen_header_and_metadata(side_by_side, tmp
     money = rows["Cost of the programme (GBP)"][2]
     assert isinstance(money.value, float) and money.number_format == '"£"#,##0;-"£"#,##0'
     assert rows["Break-even attribution"][2].number_format == "0%"
-    assert rows["Savings per GBP 1 spent"][2].number_format == "0.00"
+    assert rows["Savings per GBP 1 spent (benefit-cost ratio)"][2].number_format == "0.00"
+    assert rows["Net return on investment ((savings - cost) / cost)"][2].number_format == "0%"
     budget = wb["budget"]
     header = [c.value for c in budget[1]]
     assert budget.cell(row=2, column=header.index("People starting") + 1).number_format == "#,##0"
