@@ -314,7 +314,9 @@ def _metadata(seed: int, n_persons: int, files: dict[str, tuple[str, str]]) -> d
             "before modifiers: larger in groups and with more sessions, smaller online and for BME "
             "respondents (by half); several services have no change. Informal care hours per week are "
             "received by about 40% at baseline, skewed, and fall by about 12% before modifiers. Every level "
-            "and effect is an assumption written in the generator's constants; none is from Side by Side."
+            "and effect is an assumption written in the generator's constants; none is from Side by Side. "
+            "Services of other public bodies (police arrests, housing support hours) follow the same models "
+            "from a random stream of their own, so the other services' rows did not change when they were added."
         ),
         "services": {code: {"model": model, "reduction_before_modifiers": reduction,
                             "bme_baseline_multiplier": bme_multiplier}
