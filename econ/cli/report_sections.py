@@ -15,8 +15,9 @@ def report_tables(a: Analyses) -> list:
     ctx = T.context_for(a.compiled)
     ctx_all = _context_all(a, ctx)
     out = []
-    if a.headline is not None:
-        out.append(T.headline_table(a.headline, ctx))
+    if a.headline is not None:  # a perspective with no costs of its own would repeat a narrower one: left out
+        from econ.analysis.offset import perspective_has_own_costs as own
+        out.append(T.headline_table(a.headline[[own(a.compiled, p) for p in a.headline.perspective]], ctx))
         out.append(T.headline_detail_table(a.headline, ctx))
     out.append(T.comparison_table(a.comparison, ctx_all))
     if a.budget is not None:
@@ -389,9 +390,8 @@ def _budget_section(a: Analyses, ctx, budget_view, figures: tuple, persp_text: s
     from econ.report import html as H
     from econ.report import tables as T
 
-    impact = ()
-    if a.budget_impact is not None:
-        impact = ((T.budget_impact_view(a.budget_impact, ctx, n_draws=a.psa.n_draws), False),)
+    impact = () if a.budget_impact is None else (
+        (T.budget_impact_view(a.budget_impact, ctx, n_draws=a.psa.n_draws), False),)
     text = ("What the commissioned programme costs and saves in each financial year as people start over the "
             f"intake schedule ({persp_text}; the exported tables hold every perspective).",
             "The budget impact below follows ISPOR practice (Sullivan et al. 2014): who pays and who saves, savings "
