@@ -137,7 +137,6 @@ def value_rows(compiled: CompiledScenario, saving_types) -> list[tuple[int, str,
     spec = compiled.loaded.spec
     b = spec.budget
     funding = _check_funding(compiled)
-    names = [v.name for v in compiled.values]
     for i, n in enumerate(b.set_up):
         if n not in spec.cost_offset.delivery:
             raise _problem(compiled, ("budget", "set_up", i), f"'{n}' is not one of cost_offset.delivery")
@@ -160,7 +159,6 @@ def value_rows(compiled: CompiledScenario, saving_types) -> list[tuple[int, str,
         raise ScenarioError([compiled.loaded.problem(("values", n), f"no saving type for '{n}' in "
                                                                     f"{saving_types.path} (add a row: cash or capacity)")
                              for n in missing])
-    assert len(names) == len(compiled.values)
     return out
 
 
