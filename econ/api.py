@@ -13,7 +13,7 @@ from econ.analysis.base_case import run
 from econ.model.run import compile_path
 from econ.scenario.load import LoadedScenario
 
-__all__ = ["compile_path", "run", "psa", "dsa", "gsa", "headline", "budget", "voi", "make_report"]
+__all__ = ["compile_path", "run", "psa", "dsa", "gsa", "headline", "budget", "budget_impact", "voi", "make_report"]
 
 
 def psa(scenario: "str | Path | LoadedScenario | CompiledScenario", *, n_draws: int = 1000, seed: int | None = None,
@@ -42,6 +42,15 @@ def budget(scenario: "str | Path | LoadedScenario | CompiledScenario", *, overri
     from econ.analysis.budget import budget_table
 
     return budget_table(compile_path(scenario, overrides=overrides), **options)
+
+
+def budget_impact(scenario: "str | Path | LoadedScenario | CompiledScenario", *, overrides: Sequence[str] = (),
+                  **options):
+    """Budget impact by financial year and payer with 95% bands (see ``analysis.budget_impact.budget_impact``;
+    options ``n_draws``, ``seed``, ``table``)."""
+    from econ.analysis.budget_impact import budget_impact as _budget_impact
+
+    return _budget_impact(compile_path(scenario, overrides=overrides), **options)
 
 
 def voi(scenario: "str | Path | LoadedScenario | CompiledScenario", *, n_draws: int | None = None,

@@ -57,6 +57,10 @@ How each person is generated (all parameters are the constants below; every one 
    points before it). Scores are ``W`` rounded to whole points and clipped to 7-35 (raw scores, not
    the Rasch metric conversion).
 
+6. Services of other public bodies (police arrests, housing support hours; :data:`OTHER_PUBLIC_SERVICES`)
+   follow step 3-4 with the same need and modifiers, from a random stream of their own, so that the
+   rows of the services above did not change when they were added.
+
 Rows are written only for services used (quantity > 0); a period with no service use is one row with
 service ``none`` and quantity 0, as ``docs/data_format.md`` describes.
 """
@@ -146,6 +150,17 @@ WELLBEING_GAIN = 1.5
 WELLBEING_STREAM = 0x5E3B
 SWEMWBS_RANGE = (7, 35)
 INFORMAL_CARE_REDUCTION = 0.12
+
+#: Services paid for by other public bodies (police, housing), in the layout of :data:`SERVICES`. They
+#: are drawn from their own random stream (:data:`OTHER_PUBLIC_STREAM`) after everything else, so the
+#: rows of the services above are the same as before these were added (issue 16). Levels and reductions
+#: are assumptions, not calibrated to any data set.
+OTHER_PUBLIC_SERVICES = (
+    ("police_arrest_nfa", "hurdle", 0.03, 1.4, None, 0.10, 1.2),
+    ("housing_support_hour", "hurdle", 0.08, 9.0, None, 0.05, 1.1),
+)
+#: Key of the random stream of :data:`OTHER_PUBLIC_SERVICES`: ``numpy.random.default_rng([seed, 16])``.
+OTHER_PUBLIC_STREAM = 16
 STAY_CAP_DAYS = 91
 
 
@@ -201,7 +216,8 @@ def generate(seed: int = DEFAULT_SEED, n_persons: int = DEFAULT_N_PERSONS):
         ``person_id``, ``area``, ``bme``, ``setting``, ``engagement_sessions``, ``swemwbs_baseline``,
         ``swemwbs_followup`` (whole SWEMWBS points, 7-35).
     use : numpy.ndarray
-        Shape (2, n_persons, len(SERVICES)), integer quantities per 3-month recall (baseline, follow-up).
+        Shape (2, n_persons, len(SERVICES) + len(OTHER_PUBLIC_SERVICES)), integer quantities per 3-month
+        recall (baseline, follow-up); the other public bodies' services last (:func:`all_services`).
     hours : numpy.ndarray
         Shape (2, n_persons), informal care hours per week.
     """
@@ -225,13 +241,8 @@ def generate(seed: int = DEFAULT_SEED, n_persons: int = DEFAULT_N_PERSONS):
     modifier = (np.array([SETTING_EFFECT[s] for s in setting]) * _engagement_factor(sessions)
                 * np.array([BME_EFFECT[b] for b in bme]))
 
-    use = np.zeros((2, n_persons, len(SERVICES)), dtype=np.int64)
     is_bme = bme == "yes"
-    for k, (_, model, p, mean, disp, reduction, bme_multiplier) in enumerate(SERVICES):
-        group_multiplier = np.where(is_bme, bme_multiplier, 1.0)
-        keep = 1.0 - np.minimum(reduction * modifier, MAX_REDUCTION)
-        use[0, :, k], use[1, :, k] = _draw_use(rng, model, p, mean, disp,
-                                               (lam * group_multiplier, lam_followup * group_multiplier * keep))
+    use = _service_block(rng, SERVICES, lam, lam_followup, modifier, is_bme)
 
     hours = np.zeros((2, n_persons))
     receives = rng.random(n_persons) < 1.0 - 0.6**lam
@@ -246,8 +257,36 @@ def generate(seed: int = DEFAULT_SEED, n_persons: int = DEFAULT_N_PERSONS):
 
     persons = {"person_id": person_id, "area": area_codes[area_index], "bme": bme, "setting": setting,
                "engagement_sessions": sessions}
+    use = np.concatenate([use, other_public_use(seed, lam, lam_followup, modifier, is_bme)], axis=2)
     persons["swemwbs_baseline"], persons["swemwbs_followup"] = _swemwbs(seed, lam, lam_followup, modifier)
     return persons, use, hours
+
+
+def _service_block(rng: np.random.Generator, services, lam, lam_followup, modifier, is_bme) -> np.ndarray:
+    """Baseline and follow-up quantities, shape (2, persons, len(services)), drawn from ``rng`` in order."""
+    use = np.zeros((2, len(lam), len(services)), dtype=np.int64)
+    for k, (_, model, p, mean, disp, reduction, bme_multiplier) in enumerate(services):
+        group_multiplier = np.where(is_bme, bme_multiplier, 1.0)
+        keep = 1.0 - np.minimum(reduction * modifier, MAX_REDUCTION)
+        use[0, :, k], use[1, :, k] = _draw_use(rng, model, p, mean, disp,
+                                               (lam * group_multiplier, lam_followup * group_multiplier * keep))
+    return use
+
+
+def other_public_use(seed: int, lam, lam_followup, modifier, is_bme) -> np.ndarray:
+    """Use of the other public bodies' services (:data:`OTHER_PUBLIC_SERVICES`), shape (2, persons, K).
+
+    The same need (``lam``, ``lam_followup``) and effect modifiers as the other services, but a random
+    stream of its own (``default_rng([seed, OTHER_PUBLIC_STREAM])``), so adding these services leaves
+    every draw of the others unchanged.
+    """
+    rng = np.random.default_rng([seed, OTHER_PUBLIC_STREAM])
+    return _service_block(rng, OTHER_PUBLIC_SERVICES, lam, lam_followup, modifier, is_bme)
+
+
+def all_services() -> tuple:
+    """:data:`SERVICES` then :data:`OTHER_PUBLIC_SERVICES`: the order of the last axis of ``use``."""
+    return SERVICES + OTHER_PUBLIC_SERVICES
 
 
 def _swemwbs(seed: int, lam: np.ndarray, lam_followup: np.ndarray, modifier: np.ndarray):
@@ -265,13 +304,14 @@ def _swemwbs(seed: int, lam: np.ndarray, lam_followup: np.ndarray, modifier: np.
 
 
 def _service_use_csv(persons, use) -> str:
+    services = all_services()
     lines = ["person_id,period,recall_months,setting,engagement_sessions,area,bme,service,quantity"]
     for i in range(len(persons["person_id"])):
         person = (f"{persons['setting'][i]},{persons['engagement_sessions'][i]},{persons['area'][i]},"
                   f"{persons['bme'][i]}")
         for t, period in enumerate(("baseline", "followup")):
             start = f"{persons['person_id'][i]},{period},{RECALL_MONTHS},{person}"
-            used = [(SERVICES[k][0], int(use[t, i, k])) for k in range(len(SERVICES)) if use[t, i, k] > 0]
+            used = [(services[k][0], int(use[t, i, k])) for k in range(len(services)) if use[t, i, k] > 0]
             for code, quantity in used or [("none", 0)]:
                 lines.append(f"{start},{code},{quantity}")
     return "\n".join(lines) + "\n"
@@ -323,7 +363,9 @@ def _metadata(seed: int, n_persons: int, files: dict[str, tuple[str, str]]) -> d
             "and effect is an assumption written in the generator's constants; none is from Side by Side. "
             "SWEMWBS (7-35) comes from a random stream of its own: people join 3 points below the population "
             "mean of 23.5, lower with higher need; half of that dip passes by follow-up (regression to the "
-            "mean) and peer support adds 1.5 points before the same modifiers as the reductions."
+            "mean) and peer support adds 1.5 points before the same modifiers as the reductions. "
+            "Services of other public bodies (police arrests, housing support hours) follow the same models "
+            "from a random stream of their own, so the other services' rows did not change when they were added."
         ),
         "wellbeing": {"scale": "SWEMWBS raw score, 7-35 (whole points; not Rasch-converted)",
                       "population_mean": WELLBEING_MEAN, "join_dip": WELLBEING_JOIN_DIP,
@@ -332,7 +374,7 @@ def _metadata(seed: int, n_persons: int, files: dict[str, tuple[str, str]]) -> d
                       "person_sd": WELLBEING_PERSON_SD, "occasion_sd": WELLBEING_OCCASION_SD},
         "services": {code: {"model": model, "reduction_before_modifiers": reduction,
                             "bme_baseline_multiplier": bme_multiplier}
-                     for code, model, _, _, _, reduction, bme_multiplier in SERVICES},
+                     for code, model, _, _, _, reduction, bme_multiplier in all_services()},
         "columns": {
             "service_use": {
                 "person_id": "pseudonymous person identifier (SYN-nnnn)",

@@ -36,6 +36,8 @@ EDITS = {
     "peer_edit": (PEER, [("attribution", 0.8), ("p_fade", 0.07)]),
 }
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+#: An SROI drop-off, so that the workbook sums each year's savings from the strategy sheets (issue 16).
+DROP_OFF = ["cost_offset.sroi.drop_off=0.3"]
 
 
 def _engine(compiled) -> dict:
@@ -94,7 +96,8 @@ def recalculated(tmp_path_factory, hiv, peer):
     src.mkdir()
     written = {"hiv": _write(hiv, src / "hiv.xlsx"), "peer": _write(peer, src / "peer.xlsx"),
                "tunnel": _write(compile_path(TUNNEL), src / "tunnel.xlsx"),
-               "injection": _write(_injection_scenario(tmp), src / "injection.xlsx")}
+               "injection": _write(_injection_scenario(tmp), src / "injection.xlsx"),
+               "peer_drop_off": _write(compile_path(PEER, overrides=DROP_OFF), src / "peer_drop_off.xlsx")}
     for name, (scenario, edits) in EDITS.items():
         base = written["hiv" if scenario == HIV else "peer"]
         _set_inputs(base, edits, src / f"{name}.xlsx")
@@ -142,6 +145,16 @@ def test_recalculated_workbook_gives_the_engine_results(recalculated, name, scen
     _compare(got, expected)
     assert ws["I3"].value <= 1e-9, "a transition row or the initial shares do not sum to 1"
     assert ws["J3"].value == "OK"
+
+
+def test_sroi_ratio_with_drop_off_matches_the_engine(recalculated):
+    compiled = compile_path(PEER, overrides=DROP_OFF)
+    got, _ = _workbook_values(recalculated["peer_drop_off"][0])
+    _compare(got, _engine(compiled))
+    sroi = {k: v for k, v in got.items() if k[2] == "sroi_ratio"}
+    bcr = {k: v for k, v in got.items() if k[2] == "bcr"}
+    # with drop-off the SROI ratio is below 0.9 x BCR (years 2 and 3 count 0.7 and 0.49)
+    assert all(sroi[k] < 0.9 * bcr[(k[0], k[1], "bcr", k[3], k[4])] for k in sroi if bcr[(k[0], k[1], "bcr", k[3], k[4])] > 0)
 
 
 def test_hiv_workbook_reproduces_the_published_answer(recalculated):

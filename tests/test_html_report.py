@@ -24,7 +24,7 @@ from .conftest import SCENARIOS
 
 SECTIONS = ("summary", "headline", "comparison", "budget", "uncertainty", "drivers", "occupancy", "assumptions",
             "details", "glossary", "metadata")
-FIGURES = ("cost_and_savings", "comparison", "budget", "net_cost_distribution", "cost_savings_plane",
+FIGURES = ("cost_and_savings", "comparison", "budget", "budget_impact", "net_cost_distribution", "cost_savings_plane",
            "net_cost_curve", "cumulative_net_cost", "tornado", "state_occupancy")
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -41,7 +41,8 @@ def report(tmp_path_factory):
 def test_report_folder_holds_every_output(report):
     assert (report / "report.html").is_file() and (report / "tables.xlsx").is_file()
     tables = {p.name for p in (report / "tables").iterdir()}
-    for name in ("headline", "comparison", "budget", "cost_saving", "tornado", "assumptions", "cumulative_net_cost"):
+    for name in ("headline", "comparison", "budget", "budget_impact", "cost_saving", "tornado", "assumptions",
+                 "cumulative_net_cost"):
         assert {f"{name}.csv", f"{name}.md", f"{name}.tex"} <= tables, name
     plots = {p.name for p in (report / "plots").iterdir()}
     assert {f"{f}.{ext}" for f in FIGURES for ext in ("png", "svg")} <= plots
@@ -55,6 +56,15 @@ def test_report_folder_holds_every_output(report):
     assert not [p for p in report.rglob("*") if p.name.endswith(".part")]
     wb = load_workbook(report / "tables.xlsx", read_only=True)
     assert wb.sheetnames[0] == "metadata" and {"headline", "comparison", "budget", "tornado"} <= set(wb.sheetnames)
+
+
+def test_html_shows_the_budget_impact_table_and_plot(report):
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert '<figure id="figure-budget_impact">' in html
+    assert "<caption>Budget impact by financial year and payer" in html
+    for payer in ("NHS integrated care board", "Local authority adult social care", "Other public bodies",
+                  "Cash-releasing savings", "Capacity freed (not cash)", "Net cash cost"):
+        assert payer in html, payer
 
 
 def test_html_is_self_contained_and_escaped(report):

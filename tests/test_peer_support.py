@@ -84,7 +84,7 @@ def test_doubling_every_unit_cost_doubles_service_costs(compiled):
                          if compiled.loaded.spec.parameters[p.name].__class__.__name__ == "ParameterSpec"
                          and compiled.loaded.spec.parameters[p.name].unit_cost is not None
                          and p.name.removeprefix("c_") in {v.name for v in compiled.values}]
-    assert len(unit_cost_columns) == 15
+    assert len(unit_cost_columns) == 17  # 15 NHS and social care services, police and housing support (issue 16)
     doubled = base.with_values(**{c: 2 * base.columns[c][0] for c in unit_cost_columns})
     a, b = evaluate(compiled, base), evaluate(compiled, doubled)
     for name in [c.removeprefix("c_") for c in unit_cost_columns] + ["service_cost"]:
@@ -122,12 +122,13 @@ def test_first_three_months_by_hand(compiled):
         [0, 0, 0, 1 - p_die, p_die],
         [0, 0, 0, 0, 1],
     ]
-    x = [[1.0, 0.0, 0.0, 0.0, 0.0]]
+    # intention to treat: a share of the people referred never attend and start in 'lapsed'
+    x = [[1.0 - P["p_never_attend"], 0.0, 0.0, P["p_never_attend"], 0.0]]
     for _ in range(3):
         prev = x[-1]
         x.append([sum(prev[i] * M[i][j] for i in range(5)) for j in range(5)])
     # delivery cost per engaged participant-month (group)
-    c_fixed_pm = P["c_fixed_year"] / (12 * P["n_caseload"])
+    c_fixed_pm = P["c_fixed_year_group"] / (12 * P["n_caseload_group"])
     c_group = ((P["h_facilitator_session"] * P["c_psw_hour"] + P["c_venue_session"]) * P["n_sessions_month"]
                / P["n_group_size"] + P["h_supervision_pm"] * P["c_coordinator_hour"] + c_fixed_pm)
     # GP surgery: counterfactual monthly cost, and with the effect
@@ -146,6 +147,12 @@ def test_first_three_months_by_hand(compiled):
     np.testing.assert_allclose(g[g.value == "delivery"].amount.to_numpy(), delivery, rtol=1e-12)
     np.testing.assert_allclose(g[g.value == "gp_surgery"].amount.to_numpy(), gp, rtol=1e-12)
     np.testing.assert_allclose(g[g.value == "delivery"].discounted.to_numpy(), np.array(delivery) * d, rtol=1e-12)
+    # one-off set-up and training (spread over the people referred) and referral effort, in month 1 only
+    c_training = P["n_trained_group"] * P["h_training_worker"] * P["c_psw_hour"] + P["h_training_worker"] * P["c_coordinator_hour"]
+    set_up = (P["c_setup_group"] + c_training) / P["n_participants"]
+    referral = P["h_referral"] * P["c_coordinator_hour"]
+    np.testing.assert_allclose(g[g.value == "set_up"].amount.to_numpy(), [set_up, 0, 0], rtol=1e-12)
+    np.testing.assert_allclose(g[g.value == "referral"].amount.to_numpy(), [referral, 0, 0], rtol=1e-12)
     tr = res.trace
     for t in (1, 2, 3):
         got = tr[(tr.strategy == "group") & (tr.cycle == t)].set_index("state").share

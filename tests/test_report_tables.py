@@ -90,7 +90,7 @@ def test_format_cell_rounding_and_missing_values():
     assert T.format_cell(9.48, "attribution") == "never (948% needed)"
     assert T.format_cell(-0.2, "attribution") == "never (costs rise with effect)"
     assert T.format_cell(float("nan"), "attribution") == "never (no effect)"
-    assert T.format_cell(float("nan"), "month", horizon=36) == "not within 36"
+    assert T.format_cell(float("nan"), "month", horizon=36) == "never (not within 36)"
     assert T.format_cell(0.1744, "probability") == "17.4%"
     assert T.format_cell(1.3812, "ratio") == "1.38"
     assert T.format_cell(7.1e-15, "number") == "0"
@@ -111,8 +111,9 @@ def test_labels_and_units_are_consistent_across_formats(side_by_side):
     for label in ("Cost of the programme (GBP)", "Break-even attribution", "Group peer support"):
         assert label in md and label in tex and label in csv_text
     # Rounded in Markdown and LaTeX, unrounded in CSV (proportions as fractions).
-    row = table.frame[table.frame.measure == "Break-even attribution"].iloc[0]  # 90% since the issue-22 unit costs (was 94%)
-    assert "90%" in md and r"90\%" in tex and repr(float(row["group"]))[:8] in csv_text
+    row = table.frame[table.frame.measure == "Break-even attribution"].iloc[0]
+    shown = T.format_cell(float(row["group"]), "attribution")  # e.g. "never (100% needed)" since issue 16
+    assert shown in md and shown.replace("%", r"\%") in tex and repr(float(row["group"]))[:8] in csv_text
 
 
 def test_parse_formats():
@@ -149,7 +150,8 @@ def test_xlsx_sheets_number_formats_frozen_header_and_metadata(side_by_side, tmp
     money = rows["Cost of the programme (GBP)"][2]
     assert isinstance(money.value, float) and money.number_format == '"£"#,##0;-"£"#,##0'
     assert rows["Break-even attribution"][2].number_format == "0%"
-    assert rows["Savings per GBP 1 spent"][2].number_format == "0.00"
+    assert rows["Savings per GBP 1 spent (benefit-cost ratio)"][2].number_format == "0.00"
+    assert rows["Net return on investment ((savings - cost) / cost)"][2].number_format == "0%"
     budget = wb["budget"]
     header = [c.value for c in budget[1]]
     assert budget.cell(row=2, column=header.index("People starting") + 1).number_format == "#,##0"

@@ -15,7 +15,7 @@ from econ.model.run import compile_path
 from .conftest import SCENARIOS
 
 DEFAULT = SCENARIOS / "side_by_side.yaml"
-TABLE = load_unit_costs()  # prices 2023/24, the scenario's price year: re-basing is the identity
+TABLE = load_unit_costs()  # prices 2023/24 (the scenario's price year) except the police rows (2006/07)
 
 
 def _unit_cost_parameters(compiled) -> dict:
@@ -64,11 +64,13 @@ def test_dsa_range_written_in_the_scenario_wins(write_scenario):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_fixed_unit_costs_do_not_vary_across_psa_draws(peer, seed):
     names = _unit_cost_parameters(peer)
-    assert len(names) == 17  # 15 service unit costs, the peer worker and the coordinator
+    # 15 NHS and social care unit costs, police and housing support (issue 16), the peer worker and the coordinator
+    assert len(names) == 19
     table = draw_table(peer.parameters, 500, rng=np.random.default_rng(seed))
+    rebased = peer.context.unit_costs_rebased  # police costs are at 2006/07 prices in the table
     for name, code in names.items():
         assert not peer.parameters[name].is_uncertain, name
-        np.testing.assert_array_equal(table.columns[name], np.full(500, TABLE.get(code).cost), err_msg=name)
+        np.testing.assert_array_equal(table.columns[name], np.full(500, rebased.get(code).cost), err_msg=name)
     assert np.std(table.columns["attribution"]) > 0  # other parameters still vary
 
 
@@ -76,8 +78,9 @@ def test_fixed_unit_costs_do_not_vary_across_psa_draws(peer, seed):
 def test_gamma_se_unit_costs_vary_with_the_tables_se(peer_gamma, seed):
     n = 20_000
     table = draw_table(peer_gamma.parameters, n, rng=np.random.default_rng(seed))
+    rebased = peer_gamma.context.unit_costs_rebased  # re-based to 2023/24 (police costs are at 2006/07 prices)
     for name, code in _unit_cost_parameters(peer_gamma).items():
-        item, dist = TABLE.get(code), peer_gamma.parameters[name].distribution
+        item, dist = rebased.get(code), peer_gamma.parameters[name].distribution
         assert (dist.name, dist.mean, dist.sd) == pytest.approx(("gamma", item.cost, item.se), rel=1e-12)
         x = table.columns[name]
         # Known truth: mean = cost, sd = se, within 5 Monte Carlo standard errors. The sample sd has

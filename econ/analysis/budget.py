@@ -21,8 +21,15 @@ from econ.analysis.offset import check_cost_offset, layout
 
 
 def monthly_intake(compiled: CompiledScenario) -> np.ndarray:
-    """People starting in each month from ``budget.start`` (a year's intake spread evenly over 12 months)."""
+    """People starting in each month from ``budget.start`` (a year's intake spread evenly over 12 months).
+
+    Without an ``intake`` schedule: the eligible population (its point value) times the uptake shares
+    (:func:`econ.analysis.budget_impact.monthly_referrals`)."""
     intake = compiled.loaded.spec.budget.intake
+    if intake is None:
+        from econ.analysis.budget_impact import monthly_referrals
+
+        return monthly_referrals(compiled, compiled.parameters.point_table())[0]
     counts = np.asarray(intake.counts, dtype=float)
     return counts if intake.per == "month" else np.repeat(counts / 12.0, 12)
 

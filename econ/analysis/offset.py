@@ -4,10 +4,16 @@ Notes
 -----
 For strategy s against the reference r, under perspective P (the sectors it counts):
 
-- delivery cost D = sum over delivery values of (v_s - v_r);
+- delivery cost D = sum over the delivery values that count under P (sector ``programme``, or a sector
+  of P: volunteer time, sector ``voluntary``, counts in the societal perspective only) of (v_s - v_r);
 - offset by category k: O_k = -(sum over non-delivery cost values v of category k and sector in P of
   (v_s - v_r)): a saving is positive;
-- cost offset O = sum_k O_k;  net cost N = D - O;  return on investment ROI = O / D;
+- cost offset O = sum_k O_k;  net cost N = D - O;
+- benefit-cost ratio BCR = O / D (also written ``roi``, its name before issue 16); net return on
+  investment net ROI = (O - D) / D, computed as BCR - 1 so that the identity holds exactly;
+- SROI-style ratio (with ``cost_offset.sroi``): sum over years y of O_y (1 - deadweight)
+  (1 - attribution) (1 - displacement) (1 - drop_off)^(y - 1), over D, where O_y is the saving of the
+  cycles in year y (cycle t is in year floor((t - 1) x cycle_years) + 1); needs per-cycle amounts;
 - break-even attribution a*: the attribution at which N = 0. N is linear in attribution when
   attribution only scales service use (as in the peer-support model), so a* = N(0) / (N(0) - N(1));
   this is checked by evaluating N(a*) and, if the model is not linear, found by bracketing root
@@ -32,10 +38,15 @@ from econ.core.errors import Problem, ScenarioError
 from econ.model.evaluate import Evaluation, evaluate
 from econ.model.compile import CompiledScenario
 from econ.model.parameters import ParameterTable
-from econ.scenario.schema import PERSPECTIVES
+from econ.scenario.schema import PERSPECTIVES, sector_counts
 
 #: |net cost| accepted at the break-even attribution, relative to the delivery cost.
 BREAK_EVEN_TOLERANCE = 1e-10
+#: Measures that are ratios: their population figure is the per-participant figure.
+RATIO_MEASURES = ("roi", "bcr", "net_roi", "sroi_ratio")
+#: The word written (in the headline's ``note`` column, the terminal and the report) where break-even
+#: cannot be reached.
+NEVER = "never"
 
 
 def check_cost_offset(compiled: CompiledScenario) -> None:
@@ -81,11 +92,13 @@ class OffsetLayout:
 def layout(compiled: CompiledScenario, perspective: str) -> OffsetLayout:
     spec = compiled.loaded.spec
     names = [v.name for v in compiled.values]
-    delivery = tuple(names.index(n) for n in spec.cost_offset.delivery)
+    delivery = tuple(names.index(n) for n in spec.cost_offset.delivery
+                     if sector_counts(compiled.values[names.index(n)].sector, perspective))
+    all_delivery = {names.index(n) for n in spec.cost_offset.delivery}
     sectors = set(PERSPECTIVES[perspective])
     cats: dict[str, list[int]] = {}
     for i, v in enumerate(compiled.values):
-        if v.kind != "cost" or i in delivery:
+        if v.kind != "cost" or i in all_delivery:
             continue
         if v.sector in sectors:
             cats.setdefault(v.category or v.name, []).append(i)
@@ -95,7 +108,9 @@ def layout(compiled: CompiledScenario, perspective: str) -> OffsetLayout:
 def measures(compiled: CompiledScenario, ev: Evaluation, perspective: str, *, discounted: bool = True) -> dict:
     """Offset measures per draw and strategy: name -> ndarray (draws, strategies).
 
-    Keys: ``delivery_cost``, ``offset_<category>`` ..., ``cost_offset``, ``net_cost``, ``roi``.
+    Keys: ``delivery_cost``, ``offset_<category>`` ..., ``cost_offset``, ``net_cost``, ``roi`` (the
+    benefit-cost ratio under its old name), ``bcr``, ``net_roi`` and, when the scenario declares
+    ``cost_offset.sroi`` and ``ev`` kept per-cycle amounts, ``sroi_ratio``.
     """
     lay = layout(compiled, perspective)
     tot = ev.totals if discounted else ev.totals_undiscounted
@@ -111,7 +126,43 @@ def measures(compiled: CompiledScenario, ev: Evaluation, perspective: str, *, di
     out["net_cost"] = out["delivery_cost"] - offset
     with np.errstate(divide="ignore", invalid="ignore"):
         out["roi"] = np.where(out["delivery_cost"] != 0, offset / out["delivery_cost"], np.nan)
+    out["bcr"] = out["roi"]
+    out["net_roi"] = out["bcr"] - 1.0
+    sroi = compiled.loaded.spec.cost_offset.sroi
+    if sroi is not None and ev.per_cycle is not None:
+        out["sroi_ratio"] = sroi_ratio(compiled, ev, lay, sroi, discounted=discounted)
     return out
+
+
+def sroi_weights(sroi, n_cycles: int, cycle_years: float) -> np.ndarray:
+    """Weight of each cycle's saving in the SROI-style ratio (see the module notes), shape (cycles,)."""
+    year = np.floor(np.arange(n_cycles) * cycle_years + 1e-9)  # 0-based year of cycle t = 1..T
+    keep = (1.0 - sroi.deadweight) * (1.0 - sroi.attribution) * (1.0 - sroi.displacement)
+    return keep * (1.0 - sroi.drop_off) ** year
+
+
+def sroi_ratio(compiled: CompiledScenario, ev: Evaluation, lay: OffsetLayout, sroi, *, discounted: bool) -> np.ndarray:
+    """SROI-style ratio per draw and strategy: adjusted savings over the delivery cost."""
+    pc = ev.per_cycle_discounted if discounted else ev.per_cycle
+    ref = ev.strategies.index(compiled.reference)
+    offset_idx = [i for idx in lay.categories.values() for i in idx]
+    saving = -(pc[:, :, offset_idx] - pc[:, ref : ref + 1, offset_idx]).sum(axis=2)  # (draws, strategies, cycles)
+    w = sroi_weights(sroi, pc.shape[-1], compiled.model.cycle_years)
+    tot = ev.totals if discounted else ev.totals_undiscounted
+    delivery = (tot[:, :, list(lay.delivery)] - tot[:, ref : ref + 1, list(lay.delivery)]).sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(delivery != 0, (saving * w).sum(axis=-1) / delivery, np.nan)
+
+
+def perspective_has_own_costs(compiled: CompiledScenario, perspective: str) -> bool:
+    """Whether some cost value of the scenario belongs to a sector that ``perspective`` adds to the next
+    narrower perspective (nhs < nhs_pss < public_sector < societal). ``nhs`` always has its own."""
+    order = ("nhs", "nhs_pss", "public_sector", "societal")
+    k = order.index(perspective)
+    if k == 0:
+        return True
+    added = set(PERSPECTIVES[perspective]) - set(PERSPECTIVES[order[k - 1]])
+    return any(v.kind == "cost" and v.sector in added for v in compiled.values)
 
 
 def cumulative_net_cost(compiled: CompiledScenario, ev: Evaluation, perspective: str, *,
@@ -216,10 +267,15 @@ def headline(compiled: CompiledScenario, *, table: ParameterTable | None = None,
     -------
     pandas.DataFrame
         Long table with columns ``perspective``, ``discounting`` ('discounted' | 'undiscounted'),
-        ``strategy``, ``measure``, ``per_participant``, ``population`` (float). Measures:
-        delivery_cost, offset_<category>..., cost_offset, net_cost, roi, break_even_attribution,
-        payback_month, and for ``cost_offset.outcomes``: gain_<outcome>, cost_per_<outcome> and
-        nmb_<threshold> (see the module notes); strategies exclude the reference.
+        ``strategy``, ``measure``, ``per_participant``, ``population`` (float) and ``note``. Measures:
+        delivery_cost, offset_<category>..., cost_offset, net_cost, roi (= bcr), bcr, net_roi,
+        sroi_ratio (with ``cost_offset.sroi``), break_even_attribution, payback_month, and for
+        ``cost_offset.outcomes``: gain_<outcome>, cost_per_<outcome> and nmb_<threshold> (see the module
+        notes); strategies exclude the reference. With several draws the ratios are means of the per-draw
+        ratios. ``note`` is ``never`` where the measure has no value because break-even is not reached
+        (payback_month empty: the cumulative net cost stays above 0 over the horizon) or where it is out
+        of reach (a break_even_attribution above 1 is kept as a number, the share that would be needed,
+        with note ``never``), else empty.
     """
     check_cost_offset(compiled)
     spec = compiled.loaded.spec
@@ -242,17 +298,18 @@ def headline(compiled: CompiledScenario, *, table: ParameterTable | None = None,
             for name, arr in m.items():
                 for s, k in zip(strategies, sidx):
                     per = float(arr[:, k].mean())
-                    popv = float((arr[:, k] * pop).mean()) if name != "roi" else per
-                    rows.append((p, label, s, name, per, popv))
+                    popv = per if name in RATIO_MEASURES else float((arr[:, k] * pop).mean())
+                    rows.append((p, label, s, name, per, popv, ""))
             for s, k in zip(strategies, sidx):
                 v = float(np.nanmean(pay[:, k])) if np.isfinite(pay[:, k]).any() else np.nan
-                rows.append((p, label, s, "payback_month", v, v))
+                rows.append((p, label, s, "payback_month", v, v, NEVER if np.isnan(v) else ""))
                 if bea is not None:
                     b = float(np.nanmean(bea[:, k])) if np.isfinite(bea[:, k]).any() else np.nan
-                    rows.append((p, label, s, "break_even_attribution", b, b))
+                    rows.append((p, label, s, "break_even_attribution", b, b,
+                                 NEVER if b > 1 else ""))
             rows += _outcome_rows(compiled, ev, m["net_cost"], pop, (p, label), strategies, sidx, discounted=disc)
     return pd.DataFrame(rows, columns=["perspective", "discounting", "strategy", "measure", "per_participant",
-                                       "population"])
+                                       "population", "note"])
 
 
 def _outcome_rows(compiled: CompiledScenario, ev: Evaluation, net: np.ndarray, pop: np.ndarray, where: tuple,
@@ -273,14 +330,15 @@ def _outcome_rows(compiled: CompiledScenario, ev: Evaluation, net: np.ndarray, p
         money = (spec.values[o].unit if o in spec.values else "").startswith(spec.settings.currency)
         for s, k in zip(strategies, sidx):
             g, n = float(gain[:, k].mean()), float(net[:, k].mean())
-            rows.append(where + (s, f"gain_{o}", g, float((gain[:, k] * pop).mean())))
+            rows.append(where + (s, f"gain_{o}", g, float((gain[:, k] * pop).mean()), ""))
             if not money:
                 ratio = n / g if g != 0 else np.nan
-                rows.append(where + (s, f"cost_per_{o}", ratio, ratio))
+                rows.append(where + (s, f"cost_per_{o}", ratio, ratio, ""))
     effect = compiled.icer[1] if compiled.icer is not None else None
     if effect in gains:
         for lam in DEFAULT_THRESHOLDS:
             nmb = lam * gains[effect] - net
             for s, k in zip(strategies, sidx):
-                rows.append(where + (s, f"nmb_{lam:.0f}", float(nmb[:, k].mean()), float((nmb[:, k] * pop).mean())))
+                rows.append(where + (s, f"nmb_{lam:.0f}", float(nmb[:, k].mean()),
+                                     float((nmb[:, k] * pop).mean()), ""))
     return rows

@@ -11,7 +11,8 @@ from pathlib import Path
 from econ.cli.common import EXIT_OK, add_common_options, manifest, now_iso, whole_number
 # Names importable from this module before the split.
 from econ.cli.report_analyses import Analyses, check_perspective, run_analyses
-from econ.cli.report_sections import report_figures, report_html, report_tables
+from econ.cli.report_figures import report_figures
+from econ.cli.report_sections import report_html, report_tables
 
 #: Draws of the probabilistic analysis when ``--draws`` is not given.
 DEFAULT_DRAWS = 1000

@@ -34,6 +34,7 @@ class Analyses:
     results: object = None
     headline: pd.DataFrame | None = None
     budget: pd.DataFrame | None = None
+    budget_impact: pd.DataFrame | None = None
     comparison: pd.DataFrame | None = None
     psa: object = None
     psa_tables: dict = field(default_factory=dict)
@@ -123,6 +124,10 @@ def run_analyses(compiled_list, *, n_draws: int, seed: int | None = None, perspe
 
         a.psa = run_psa(main, n_draws=n_draws, seed=seed, outputs=outputs)
         a.psa_tables = psa_tables(a.psa)
+        if a.budget is not None:  # the bands of the budget impact come from the same draws
+            from econ.analysis.budget_impact import budget_impact
+
+            a.budget_impact = budget_impact(main, table=a.psa.table)
         if co is not None:
             ev = a.psa.evaluation
             m = measures(main, ev, perspective)

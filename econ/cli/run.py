@@ -7,7 +7,7 @@ from __future__ import annotations
 from econ.core.errors import EconError
 from econ.report.units import horizon_words, money_unit_text
 from econ.cli.common import (EXIT_OK, UsageError, add_common_options, format_frame, manifest, now_iso, scenario_labels,
-                             write_table_and_manifest)
+                             whole_number, write_table_and_manifest)
 
 PERSPECTIVES = ["nhs", "nhs_pss", "public_sector", "societal"]
 
@@ -84,9 +84,9 @@ def cmd_run(args) -> int:
         if head is not None:
             write_csv(folder / "headline.csv", head, index=False)
             written.append("headline.csv")
-        if budget is not None:
-            write_csv(folder / "budget.csv", budget, index=False)
-            written.append("budget.csv")
+        if budget is not None:  # the per-perspective view; run_model.py budget writes budget.csv by payer
+            write_csv(folder / "budget_by_perspective.csv", budget, index=False)
+            written.append("budget_by_perspective.csv")
         write_json(folder / "manifest.json", manifest(args, [compiled], started))
         print(f"\nWrote {folder}/: {', '.join(written + ['manifest.json'])}")
     return EXIT_OK
@@ -190,20 +190,33 @@ def cmd_subgroups(args) -> int:
 
 def cmd_budget(args) -> int:
     from econ.analysis.budget import budget_table
+    from econ.analysis.budget_impact import budget_impact
     from econ.model.run import compile_path
-    from econ.report.files import prepare_run_folder
-    from econ.report.text import SYNTHETIC_BANNER, budget_text
+    from econ.report.files import prepare_run_folder, write_csv
+    from econ.report.text import SYNTHETIC_BANNER, budget_impact_text, budget_text
 
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = prepare_run_folder(args.out, f"budget-{compiled.name}", force=args.force) if args.out else None
     table = budget_table(compiled)
+    n_draws = args.draws or compiled.loaded.spec.budget.draws
+    impact = budget_impact(compiled, n_draws=n_draws, seed=args.seed)
     if compiled.synthetic:
         print(SYNTHETIC_BANNER)
         print()
     print(budget_text(compiled, table, perspective=args.perspective))
+    print()
+    print(budget_impact_text(compiled, impact, n_draws=n_draws))
     if folder is not None:
-        write_table_and_manifest(folder, "budget.csv", table, args, [compiled], started)
+        from econ.report.files import write_json
+
+        write_csv(folder / "budget.csv", impact, index=False)
+        write_csv(folder / "budget_by_perspective.csv", table, index=False)
+        seed = compiled.loaded.spec.settings.seed if args.seed is None else args.seed
+        files = ["budget.csv", "budget_by_perspective.csv", "manifest.json"]
+        write_json(folder / "manifest.json", manifest(args, [compiled], started,
+                                                      {"draws": n_draws, "seed": seed, "files": files}))
+        print(f"\nWrote {folder}/: {', '.join(files)}")
     return EXIT_OK
 
 
@@ -251,9 +264,11 @@ def register(sub) -> None:
     add_common_options(p)
     p.set_defaults(func=cmd_subgroups)
 
-    p = sub.add_parser("budget", help="budget view by financial year for the scenario's intake schedule")
+    p = sub.add_parser("budget", help="budget impact by financial year and payer, with 95%% bands (budget.csv)")
     p.add_argument("file", help="scenario YAML")
-    p.add_argument("--perspective", choices=PERSPECTIVES)
+    p.add_argument("--perspective", choices=PERSPECTIVES, help="perspective of the per-perspective view")
+    p.add_argument("--draws", type=whole_number(10), help="probabilistic draws behind the bands (default budget.draws)")
+    p.add_argument("--seed", type=int, help="seed of the draws (default the scenario's settings.seed)")
     add_common_options(p)
     p.set_defaults(func=cmd_budget)
 

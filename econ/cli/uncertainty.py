@@ -100,6 +100,18 @@ def _write_acceptability(folder, tables: dict) -> list[str]:
     return ["acceptability.csv"]
 
 
+def _print_bcr(po) -> None:
+    """The benefit-cost ratio two ways: mean savings / mean cost, and the mean of the per-draw ratios."""
+    po = po[(po.discounting == "discounted") & po.measure.isin(["bcr", "bcr_of_means", "net_roi_of_means"])]
+    wide = po.pivot_table(index=["perspective", "strategy"], columns="measure", values="mean", sort=False)
+    wide = wide.rename(columns={"bcr": "bcr_mean_of_draw_ratios", "bcr_of_means": "bcr_mean_savings/mean_cost",
+                                "net_roi_of_means": "net_roi_from_means"})
+    print()
+    print("Benefit-cost ratio (savings / cost), discounted: the ratio of mean savings to mean cost (the estimate "
+          "to report) and the mean of the per-draw ratios:")
+    print(format_frame(wide))
+
+
 def cmd_psa(args) -> int:
     """Run a probabilistic sensitivity analysis, print the headline tables, write files with --out."""
     from econ.analysis.psa import DEFAULT_WTP, psa_tables, run_psa
@@ -128,6 +140,8 @@ def cmd_psa(args) -> int:
         print()
         print(f"Probability of saving money against {compiled.reference} (net cost < 0; ROI > 1):")
         print(format_frame(cs.set_index(["perspective", "strategy"])))
+    if "psa_offset" in tables:
+        _print_bcr(tables["psa_offset"])
     if "psa_icer" in tables:
         print()
         print(f"ICER against {compiled.reference} (ratio of mean incremental cost to mean incremental effect):")

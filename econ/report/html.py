@@ -22,14 +22,24 @@ FOLD_ROWS = 25
 
 #: Plain-English explanations printed at the end of the report.
 GLOSSARY = (
-    ("Programme cost", "What it costs to run peer support for one person, including staff, venues, online "
-                       "platforms, supervision and a share of fixed costs."),
+    ("Programme cost", "What it costs to run peer support for one person referred, including staff, venues, "
+                       "online platforms, supervision, a share of fixed and set-up costs, and the referral of "
+                       "people who never attend."),
     ("Savings (cost offset)", "The fall in the cost of other services (GP, A&E, hospital, mental health "
                               "teams, social care, and in the societal view unpaid care by family and friends) "
                               "compared with people who do not get peer support."),
     ("Net cost", "Programme cost minus savings. Below zero means the programme saves more than it costs."),
-    (roi_label("GBP"), "Savings divided by programme cost (the return on investment). Above 1 means "
+    (roi_label("GBP"), "Savings divided by programme cost: the benefit-cost ratio. Above 1 means "
                                 "the programme pays for itself."),
+    ("Net return on investment", "Savings minus programme cost, divided by programme cost (the benefit-cost "
+                                 "ratio minus 1): what finance officers call the return. Above 0% the "
+                                 "programme pays for itself."),
+    ("SROI-style ratio", "Savings after removing what would have happened anyway (deadweight), what others "
+                         "caused (attribution), what moved elsewhere (displacement) and the fading of the "
+                         "saving over the years (drop-off), divided by programme cost."),
+    ("Cash-releasing and capacity savings", "A cash-releasing saving lowers what a payer spends; capacity "
+                                            "freed (beds, appointments, staff time) is used by other people and "
+                                            "releases cash only if a service is cut."),
     ("Attribution", "The share of the observed change in service use that peer support itself causes. The "
                     "rest would have happened anyway (for example people recovering on their own). Nobody "
                     "knows this share well; it is the main uncertainty."),

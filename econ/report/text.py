@@ -22,6 +22,11 @@ MEASURE_LABELS = {
     "cost_offset": "Savings (cost offset)",
     "net_cost": "Net cost (cost minus savings)",
     "roi": "Savings per unit of money spent",  # labelled per currency by measure_label / roi_label
+    "bcr": "Benefit-cost ratio (savings / cost)",
+    "net_roi": "Net return on investment ((savings - cost) / cost)",
+    "sroi_ratio": "SROI-style ratio (adjusted savings / cost)",
+    "bcr_of_means": "Benefit-cost ratio, mean savings / mean cost",
+    "net_roi_of_means": "Net return on investment, from mean savings and mean cost",
     "break_even_attribution": "Break-even attribution",
     "payback_month": "Pays for itself by month",
 }
@@ -113,7 +118,7 @@ def format_cell(value: Any, kind: str, *, horizon: int | None = None) -> str:
 
     Rounding: money to whole units; percentages to whole percent (probabilities to 0.1%); ratios and
     indices to 2 decimals; other numbers to about 3 significant figures. Missing values read "-",
-    except a break-even attribution ("never (no effect)") and a payback month ("not within 36").
+    except a break-even attribution ("never (no effect)") and a payback month ("never (not within 36)").
     """
     if kind == "text" or isinstance(value, str):
         return "" if _is_missing(value) else str(value)
@@ -123,7 +128,7 @@ def format_cell(value: Any, kind: str, *, horizon: int | None = None) -> str:
         if kind == "attribution":
             return "never (no effect)"
         if kind == "month" and horizon:
-            return f"not within {horizon}"
+            return f"never (not within {horizon})"
         return "-"
     x = float(value)
     if kind == "money":
@@ -157,6 +162,12 @@ def _strategy_labels(compiled) -> dict:
 def _cell(measure: str, value: float, currency: str, horizon: int) -> str:
     if measure == "roi":
         return "-" if math.isnan(value) else money_code_amount(value, currency, decimals=2)
+    if measure == "bcr":
+        return "-" if math.isnan(value) else money_code_amount(value, currency, decimals=2)
+    if measure == "sroi_ratio":
+        return format_cell(value, "ratio")
+    if measure == "net_roi":
+        return format_cell(value, "percent")
     if measure == "break_even_attribution":
         return format_cell(value, "attribution")
     if measure == "payback_month":
@@ -178,27 +189,34 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
     if compiled.synthetic:
         lines += [SYNTHETIC_BANNER, ""]
     lines.append(f"{spec.metadata.name}: {spec.metadata.description}".strip())
-    lines.append(f"Per person starting, compared with {labels[compiled.reference].lower()}, over "
+    lines.append(f"Per person offered the programme (intention to treat), compared with {labels[compiled.reference].lower()}, over "
                  f"{horizon_words(st.n_cycles, st.cycle_length)}. {money_note(currency, st.price_year)}, {discounting}"
                  + (f" at {st.discount_rate_costs:.1%} a year." if discounting == "discounted" else "."))
     pop_name = spec.cost_offset.population
     pop = compiled.parameters[pop_name].point if pop_name else None
     first = True
+    from econ.analysis.offset import perspective_has_own_costs
+
     for persp in spec.cost_offset.perspectives:
         df = headline[(headline.perspective == persp) & (headline.discounting == discounting)]
         if df.empty:
+            continue
+        if not perspective_has_own_costs(compiled, persp):
+            lines += ["", f"Perspective: {PERSPECTIVE_LABELS.get(persp, persp)}: not shown; the scenario has no costs "
+                          f"of the bodies it adds, so its figures would repeat the narrower perspective's."]
             continue
         pivot = df.pivot(index="measure", columns="strategy", values="per_participant")
         pop_pivot = df.pivot(index="measure", columns="strategy", values="population")
         lines += ["", f"Perspective: {PERSPECTIVE_LABELS.get(persp, persp)}"]
         categories = sorted(m for m in pivot.index if m.startswith("offset_"))
         order = ["delivery_cost", "cost_offset"] + (categories if first else []) + [
-            "net_cost", "roi", "break_even_attribution", "payback_month"]
+            "net_cost", "bcr", "net_roi", "sroi_ratio", "break_even_attribution", "payback_month"]
         rows = []
         for m in order:
             if m not in pivot.index:
                 continue
-            label = {"roi": roi_label(currency), "payback_month": payback_label(st.cycle_length)}.get(m) or \
+            label = {"roi": roi_label(currency), "bcr": f"{roi_label(currency)} (benefit-cost ratio)",
+                     "payback_month": payback_label(st.cycle_length)}.get(m) or \
                 MEASURE_LABELS.get(m) or "  of which " + m.removeprefix("offset_").replace("_", " ")
             rows.append([label] + [_cell(m, float(pivot.loc[m, s]), currency, st.n_cycles) for s in strategies])
         if pop is not None and "net_cost" in pop_pivot.index:
@@ -208,9 +226,12 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
         table = pd.DataFrame(rows, columns=[""] + [labels[s] for s in strategies]).set_index("")
         lines.append(table.to_string())
         first = False
-    lines += ["", f"{roi_label(currency)} above 1 means the programme pays for itself. Break-even attribution is the "
-                  "share of the observed change in service use that peer support must cause for savings to equal its "
-                  "cost."]
+    lines += [""] + textwrap.wrap(
+        "Benefit-cost ratio = savings / cost (above 1: the programme pays for itself); net return on investment = "
+        "(savings - cost) / cost = benefit-cost ratio - 1; SROI-style ratio = savings after deadweight, attribution "
+        "to others, displacement and drop-off, over cost (docs/budget_impact.md). Break-even attribution is the "
+        "share of the observed change in service use that peer support must cause for savings to equal its cost; "
+        "'never' where that or payback cannot be reached.", width=110)
     if spec.cost_offset.outcomes:
         lines += textwrap.wrap(
             "Outcomes are per person against the comparator, discounted like costs; net cost per unit gained "
@@ -316,4 +337,55 @@ def frontier_text(compiled, frontier: pd.DataFrame, net_benefit: pd.DataFrame) -
              f"Dominated: another option costs no more and gains no less. Extendedly dominated: a mix of two other "
              f"options would gain more for the same cost. NMB (net monetary benefit) = threshold x "
              f"{_lower(effect_label)} - cost; the highest NMB is the best option at that threshold.", width=100)
+    return "\n".join(lines)
+
+
+PAYER_LABELS = {
+    "icb": "NHS integrated care board",
+    "local_authority": "Local authority adult social care",
+    "other_public": "Other public bodies",
+    "voluntary_provider": "Voluntary-sector provider",
+    "unpaid_carers": "Unpaid carers",
+    "total": "Total",
+}
+
+
+def budget_impact_text(compiled, impact: pd.DataFrame, *, n_draws: int) -> str:
+    """The budget impact (:func:`econ.analysis.budget_impact.budget_impact` output) as text: totals by
+    financial year with their 95% bands, then the net cash cost by payer."""
+    spec = compiled.loaded.spec
+    currency = spec.settings.currency
+    labels = {**_strategy_labels(compiled), "setting_mix": "Setting mix"}
+
+    def band(row) -> str:
+        return f"{_fixed(row['mean'], 0)} ({_fixed(row['low'], 0)} to {_fixed(row['high'], 0)})"
+
+    lines = [f"Budget impact by financial year (April to March); {currency} {prices_text(spec.settings.price_year)}, "
+             f"undiscounted; mean and 95% interval over {n_draws:,} probabilistic draws."]
+    for option, part in impact.groupby("strategy", sort=False):
+        total = part[part.payer == "total"]
+        shown = {}
+        for title, kind, sub in ((f"Set-up cost ({currency})", "cost", "set-up"),
+                                 (f"Running cost ({currency})", "cost", "running"),
+                                 (f"Cash-releasing savings ({currency})", "cash saving", "total"),
+                                 (f"Capacity freed, not cash ({currency})", "capacity saving", "total"),
+                                 (f"Net cash cost ({currency})", "net cash cost", "total")):
+            rows = total[(total.kind == kind) & (total.part == sub)].set_index("financial_year")
+            shown[title] = [band(rows.loc[fy]) for fy in rows.index]
+        years = list(dict.fromkeys(total.financial_year))
+        lines += ["", labels.get(option, option), pd.DataFrame(shown, index=pd.Index(years, name="Financial year"))
+                  .to_string()]
+        net = part[(part.kind == "net cash cost") & (part.payer != "total")]
+        pivot = net.pivot(index="financial_year", columns="payer", values="mean")
+        payers = [p for p in PAYER_LABELS if p in pivot.columns and (pivot[p].abs() > 0.5).any()]
+        by_payer = pd.DataFrame({PAYER_LABELS[p]: pivot[p].map(lambda x: money(x, currency)) for p in payers})
+        lines += ["Net cash cost by payer (mean; payers with none are left out):", by_payer.to_string()]
+        inkind = part[(part.kind == "cost") & (part.part == "in kind") & (part.payer == "total")]["mean"].sum()
+        if inkind > 0.5:
+            lines.append(f"Volunteer time given in kind (not cash; societal view): {money(inkind, currency)} in all.")
+    lines += [""] + textwrap.wrap(
+        "Cash-releasing savings lower a payer's spending; capacity freed (beds, appointments, staff and carers' "
+        "time) is used by other people and releases cash only if a service is cut (costs/saving_types.csv). "
+        "Net cash cost = set-up + running cost - cash-releasing savings. budget.csv has every payer, kind and "
+        "band (docs/budget_impact.md).", width=110)
     return "\n".join(lines)

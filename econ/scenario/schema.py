@@ -269,7 +269,31 @@ PERSPECTIVES = {
     "societal": ("nhs", "pss", "other_public", "voluntary", "informal_care"),
 }
 SECTORS = ("nhs", "pss", "other_public", "voluntary", "informal_care", "programme")
+
+
+def sector_counts(sector: str, perspective: str) -> bool:
+    """Whether a cost of ``sector`` counts under ``perspective``: ``programme`` under all of them, any
+    other sector under the perspectives that list it (so a delivery value of sector ``voluntary``, such
+    as volunteer time, counts in the societal perspective only)."""
+    return sector == "programme" or sector in PERSPECTIVES[perspective]
 Perspective = Literal["nhs", "nhs_pss", "public_sector", "societal"]
+
+
+class SroiSpec(_Block):
+    """Adjustments of the SROI-style ratio (Social Value UK guide): the share of the savings that is the
+    programme's impact. Each is a share in [0, 1]; 0 leaves the savings whole."""
+
+    deadweight: Annotated[float, Field(ge=0, le=1)] = 0.0
+    """Share of the saving that would have happened anyway. The model's ``attribution`` parameter
+    already removes the change not caused by the programme; a deadweight here comes on top of it."""
+    attribution: Annotated[float, Field(ge=0, le=1)] = 0.0
+    """Share of the saving due to other organisations or people (SROI's attribution, not the model's
+    ``cost_offset.attribution``, which is the share caused by the programme)."""
+    displacement: Annotated[float, Field(ge=0, le=1)] = 0.0
+    """Share of the saving that is displaced elsewhere (e.g. demand moved to another service)."""
+    drop_off: Annotated[float, Field(ge=0, le=1)] = 0.0
+    """Yearly decline of the saving after the first year: year y counts (1 - drop_off)^(y - 1). The
+    model's own persistence (e.g. a fading benefit) is already in the savings; this comes on top."""
 
 
 class CostOffsetSpec(_Block):
@@ -291,6 +315,9 @@ class CostOffsetSpec(_Block):
     per strategy the gain against the reference (``gain_<value>``) and the net cost per unit gained
     (``cost_per_<value>``); with an ``icer`` block whose effect is listed, also the incremental net
     monetary benefit at GBP 20,000 and 30,000 per unit (``nmb_20000``, ``nmb_30000``)."""
+    sroi: SroiSpec | None = None
+    """Deadweight, attribution, displacement and drop-off of the SROI-style ratio (docs/budget_impact.md);
+    absent: the SROI ratio is not reported."""
 
 
 class IntakeSpec(_Block):
@@ -302,15 +329,52 @@ class IntakeSpec(_Block):
     """People starting in each month or year, in order from ``start``."""
 
 
+class UptakeSpec(_Block):
+    """Share of the eligible population referred in each year or month (budget impact)."""
+
+    per: Literal["month", "year"] = "year"
+    """Whether ``shares`` are per month or per year (a year's referrals start evenly over its months)."""
+    shares: list[Annotated[float, Field(ge=0, le=1)]] = Field(min_length=1)
+    """Share of the eligible population (``budget.eligible``) referred in each month or year from ``start``."""
+
+
+#: Payers of the budget impact, in order, and the sector of the cost values each one pays for.
+PAYERS = ("icb", "local_authority", "other_public", "voluntary_provider", "unpaid_carers")
+Payer = Literal["icb", "local_authority", "other_public", "voluntary_provider", "unpaid_carers"]
+
+
 class BudgetSpec(_Block):
-    """The commissioner's budget view: overlapping cohorts by financial year (April to March)."""
+    """The commissioner's budget view: overlapping cohorts by financial year (April to March).
+
+    Who is referred: either an ``intake`` schedule, or an ``eligible`` population with its ``uptake``
+    (Sullivan et al. 2014); not both."""
 
     start: Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
     """First month of intake, YYYY-MM (e.g. 2025-04)."""
-    intake: IntakeSpec
-    """People starting over the commissioning period."""
+    intake: IntakeSpec | None = None
+    """People starting (or referred) over the commissioning period."""
+    eligible: Name | None = None
+    """Parameter: people in the area eligible for the programme (the pool uptake shares apply to); may
+    be uncertain, so the intake varies across the probabilistic draws."""
+    uptake: UptakeSpec | None = None
+    """Share of the eligible population referred in each year or month (with ``eligible``)."""
     strategy: str | None = None
     """Strategy commissioned (default: every non-reference strategy)."""
+    setting_mix: dict[Name, Name | Annotated[float, Field(ge=0, le=1)]] | None = None
+    """Budget impact only: people referred are split over these strategies (settings), each share a
+    number or a parameter name; shares must sum to 1 in every draw. Replaces ``strategy``."""
+    funding: dict[Payer, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=lambda: {"icb": 1.0})
+    """Who pays the programme's own costs (values of sector ``programme``): payer -> share, summing to 1.
+    Payers: icb (NHS integrated care board), local_authority (adult social care), other_public,
+    voluntary_provider, unpaid_carers."""
+    set_up: list[Name] = Field(default_factory=list)
+    """Values that are one-off set-up costs: in the budget impact their whole amount for the intake falls
+    in the first month (``start``), not as each cohort starts."""
+    saving_types: str | None = None
+    """Table saying which savings release cash and which free capacity (CSV; default
+    costs/saving_types.csv; path relative to this file)."""
+    draws: Annotated[int, Field(ge=10, le=1_000_000)] = 1000
+    """Probabilistic draws behind the 95% bands of the budget impact (``run_model.py budget --draws``)."""
 
 
 class CorrelationSpec(_Block):

@@ -111,9 +111,10 @@ def summarize_offset(result: PsaResult) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``perspective``, ``discounting``, ``strategy`` (non-reference strategies), ``measure``
-        (delivery_cost, offset_<category>..., cost_offset, net_cost, roi), ``mean``, ``sd``, ``mcse``,
-        ``p2.5``, ``p97.5`` (per participant) and ``population_mean`` (mean over draws of the measure x
-        the population parameter in the same draw; for roi, the per-participant mean).
+        (delivery_cost, offset_<category>..., cost_offset, net_cost, roi, bcr, net_roi, then
+        ``bcr_of_means`` and ``net_roi_of_means``), ``mean``, ``sd``, ``mcse``, ``p2.5``, ``p97.5``
+        (per participant) and ``population_mean`` (mean over draws of the measure x the population
+        parameter in the same draw; for ratios, the per-participant mean).
 
     Raises
     ------
@@ -123,9 +124,12 @@ def summarize_offset(result: PsaResult) -> pd.DataFrame:
     Notes
     -----
     See :mod:`econ.analysis.offset`: delivery D, offset O = sum of savings, net cost N = D - O,
-    ROI = O / D, all per draw before averaging (so mean ROI is not mean O / mean D).
+    BCR (``roi``) = O / D and net ROI = BCR - 1, all per draw before averaging: their ``mean`` is the
+    mean of the per-draw ratios, which is not mean O / mean D. ``bcr_of_means`` is the ratio of the
+    mean savings to the mean cost, mean O / mean D (the probabilistic estimate of the ratio, as for an
+    ICER), and ``net_roi_of_means`` = ``bcr_of_means`` - 1; they have no spread (sd, interval NaN).
     """
-    from econ.analysis.offset import check_cost_offset, measures
+    from econ.analysis.offset import RATIO_MEASURES, check_cost_offset, measures
 
     compiled = result.compiled
     check_cost_offset(compiled)
@@ -141,12 +145,19 @@ def summarize_offset(result: PsaResult) -> pd.DataFrame:
             for k, s in enumerate(ev.strategies):
                 if k == ref:
                     continue
+                label = "discounted" if disc else "undiscounted"
                 for name, arr in m.items():
                     st = _stats(arr[:, k])
-                    popmean = float(st["mean"]) if name == "roi" else float(np.mean(arr[:, k] * pop))
-                    rows.append({"perspective": persp, "discounting": "discounted" if disc else "undiscounted",
+                    popmean = float(st["mean"]) if name in RATIO_MEASURES else float(np.mean(arr[:, k] * pop))
+                    rows.append({"perspective": persp, "discounting": label,
                                  "strategy": s, "measure": name, **{c: float(st[c]) for c in _STAT_COLUMNS},
                                  "population_mean": popmean})
+                d_mean, o_mean = float(m["delivery_cost"][:, k].mean()), float(m["cost_offset"][:, k].mean())
+                bcr = o_mean / d_mean if d_mean != 0 else np.nan
+                for name, value in (("bcr_of_means", bcr), ("net_roi_of_means", bcr - 1.0)):
+                    rows.append({"perspective": persp, "discounting": label, "strategy": s, "measure": name,
+                                 **{c: (value if c == "mean" else np.nan) for c in _STAT_COLUMNS},
+                                 "population_mean": value})
     return pd.DataFrame(rows, columns=["perspective", "discounting", "strategy", "measure", *_STAT_COLUMNS,
                                        "population_mean"])
 

@@ -3,7 +3,8 @@
 Results are formulas of the strategy sheets. The cost-offset measures follow
 :mod:`econ.analysis.offset`: delivery cost D = sum of delivery values minus the reference's;
 offset by category O_k = -(sum of the category's cost values minus the reference's) over the
-perspective's sectors; cost offset O = sum_k O_k; net cost N = D - O; return (BCR) O / D. The
+perspective's sectors; cost offset O = sum_k O_k; net cost N = D - O; return (BCR) O / D; net ROI
+BCR - 1; SROI-style ratio (see :func:`sroi_formula`). The
 break-even attribution is written as a * D / O (a the attribution cell): the attribution at which
 N = 0 when the offset is proportional to the attribution and the delivery cost does not depend on
 it, as in the peer-support model. The Checks sheet sets it against the engine's value (found by
@@ -15,7 +16,7 @@ import math
 
 from econ.report.excel_model.cells import (BOLD, FORMULA_FILL, TITLE, WARN_FONT, put_formula, put_number,
                                            put_text, ref, span, widths)
-from econ.scenario.schema import PERSPECTIVES
+from econ.scenario.schema import PERSPECTIVES, sector_counts
 
 #: Relative difference between workbook and engine accepted by the Checks sheet's status cell.
 CHECK_TOLERANCE = 1e-9
@@ -31,7 +32,8 @@ def offset_layout(compiled, perspective: str) -> tuple[list, dict]:
             continue
         if v.sector in sectors:
             cats.setdefault(v.category or v.name, []).append(v.name)
-    return list(co.delivery), cats
+    sector = {v.name: v.sector for v in compiled.values}
+    return [n for n in co.delivery if sector_counts(sector[n], perspective)], cats
 
 
 def headline_formulas(compiled, cells: dict, inputs, strategy: str, perspective: str, discounted: bool) -> list:
@@ -68,6 +70,35 @@ def outcome_formulas(compiled, cells: dict, strategy: str, discounted: bool) -> 
     if effect in spec.cost_offset.outcomes:
         out += [(f"nmb_{lam:.0f}", f"{lam:.0f}*@gain_{effect}-@net_cost") for lam in DEFAULT_THRESHOLDS]
     return out
+
+
+def sroi_formula(compiled, cells: dict, strategy: str, perspective: str, discounted: bool) -> str:
+    """The SROI-style ratio as a formula (``@cost_offset`` and ``@delivery_cost`` stand for their cells).
+
+    As :func:`econ.analysis.offset.sroi_ratio`: (1 - deadweight)(1 - attribution)(1 - displacement) x the
+    savings of each year weighted by (1 - drop_off)^(year - 1), over the delivery cost. Without drop-off
+    the weights are equal and the savings are the cost offset; with it, each year's savings are summed
+    from the strategy sheets' per-cycle columns.
+    """
+    sroi = compiled.loaded.spec.cost_offset.sroi
+    keep = repr((1.0 - sroi.deadweight) * (1.0 - sroi.attribution) * (1.0 - sroi.displacement))
+    if sroi.drop_off == 0:
+        return f'IF(@delivery_cost<>0,{keep}*@cost_offset/@delivery_cost,"n/a")'
+    pos = 1 if discounted else 0
+    sc, rc = cells[strategy], cells[compiled.reference]
+    _delivery, cats = offset_layout(compiled, perspective)
+    members = [n for names in cats.values() for n in names]
+    T = compiled.model.n_cycles
+    year = [int(math.floor((t - 1) * compiled.model.cycle_years + 1e-9)) for t in range(1, T + 1)]
+    def total(c, n, t0, t1) -> str:  # one value's amounts in cycles t0..t1 of one strategy sheet
+        return f"SUM({span(c.first_row + t0, c.per_cycle[n][pos], c.first_row + t1, c.per_cycle[n][pos], sheet=c.sheet)})"
+
+    terms = []
+    for y in sorted(set(year)):
+        t0, t1 = year.index(y) + 1, len(year) - year[::-1].index(y)
+        sums = "+".join(f"{total(sc, n, t0, t1)}-{total(rc, n, t0, t1)}" for n in members) or "0"
+        terms.append(f"{(1.0 - sroi.drop_off) ** y!r}*(-({sums}))")
+    return f'IF(@delivery_cost<>0,{keep}*({"+".join(terms)})/@delivery_cost,"n/a")'
 
 
 def write_payback(wb, compiled, cells: dict) -> dict:
@@ -172,7 +203,11 @@ def write_results(wb, compiled, cells: dict, inputs) -> dict:
                     offsets = [m for m, _f in items if m.startswith("offset_")]
                     items += [("cost_offset", "+".join(f"@{m}" for m in offsets) or "0"),
                               ("net_cost", "@delivery_cost-@cost_offset"),
-                              ("roi", 'IF(@delivery_cost<>0,@cost_offset/@delivery_cost,"n/a")')]
+                              ("roi", 'IF(@delivery_cost<>0,@cost_offset/@delivery_cost,"n/a")'),
+                              ("bcr", 'IF(@delivery_cost<>0,@cost_offset/@delivery_cost,"n/a")'),
+                              ("net_roi", 'IF(ISNUMBER(@bcr),@bcr-1,"n/a")')]
+                    if co.sroi is not None:
+                        items.append(("sroi_ratio", sroi_formula(compiled, cells, s, persp, disc)))
                     items.append(("payback_month", payback[(persp, label, s)]))
                     if attr:
                         items.append(("break_even_attribution",
@@ -187,8 +222,8 @@ def write_results(wb, compiled, cells: dict, inputs) -> dict:
                         put_text(ws, r, 3, s)
                         put_text(ws, r, 4, measure)
                         put_formula(ws, r, 5, formula, fmt="#,##0.00")
-                        per_pop = measure not in ("roi", "break_even_attribution", "payback_month") and \
-                            not measure.startswith("cost_per_")
+                        per_pop = measure not in ("roi", "bcr", "net_roi", "sroi_ratio", "break_even_attribution",
+                                                  "payback_month") and not measure.startswith("cost_per_")
                         if pop and per_pop:
                             put_formula(ws, r, 6, f"E{r}*{pop}", fmt="#,##0")
                         found[("headline", s, measure, label, persp)] = ref(r, 5, sheet="Results")

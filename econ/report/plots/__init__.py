@@ -17,8 +17,9 @@ from econ.report.plots.psa import (plot_net_cost_distribution, plot_ce_plane, pl
 from econ.report.plots.results import (plot_cumulative_net_cost, plot_budget, plot_state_occupancy,
                                        plot_cost_and_savings, plot_comparison)
 from econ.report.plots.output import (figure_bytes, render_figure, save_figure, data_uri)
+from econ.report.plots.budget_impact import plot_budget_impact
 
 __all__ = ["plot_tornado", "plot_net_cost_distribution", "plot_ce_plane", "plot_cost_savings_plane",
-           "plot_acceptability", "plot_cumulative_net_cost", "plot_budget", "plot_sobol", "plot_morris",
+           "plot_acceptability", "plot_cumulative_net_cost", "plot_budget", "plot_budget_impact", "plot_sobol", "plot_morris",
            "plot_state_occupancy", "plot_cost_and_savings", "plot_comparison", "figure_bytes", "render_figure",
            "save_figure", "data_uri", "PALETTE"]

@@ -17,6 +17,7 @@ from econ.report.tables.base import (Column, ReportTable, measure_label, measure
                                      discount_text, standard_notes)
 from econ.report.tables.results import (headline_table, headline_detail_table, comparison_table, budget_report_table,
                                         values_table, occupancy_table, frontier_table, cost_consequence_table)
+from econ.report.tables.budget_impact import budget_impact_table, budget_impact_view
 from econ.report.tables.uncertainty import (band_table, tornado_table, gsa_table, describe_distribution,
                                             assumptions_table)
 from econ.report.tables.text_formats import (display_rows, numeric_columns, labelled_frame, render_csv, _MD_SPECIAL,
@@ -27,7 +28,8 @@ from econ.report.tables.xlsx import (xlsx_number_format, _xlsx_text, _set_text, 
 from econ.report.tables.export import (parse_formats, export_tables)
 
 __all__ = ["FORMATS", "KINDS", "COLUMNS", "Column", "ReportTable", "TableContext", "context_for", "make_table",
-           "headline_table", "headline_detail_table", "comparison_table", "budget_report_table", "values_table",
+           "headline_table", "headline_detail_table", "comparison_table", "budget_report_table", "budget_impact_table",
+           "budget_impact_view", "values_table",
            "occupancy_table", "band_table", "tornado_table", "gsa_table", "assumptions_table",
            "describe_distribution", "format_cell", "display_rows", "labelled_frame", "render_csv", "render_markdown",
            "render_latex", "escape_markdown", "escape_latex", "xlsx_bytes", "write_xlsx", "metadata_rows",

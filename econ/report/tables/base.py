@@ -93,6 +93,8 @@ def measure_label(measure: str, ctx: TableContext | None = None, *, unit: bool =
     currency = ctx.currency if ctx is not None else "GBP"
     if measure == "roi":
         label = roi_label(currency)
+    elif measure == "bcr":
+        label = f"{roi_label(currency)} (benefit-cost ratio)"
     elif measure == "payback_month" and ctx is not None and ctx.cycle_length != "cycle":
         label = payback_label(ctx.cycle_length)
     elif measure in MEASURE_LABELS:

@@ -23,6 +23,11 @@ MEASURE_KINDS = {
     "cost_offset": "money",
     "net_cost": "money",
     "roi": "ratio",
+    "bcr": "ratio",
+    "net_roi": "percent",
+    "sroi_ratio": "ratio",
+    "bcr_of_means": "ratio",
+    "net_roi_of_means": "percent",
     "break_even_attribution": "attribution",
     "payback_month": "month",
 }
