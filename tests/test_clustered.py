@@ -94,3 +94,46 @@ def test_same_seed_same_replicates():
     two = draw_cluster_resample(inter, c, 50, np.random.default_rng(5), people="resample").weights
     assert np.array_equal(one, two)
     assert np.all(one[:, :6].sum(axis=1) == 6) and np.all(one[:, 6:].sum(axis=1) == 4)
+
+
+def test_scenario_bootstrap_clusters_resamples_areas_in_the_psa_statistics():
+    """data.bootstrap_clusters: area -> the service-use replicates are means over whole drawn areas, checked
+    with a plain loop using the same stream; the default (none) is unchanged."""
+    from pathlib import Path
+
+    from econ.model.run import compile_path
+
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "side_by_side.yaml"
+    over = ["data.bootstrap_replicates=40"]
+    plain = compile_path(path, overrides=over)
+    clustered = compile_path(path, overrides=over + ["data.bootstrap_clusters=area"])
+    reps = clustered.parameters["u_gp_surgery"].distribution.replicates
+    data = clustered.context.service_use
+    k = list(data.services).index("gp_surgery")
+    y = data.monthly_use[0][:, k]
+    assert clustered.context._by == ("setting",)  # the scenario's statistics are stratified by setting
+    rng = np.random.default_rng([int(clustered.loaded.spec.settings.seed), 0xB007, 0xC1])
+    expected = np.zeros(40)
+    for setting in sorted(set(data.persons["setting"])):  # groups in sorted order, each its own draws
+        in_group = data.persons["setting"].to_numpy() == setting
+        areas = sorted(set(data.persons["area"][in_group]))
+        member = [np.flatnonzero(in_group & (data.persons["area"].to_numpy() == a)) for a in areas]
+        draws = rng.integers(0, len(areas), size=(40, len(areas)))
+        for r in range(40):
+            total = sum(y[member[c]].sum() for c in draws[r])
+            people = sum(len(member[c]) for c in draws[r])
+            expected[r] += in_group.sum() / len(y) * total / people  # pooled: size-weighted mean of the groups
+    assert reps == pytest.approx(np.array(expected), rel=1e-12)
+    assert not np.allclose(reps, plain.parameters["u_gp_surgery"].distribution.replicates)
+
+
+def test_scenario_bootstrap_clusters_without_such_a_column_is_a_located_error(tmp_path):
+    from pathlib import Path
+
+    from econ.core.errors import ScenarioError
+    from econ.model.run import compile_path
+
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "side_by_side.yaml"
+    compiled = compile_path(path, overrides=["data.bootstrap_replicates=20", "data.bootstrap_clusters=cluster"])
+    with pytest.raises(ScenarioError, match="data.bootstrap_clusters: .*no person column 'cluster'"):
+        compiled.parameters["u_gp_surgery"].distribution.replicates

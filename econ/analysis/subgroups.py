@@ -90,54 +90,8 @@ class SubgroupContext(DataContext):
             values = np.where(zero, 0.0, values)
         return values
 
-    @property
-    def _bootstrap(self) -> pd.DataFrame:
-        if self.cluster is None:
-            return DataContext._bootstrap.__get__(self)
-        if "_cluster_bootstrap" not in self.__dict__:
-            self.__dict__["_cluster_bootstrap"] = self._clustered_bootstrap()
-        return self.__dict__["_cluster_bootstrap"]
-
-    def _clustered_bootstrap(self) -> pd.DataFrame:
-        """The bootstrap table of :meth:`DataContext._bootstrap`, resampling clusters within each group."""
-        from econ.inputs.clustered import draw_cluster_resample
-        from econ.inputs.service_use import INFORMAL_CARE_SERVICE
-
-        data = self.service_use
-        seed = int(self.loaded.spec.settings.seed)
-        rng = np.random.default_rng([seed, 0xB007, 0xC1])
-        n_rep = int(self.loaded.spec.data.bootstrap_replicates)
-        names = list(data.services)
-        values = np.moveaxis(np.asarray(data.monthly_use), 1, 0)
-        if data.informal_care_monthly is not None:
-            values = np.concatenate([values, np.asarray(data.informal_care_monthly).T[:, :, None]], axis=2)
-            names.append(INFORMAL_CARE_SERVICE)
-        persons = data.persons
-        by = list(self._by)
-        keys = persons[by].astype(str).agg("|".join, axis=1) if by else pd.Series([""] * len(persons))
-        frames = []
-        for key in sorted(set(keys)):
-            member = (keys == key).to_numpy()
-            labels = persons[self.cluster].astype(str).to_numpy()[member]
-            try:
-                w = draw_cluster_resample(np.ones(member.sum(), dtype=bool), labels, n_rep, rng).weights
-            except Exception as exc:  # fewer than 2 clusters in the group
-                raise ScenarioError(self.loaded.problem(("data", "service_use"), f"cannot resample clusters "
-                                                        f"({self.cluster}) within {dict(zip(by, key.split('|')))}: "
-                                                        f"{exc}")) from None
-            means = (w @ values[member].reshape(member.sum(), -1) / w.sum(axis=1, keepdims=True)).reshape(n_rep, 2, -1)
-            frame = pd.DataFrame({"replicate": np.repeat(np.arange(n_rep), len(names)),
-                                  "service": np.tile(np.array(names, dtype=object), n_rep),
-                                  "baseline": means[:, 0, :].ravel(), "followup": means[:, 1, :].ravel()})
-            for column, value in zip(by, key.split("|")):
-                frame[column] = value
-            frames.append(frame)
-        boot = pd.concat(frames, ignore_index=True)
-        if by:
-            sizes = self._point_table[by + ["service", "n_persons"]].astype({c: str for c in by})
-            return boot.merge(sizes, on=by + ["service"], how="left")
-        boot["n_persons"] = data.n_persons
-        return boot
+    def _cluster_column(self) -> str | None:
+        return self.cluster
 
 
 def _replicate_table(compiled) -> ParameterTable:
@@ -215,9 +169,37 @@ def _run_one(loaded, by, value, perspective, cluster):
     return compiled, context, point, reps, naive_var
 
 
+def _reasons(context, n: int, min_n: int, n_rep: int) -> list[str]:
+    """Warnings of one subgroup: small sample, statistics undefined for lack of baseline use."""
+    reasons = [r for r in [small_sample_warning(n, min_n)] if r]
+    at_point = sorted(name for name, (_, hit, _) in context.undefined.items() if hit)
+    in_reps = [count for _, hit, count in context.undefined.values() if count]
+    if at_point:
+        reasons.append(f"undefined without baseline use, taken as no change: {', '.join(at_point)}")
+    if in_reps:
+        reasons.append(f"{len(in_reps)} statistic(s) without baseline use in up to {max(in_reps)} of {n_rep} "
+                       f"replicates, taken as no change there (the interval is less reliable)")
+    return reasons
+
+
+def _notes(by: str) -> list[str]:
+    if by == "setting":
+        return ["With --by setting each setting is shown for its own strategy only; the interaction test then "
+                "compares settings, which differ in delivery as well as in people."]
+    if by == "engagement_band":
+        return ["Delivery cost follows engagement: scaled by the band's mean sessions over the setting's mean "
+                "(assumption: cost proportional to sessions attended).",
+                "Engagement is measured after baseline: people who benefit may attend more, so engagement bands "
+                "are not randomised subgroups and their differences are not effects of engagement."]
+    return []
+
+
 def subgroup_analysis(path, by: str, *, overrides=(), perspective: str | None = None, cluster: str | None = None,
                       min_n: int = SMALL_SAMPLE_N, level: float = 0.95) -> SubgroupResult:
     """Run the scenario at ``path`` per value of ``by`` (module docstring).
+
+    ``cluster``: ``'none'`` (people), a person column such as ``'area'``, or None for the scenario's
+    ``data.bootstrap_clusters``.
 
     Returns
     -------
@@ -241,27 +223,24 @@ def subgroup_analysis(path, by: str, *, overrides=(), perspective: str | None = 
     loaded = base.loaded
     persp = perspective or loaded.spec.cost_offset.perspectives[0]
     persons = base.context.service_use.persons
+    cluster = loaded.spec.data.bootstrap_clusters if cluster is None else cluster
+    cluster = None if cluster == "none" else cluster
+    if cluster is not None and cluster not in persons.columns:
+        raise ScenarioError(loaded.problem(("data", "bootstrap_clusters"), f"the service-use data have no column "
+                                                                           f"{cluster!r} to resample (use area or none)"))
     if cluster is not None and cluster == by:
         raise ScenarioError(loaded.problem(("data", "service_use"), f"cannot resample clusters of {cluster} within "
                                                                     f"subgroups of {by}: each subgroup is one cluster"))
     sizes = persons[by].astype(str).value_counts()
     tail = (1.0 - level) / 2.0
-    rows, compiled_list, notes = [], [], []
+    rows, compiled_list = [], []
     variances = {}
     order = {label: k for k, (label, _, _) in enumerate(ENGAGEMENT_BANDS)} if by == "engagement_band" else {}
     for value in sorted(sizes.index, key=lambda v: (order.get(v, 0), v)):
         compiled, context, point, reps, naive_var = _run_one(loaded, by, value, persp, cluster)
         compiled_list.append(compiled)
         n = int(sizes[value])
-        n_rep = reps["net_cost"].shape[0]
-        reasons = [r for r in [small_sample_warning(n, min_n)] if r]
-        at_point = sorted(name for name, (_, hit, _) in context.undefined.items() if hit)
-        in_reps = [count for _, hit, count in context.undefined.values() if count]
-        if at_point:
-            reasons.append(f"undefined without baseline use, taken as no change: {', '.join(at_point)}")
-        if in_reps:
-            reasons.append(f"{len(in_reps)} statistic(s) without baseline use in up to {max(in_reps)} of {n_rep} "
-                           f"replicates, taken as no change there (the interval is less reliable)")
+        reasons = _reasons(context, n, min_n, reps["net_cost"].shape[0])
         for k, s in enumerate(point["strategies"]):
             if s == compiled.reference or (by == "setting" and s != value):
                 continue
@@ -283,12 +262,4 @@ def subgroup_analysis(path, by: str, *, overrides=(), perspective: str | None = 
                 for key, pairs in variances.items()}
     table["interaction_p"] = [p_values[("*" if by == "setting" else s, m)]
                               for s, m in zip(table["strategy"], table["measure"])]
-    if by == "setting":
-        notes.append("With --by setting each setting is shown for its own strategy only; the interaction test then "
-                     "compares settings, which differ in delivery as well as in people.")
-    if by == "engagement_band":
-        notes.append("Delivery cost follows engagement: scaled by the band's mean sessions over the setting's mean "
-                     "(assumption: cost proportional to sessions attended).")
-        notes.append("Engagement is measured after baseline: people who benefit may attend more, so engagement bands "
-                     "are not randomised subgroups and their differences are not effects of engagement.")
-    return SubgroupResult(table[list(COLUMNS)], tuple(notes), tuple(compiled_list), bool(base.synthetic))
+    return SubgroupResult(table[list(COLUMNS)], tuple(_notes(by)), tuple(compiled_list), bool(base.synthetic))

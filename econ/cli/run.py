@@ -170,13 +170,14 @@ def cmd_subgroups(args) -> int:
     overrides = list(args.overrides) + [f"data.bootstrap_replicates={args.replicates}"]
     folder = prepare_run_folder(args.out, f"subgroups-{args.by}", force=args.force) if args.out else None
     result = subgroup_analysis(args.file, args.by, overrides=overrides, perspective=args.perspective,
-                               cluster=None if args.cluster == "none" else args.cluster, min_n=args.min_n)
+                               cluster=args.cluster, min_n=args.min_n)
     table = result.table
+    clustered = table["design_effect"].notna().any()
     if result.synthetic:
         print(SYNTHETIC_BANNER)
         print()
     persp = table["perspective"].iloc[0]
-    resampled = "people within each subgroup" if args.cluster == "none" else f"{args.cluster}s, keeping their people"
+    resampled = "areas, keeping their people" if clustered else "people within each subgroup"
     print(f"Subgroups by {args.by}; per person, discounted, {PERSPECTIVE_LABELS.get(persp, persp)}; mean [95% interval] "
           f"from {args.replicates} bootstrap replicates of the data ({resampled}; other parameters at their point "
           f"values). interaction p: test that the measure is the same in every subgroup.")
@@ -186,6 +187,9 @@ def cmd_subgroups(args) -> int:
     for strategy, part in shown.groupby("strategy", sort=False):
         wide = part.pivot_table(index=["value", "n"], columns="measure", values="text", aggfunc="first", sort=False)
         wide = wide[[m for m in MEASURES if m in wide.columns]]
+        if clustered:  # clustered over person-bootstrap variance of the net cost
+            de = part[part.measure == "net_cost"].set_index(["value", "n"])["design_effect"]
+            wide["design_effect"] = [f"{de.get(key, float('nan')):.2f}" for key in wide.index]
         p_text = ", ".join(f"{m} {part[part.measure == m]['interaction_p'].iloc[0]:.2g}" for m in MEASURES[1:]
                            if part[part.measure == m]["interaction_p"].notna().any())
         print()
@@ -269,9 +273,9 @@ def register(sub) -> None:
     p.add_argument("--perspective", choices=PERSPECTIVES)
     p.add_argument("--replicates", type=int, default=500,
                    help="bootstrap replicates of the data for the intervals (default 500)")
-    p.add_argument("--cluster", choices=["none", "area"], default="none",
-                   help="resample clusters (areas) and their people instead of people (default none); reports the "
-                        "design effect")
+    p.add_argument("--cluster", choices=["none", "area"], default=None,
+                   help="resample clusters (areas) and their people instead of people; reports the design effect "
+                        "(default: the scenario's data.bootstrap_clusters, itself default none)")
     p.add_argument("--min-n", type=int, default=30, help="flag subgroups with fewer people (default 30)")
     add_common_options(p)
     p.set_defaults(func=cmd_subgroups)

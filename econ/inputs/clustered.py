@@ -192,3 +192,52 @@ def design_effect_table(clustered: EffectEstimate, naive: EffectEstimate, cluste
                          "design_effect_icc": de.design_effect, "design_effect_bootstrap": var_c[k] / var_n[k],
                          "width_ratio": (high_c[k] - low_c[k]) / (high_n[k] - low_n[k])})
     return pd.DataFrame(rows)
+
+
+def cluster_bootstrap_summary(data, *, n_boot: int, rng: np.random.Generator, cluster: str, by=(),
+                              include_informal_care: bool = False) -> pd.DataFrame:
+    """:func:`econ.inputs.service_use.bootstrap_summary` with clusters resampled instead of people.
+
+    Within each group of ``by`` (sorted), the clusters (values of the person column ``cluster``, e.g.
+    ``area``) are drawn with replacement and keep their people; a replicate's mean is over the people
+    drawn. Same columns as ``bootstrap_summary``: ``replicate``, the ``by`` columns, ``service``,
+    ``baseline``, ``followup``, ``relative_change``.
+
+    Raises
+    ------
+    DataError
+        ``cluster`` is not a person column, or a group has people in fewer than 2 clusters.
+    """
+    from econ.inputs.service_use import INFORMAL_CARE_SERVICE
+
+    persons = data.persons
+    if cluster not in persons.columns:
+        raise DataError(f"{data.source_file}: no person column {cluster!r} to resample as clusters")
+    names = list(data.services)
+    values = np.moveaxis(np.asarray(data.monthly_use), 1, 0)
+    if include_informal_care:
+        values = np.concatenate([values, np.asarray(data.informal_care_monthly).T[:, :, None]], axis=2)
+        names.append(INFORMAL_CARE_SERVICE)
+    by = list(by)
+    keys = persons[by].astype(str).agg("|".join, axis=1).to_numpy() if by else np.full(len(persons), "")
+    labels = persons[cluster].astype(str).to_numpy()
+    frames = []
+    for key in sorted(set(keys)):
+        member = keys == key
+        try:
+            w = draw_cluster_resample(np.ones(int(member.sum()), dtype=bool), labels[member], n_boot, rng).weights
+        except DataError as exc:
+            where = ", ".join(f"{b}={v}" for b, v in zip(by, key.split("|"))) or "the data"
+            raise DataError(f"{data.source_file}: cannot resample clusters ({cluster}) within {where}: {exc}") from None
+        flat = values[member].reshape(int(member.sum()), -1)
+        means = (w @ flat / w.sum(axis=1, keepdims=True)).reshape(n_boot, 2, len(names))
+        frame = pd.DataFrame({"replicate": np.repeat(np.arange(n_boot, dtype=np.int64), len(names))})
+        for column, value in zip(by, key.split("|")):
+            frame[column] = value
+        frame["service"] = np.tile(np.array(names, dtype=object), n_boot)
+        frame["baseline"] = means[:, 0, :].ravel()
+        frame["followup"] = means[:, 1, :].ravel()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame["relative_change"] = np.where(frame["baseline"] > 0, frame["followup"] / frame["baseline"] - 1, np.nan)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from econ.core.errors import DataError
 from econ.inputs.estimators import Outcomes, Resample, ancova, draw_resample, pre_post
@@ -144,10 +145,9 @@ def _model_effect(model: str, y, x, treated, control, target, w) -> np.ndarray:
         mu1, mu0 = np.exp(_predict(beta, treated)), np.exp(_predict(beta, control))
     else:
         positive = y > 0
-        b1 = logistic_fit(x, positive.astype(float), w)
+        b1 = logistic_fit(x, positive.astype(float), w, what="the two-part model's first part (any cost)")
         b2 = gamma_log_fit(x[positive], y[positive], w[:, positive])
-        p1 = 1.0 / (1.0 + np.exp(-_predict(b1, treated)))
-        p0 = 1.0 / (1.0 + np.exp(-_predict(b1, control)))
+        p1, p0 = special.expit(_predict(b1, treated)), special.expit(_predict(b1, control))
         mu1 = p1 * np.exp(_predict(b2, treated))
         mu0 = p0 * np.exp(_predict(b2, control))
     wt = w * target[None, :]

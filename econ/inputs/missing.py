@@ -222,8 +222,13 @@ def _missing_columns(mo: MissingOutcomes) -> dict:
     return {f"missing_{r.time_point}_{r.arm}": r.share_missing for r in missing_table(mo).itertuples()}
 
 
-def logistic_fit(x: np.ndarray, y: np.ndarray, weights: np.ndarray, *, max_iter: int = 50,
-                 tol: float = 1e-10) -> np.ndarray:
+def _log_likelihood(beta, design, y, w):
+    eta = beta @ design.T
+    return (w * (y * eta - np.logaddexp(0.0, eta))).sum(axis=1)
+
+
+def logistic_fit(x: np.ndarray, y: np.ndarray, weights: np.ndarray, *, max_iter: int = 100,
+                 tol: float = 1e-10, what: str = "the model of loss to follow-up") -> np.ndarray:
     """Weighted logistic regression of ``y`` on ``[1, x]`` by Newton-Raphson, vectorised over weight rows.
 
     Parameters
@@ -233,14 +238,19 @@ def logistic_fit(x: np.ndarray, y: np.ndarray, weights: np.ndarray, *, max_iter:
     Returns
     -------
     numpy.ndarray
-        (R, p + 1) coefficients, intercept first (the maximum-likelihood estimate; equal to statsmodels'
-        ``GLM(y, X, family=Binomial(), freq_weights=w)``, checked in the tests).
+        (R, p + 1) coefficients, intercept first: the maximum-likelihood estimate, equal to statsmodels'
+        ``GLM(y, X, family=Binomial(), freq_weights=w)`` (checked in the tests). Steps are halved until the
+        log-likelihood does not fall. A replicate with (quasi-)complete separation has no finite estimate;
+        its fit stops when the log-likelihood no longer changes (relative 1e-12), where its fitted
+        probabilities, which are what the methods use, have converged.
 
     Raises
     ------
     DataError
-        No convergence (e.g. complete separation: some covariate predicts follow-up perfectly).
+        No convergence of the log-likelihood in ``max_iter`` steps.
     """
+    from scipy.special import expit
+
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
     centre = x.mean(axis=0)
@@ -249,17 +259,26 @@ def logistic_fit(x: np.ndarray, y: np.ndarray, weights: np.ndarray, *, max_iter:
     share = np.clip((w @ y) / w.sum(axis=1), 1e-6, 1 - 1e-6)
     beta = np.zeros((w.shape[0], design.shape[1]))
     beta[:, 0] = np.log(share / (1 - share))
+    ll = _log_likelihood(beta, design, y, w)
     for _ in range(max_iter):
-        mu = 1.0 / (1.0 + np.exp(-(beta @ design.T)))
+        mu = expit(beta @ design.T)
         gradient = (w * (y - mu)) @ design
         hessian = np.einsum("rn,np,nq->rpq", w * mu * (1 - mu), design, design)
-        step = np.linalg.solve(hessian + 1e-12 * np.eye(design.shape[1]), gradient[:, :, None])[:, :, 0]
-        beta = beta + step
-        if np.max(np.abs(step)) < tol:
+        step = np.linalg.solve(hessian + 1e-9 * np.eye(design.shape[1]), gradient[:, :, None])[:, :, 0]
+        factor = np.ones(len(beta))
+        for _ in range(30):  # step halving, per replicate
+            new_ll = _log_likelihood(beta + factor[:, None] * step, design, y, w)
+            worse = new_ll < ll - 1e-12 * np.abs(ll)
+            if not worse.any():
+                break
+            factor[worse] /= 2.0
+        beta = beta + factor[:, None] * step
+        change = np.abs(new_ll - ll)
+        ll = new_ll
+        if np.max(np.abs(factor[:, None] * step)) < tol or np.all(change <= 1e-12 * np.abs(ll)):
             break
     else:
-        raise DataError("the model of loss to follow-up did not converge (a covariate may predict follow-up "
-                        "perfectly); use fewer covariates or method 'mice'")
+        raise DataError(f"{what} did not converge; use fewer covariates or another method")
     out = beta.copy()
     out[:, 1:] = beta[:, 1:] / scale
     out[:, 0] = beta[:, 0] - (beta[:, 1:] * (centre / scale)).sum(axis=1)
@@ -271,6 +290,8 @@ def ipw_weights(mo: MissingOutcomes, counts: np.ndarray) -> np.ndarray:
 
     The logistic model of follow-up on the covariates is fitted within each arm on every row of ``counts``.
     """
+    from scipy.special import expit
+
     counts = np.atleast_2d(np.asarray(counts, dtype=float))
     out = np.zeros_like(counts)
     y = mo.followed.astype(float)
@@ -278,7 +299,7 @@ def ipw_weights(mo: MissingOutcomes, counts: np.ndarray) -> np.ndarray:
         if not member.any():
             continue
         beta = logistic_fit(mo.covariates[member], y[member], counts[:, member])
-        p = 1.0 / (1.0 + np.exp(-(beta[:, :1] + beta[:, 1:] @ mo.covariates[member].T)))
+        p = expit(beta[:, :1] + beta[:, 1:] @ mo.covariates[member].T)
         out[:, member] = counts[:, member] * y[member] / p
     return out
 
