@@ -114,7 +114,11 @@ class MissingOutcomes:
         return len(self.intervention)
 
     def complete_cases(self, rows=None) -> Outcomes:
-        """Outcomes of the people followed up (of ``rows`` when given: an index array, repeats allowed)."""
+        """Outcomes of the people followed up (of ``rows`` when given: an index array, repeats allowed).
+
+        For estimates on these outcomes that share a resample over everyone (:func:`draw_resample_all`),
+        use ``Resample(resample.weights[:, mo.followed])``: the same replicates, people lost left out.
+        """
         rows = np.arange(self.n_persons) if rows is None else np.asarray(rows)
         keep = rows[self.followed[rows]]
         lost = {"intervention": int((self.intervention[rows] & ~self.followed[rows]).sum()),
