@@ -156,8 +156,6 @@ def _interval_text(row) -> str:
 def cmd_subgroups(args) -> int:
     """The scenario per subgroup with 95% bootstrap intervals, warnings and the interaction test
     (:func:`econ.analysis.subgroups.subgroup_analysis`)."""
-    import pandas as pd
-
     from econ.analysis.subgroups import MEASURES, subgroup_analysis
     from econ.report.files import prepare_run_folder
     from econ.report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER
@@ -206,7 +204,6 @@ def cmd_subgroups(args) -> int:
         print(note)
     if folder is not None:
         write_table_and_manifest(folder, "subgroups.csv", table, args, list(result.compiled), started)
-    del pd
     return EXIT_OK
 
 
