@@ -22,15 +22,16 @@ setting ``data.missing_followup``, default ``complete_case``):
     (why not statsmodels' predictive mean matching: see that function). ``imputations`` completed data sets are
     combined by **Rubin's rules** (Rubin 1987): estimate ``Q = mean(q_j)``, total variance
     ``T = U + (1 + 1/M) B`` (``U`` mean complete-data variance, ``B`` between-imputation variance),
-    Barnard & Rubin (1999) degrees of freedom; this is the reported interval. The bootstrap is done **around** the imputation
-    (bootstrap, then impute each replicate ``boot_imputations`` times and average: "Boot MI",
-    Schomaker & Heumann 2018; recommended for cost data by Brand et al. 2019); imputing once and then
+    Barnard & Rubin (1999) degrees of freedom; this is the reported interval. The bootstrap is done
+    **around** the imputation (bootstrap, then impute each replicate ``boot_imputations`` times and average: "Boot MI",
+    Schomaker & Heumann 2018; studied for cost-effectiveness data by Brand et al. 2019); imputing once and then
     bootstrapping the completed data would treat imputed values as observed and give intervals too
     narrow. These replicates carry the imputation into analyses that need draws (they are paired with
-    the other estimates' replicates); in the tests their standard error was 1.3 to 1.4 times the spread
-    of the estimate over generator seeds (conservative), while Rubin's intervals had nominal coverage, so
-    the table reports Rubin's interval (``low``, ``high``) and the bootstrap one (``boot_low``,
-    ``boot_high``). Valid under MAR given the variables in the imputation model.
+    the other estimates' replicates). In the tests they were conservative: on one data set their SE was
+    1.35 times Rubin's (the person bootstrap of complete cases was itself 1.16 times the spread of the
+    estimate over generator seeds), while Rubin's intervals had nominal coverage (19 of 20 seeds); so the
+    table reports Rubin's interval (``low``, ``high``) and the bootstrap one (``boot_low``, ``boot_high``).
+    Valid under MAR given the variables in the imputation model.
 
 None of the three removes bias when loss depends on the unobserved follow-up itself (missing not at
 random); a sensitivity analysis (e.g. delta adjustment of imputed values) is then needed.
