@@ -4,7 +4,11 @@ THE OUTPUT IS SYNTHETIC. Called by ``scripts/make_synthetic_data.py``, which wri
 sets from the same seed (the same people, levels and needs):
 
 - ``SYNTHETIC_controlled_rtm_only_*``: regression to the mean (RTM) and no true effect of peer support;
-- ``SYNTHETIC_controlled_true_effect_*``: the same, plus a known true effect (stated in the metadata).
+- ``SYNTHETIC_controlled_true_effect_*``: the same, plus a known true effect (stated in the metadata);
+- ``SYNTHETIC_controlled_need_dropout_*``: the true-effect set with loss to follow-up that depends on
+  baseline need (through the baseline use it causes; missing at random given baseline use) and clusters
+  with a stated intra-cluster correlation of the SWEMWBS change (:data:`DATA_SETS`), for the methods of
+  ``econ.inputs.missing`` and ``econ.inputs.clustered``.
 
 Each set is three files: ``*_service_use.csv`` (the service-use format of ``docs/data_format.md`` plus a
 ``group`` column; comparison people have setting ``none`` and 0 sessions; people lost to follow-up have
@@ -40,7 +44,17 @@ How each person is generated (every constant below is an assumption, none is fro
    ``u | W_0`` is normal with mean ``rho_w (W_0 - 23.5)``; the true-effect set adds
    :data:`WELLBEING_EFFECT` points at follow-up in the intervention group; the score is ``W`` rounded
    and clipped to 7-35. Wellbeing is generated independently of service need.
-5. Loss to follow-up: completely at random with probability :data:`DROPOUT` by group.
+5. Loss to follow-up: completely at random with probability :data:`DROPOUT` by group (``dropout='mcar'``),
+   or (``dropout='need'``) with probability ``expit(a_g + b (log(1 + U_0) - c))`` where ``U_0`` is the
+   person's total baseline count of contacts and days over all services (which carries baseline need),
+   ``b`` = :data:`NEED_DROPOUT_SLOPE`, ``c`` = :data:`NEED_DROPOUT_CENTRE` and ``a_g`` the logit of
+   :data:`DROPOUT` by group: people with more use at baseline are lost more often. Loss is then missing at
+   random given baseline use (not completely at random), so complete-case analysis is biased.
+6. Clusters with a stated ICC (``cluster_icc=rho_c``): the latent follow-up wellbeing gets a cluster
+   effect ``v_c ~ N(0, s_v^2)``, ``s_v^2 = rho_c / (1 - rho_c) x 12.5``, where 12.5 is the variance of the
+   latent change ``W_1 - W_0`` of joiners (``2 x 2.5^2``), so the intra-cluster correlation of the latent
+   change is ``rho_c`` (scores are then rounded, which lowers it slightly). The effects are centred to mean 0
+   over each group's people, so the population effect is unchanged.
 
 True effect (true-effect set): the expected change in mean monthly use in the intervention group
 caused by peer support is ``-mean_k (1 + rho_k s / T) x reduction_k x E[setting factor] / 3`` per
@@ -67,6 +81,15 @@ CLUSTER_SD = 0.3
 CLUSTERS_PER_AREA = 6
 STAY_CAP_DAYS = 91
 DROPOUT = {"intervention": 0.25, "comparison": 0.30}
+#: Dropout depending on need (step 5): slope b on log(1 + total baseline count) and its centre c (assumption).
+NEED_DROPOUT_SLOPE = 1.5
+NEED_DROPOUT_CENTRE = 2.6
+#: Variance of the latent SWEMWBS change W_1 - W_0 of joiners (2 x transient variance; step 6).
+WELLBEING_CHANGE_VAR = 12.5
+#: Data sets written by :func:`write_files`: name -> (variant, dropout, cluster ICC of the SWEMWBS change).
+DATA_SETS = {"rtm_only": ("rtm_only", "mcar", None), "true_effect": ("true_effect", "mcar", None),
+             "need_dropout": ("true_effect", "need", 0.05)}
+DROPOUTS = ("mcar", "need")
 
 #: Services: (code, kind, mean per 3 months at need 1 (count) or admission rate (stay), mean length of
 #: stay (stay) or None, dispersion of the person x service level, rho (test-retest correlation of need),
@@ -166,7 +189,28 @@ def _score(w):
     return np.clip(np.round(w), 7, 35).astype(np.int64)
 
 
-def generate(main, seed, variant, n=None):
+def _followed(rng, people, use, dropout):
+    """Who returns the follow-up (step 5 of the module docstring)."""
+    treated = people["group"] == "intervention"
+    base = np.where(treated, DROPOUT["intervention"], DROPOUT["comparison"])
+    u = rng.random(len(treated))
+    if dropout == "mcar":
+        return u >= base
+    logit = np.log(base / (1 - base)) + NEED_DROPOUT_SLOPE * (np.log1p(use[0].sum(axis=1)) - NEED_DROPOUT_CENTRE)
+    return u >= 1.0 / (1.0 + np.exp(-logit))
+
+
+def _cluster_wellbeing(rng, people, icc):
+    """Cluster effects on latent follow-up wellbeing with ICC ``icc`` of the change, centred per group (step 6)."""
+    keys, index = np.unique(people["cluster"], return_inverse=True)
+    effect = rng.normal(0.0, np.sqrt(icc / (1.0 - icc) * WELLBEING_CHANGE_VAR), len(keys))[index]
+    for member in (people["group"] == "intervention", people["group"] == "comparison"):
+        if member.any():
+            effect[member] -= effect[member].mean()
+    return effect
+
+
+def generate(main, seed, variant, n=None, *, dropout="mcar", cluster_icc=None):
     """One controlled data set.
 
     Parameters
@@ -180,6 +224,11 @@ def generate(main, seed, variant, n=None):
         ``'rtm_only'`` or ``'true_effect'``.
     n : dict, optional
         Persons per group (default :data:`DEFAULT_N`).
+    dropout : {"mcar", "need"}
+        Loss to follow-up completely at random or depending on baseline use (step 5).
+    cluster_icc : float, optional
+        Intra-cluster correlation of the latent SWEMWBS change, in [0, 1) (step 6); None: no cluster effect
+        on wellbeing. The defaults give the draws of the rtm-only and true-effect sets.
 
     Returns
     -------
@@ -191,6 +240,10 @@ def generate(main, seed, variant, n=None):
     """
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {VARIANTS} (got {variant!r})")
+    if dropout not in DROPOUTS:
+        raise ValueError(f"dropout must be one of {DROPOUTS} (got {dropout!r})")
+    if cluster_icc is not None and not 0.0 <= cluster_icc < 1.0:
+        raise ValueError(f"cluster_icc must be in [0, 1) (got {cluster_icc!r})")
     n = dict(DEFAULT_N if n is None else n)
     rng = np.random.default_rng(seed)
     people = _people(rng, main, n)
@@ -207,8 +260,9 @@ def generate(main, seed, variant, n=None):
         use[1, :, k] = _quantity(rng, kind, mean, los, level * n1 * keep)
     w0, w1, _ = _wellbeing(rng, size)
     w1 = w1 + (WELLBEING_EFFECT * treated if effect_on else 0.0)
-    dropout = np.where(treated, DROPOUT["intervention"], DROPOUT["comparison"])
-    followed = rng.random(size) >= dropout
+    followed = _followed(rng, people, use, dropout)
+    if cluster_icc is not None:
+        w1 = w1 + _cluster_wellbeing(rng, people, cluster_icc)
     use[1, ~followed] = -1
     swemwbs = np.stack([_score(w0), np.where(followed, _score(w1), -1)])
     width = max(4, len(str(size)))
@@ -318,13 +372,29 @@ def _metadata(main, seed, variant, n, digests):
     }
 
 
+def _need_dropout_metadata(meta, data_set, dropout, icc):
+    """The metadata of a data set with dropout depending on need and clusters with a stated ICC."""
+    design = meta["design"]
+    if dropout == "need":
+        design["loss_to_follow_up"] = {
+            "mechanism": "missing at random given baseline use (depends on baseline need through it)",
+            "model": (f"P(lost) = expit(logit(p_g) + {NEED_DROPOUT_SLOPE:g} x (log(1 + total baseline count over "
+                      f"services) - {NEED_DROPOUT_CENTRE:g}))"),
+            "p_g": dict(DROPOUT)}
+    if icc is not None:
+        design["clustering"] += (f"; cluster effect on latent follow-up SWEMWBS with intra-cluster correlation "
+                                 f"{icc:g} of the latent change (centred per group; before rounding)")
+        design["swemwbs_change_icc"] = icc
+    return {"data_set": data_set, **meta}
+
+
 def write_files(main, out_dir, *, seed, n=None):
-    """Write both variants into ``out_dir``; returns the paths written."""
+    """Write every data set of :data:`DATA_SETS` into ``out_dir``; returns the paths written."""
     n = dict(DEFAULT_N if n is None else n)
     written = []
-    for variant in VARIANTS:
-        people, use = generate(main, seed, variant, n)
-        stem = f"{PREFIX}_{variant}"
+    for data_set, (variant, dropout, icc) in DATA_SETS.items():
+        people, use = generate(main, seed, variant, n, dropout=dropout, cluster_icc=icc)
+        stem = f"{PREFIX}_{data_set}"
         texts = {"service_use": (f"{stem}_service_use.csv", _service_use_csv(people, use)),
                  "persons": (f"{stem}_persons.csv", _persons_csv(people))}
         for name, text in texts.values():
@@ -333,7 +403,10 @@ def write_files(main, out_dir, *, seed, n=None):
             written.append(path)
         digests = {role: (name, hashlib.sha256(text.encode("utf-8")).hexdigest()) for role, (name, text) in texts.items()}
         header = f"# {main.LABEL}\n# Written by {main.GENERATOR}; regenerate rather than edit.\n"
-        body = yaml.safe_dump(_metadata(main, seed, variant, n, digests), sort_keys=False, width=100)
+        meta = _metadata(main, seed, variant, n, digests)
+        if dropout != "mcar" or icc is not None:
+            meta = _need_dropout_metadata(meta, data_set, dropout, icc)
+        body = yaml.safe_dump(meta, sort_keys=False, width=100)
         path = out_dir / f"{stem}_metadata.yaml"
         path.write_bytes((header + body).encode("utf-8"))
         written.append(path)

@@ -52,6 +52,9 @@ def add_data_parser(subparsers: "argparse._SubParsersAction") -> argparse.Argume
     summary.add_argument("--persons", default=None, metavar="CSV",
                          help="persons CSV with SWEMWBS at baseline and follow-up (default: X_persons.csv next to "
                               "X_service_use.csv, when it exists)")
+    from econ.cli.data_effect import add_effect_parser
+
+    add_effect_parser(commands)
     data.set_defaults(run=run_data)
     return data
 
@@ -134,7 +137,11 @@ def run_data(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
         For any bad input (the main CLI prints one line per problem and exits with status 2).
     """
     out = out if out is not None else sys.stdout
-    if args.data_command != "summary":  # argparse only offers 'summary'
+    if args.data_command == "effect":
+        from econ.cli.data_effect import run_effect
+
+        return run_effect(args, out=out)
+    if args.data_command != "summary":  # argparse only offers 'summary' and 'effect'
         raise DataError(f"unknown data command {args.data_command!r}")
     file = Path(args.file)
     costs_path = Path(args.costs)

@@ -145,46 +145,65 @@ def cmd_compare(args) -> int:
     return EXIT_OK
 
 
-def cmd_subgroups(args) -> int:
-    import pandas as pd
+def _interval_text(row) -> str:
+    from econ.cli.common import _fmt_number
 
-    from econ.analysis.offset import check_cost_offset, headline
-    from econ.model.run import compile_path
+    if row["measure"] == "delivery_cost" and row["low"] == row["high"]:
+        return _fmt_number(row["mean"])
+    return f"{_fmt_number(row['mean'])} [{_fmt_number(row['low'])} to {_fmt_number(row['high'])}]"
+
+
+def cmd_subgroups(args) -> int:
+    """The scenario per subgroup with 95% bootstrap intervals, warnings and the interaction test
+    (:func:`econ.analysis.subgroups.subgroup_analysis`)."""
+    from econ.analysis.subgroups import MEASURES, subgroup_analysis
     from econ.report.files import prepare_run_folder
     from econ.report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER
 
     started = now_iso()
-    base = compile_path(args.file, overrides=args.overrides)
-    check_cost_offset(base)
-    persons = base.context.service_use.persons
-    if args.by not in persons.columns:
-        raise UsageError(f"--by {args.by}: not a column of the service-use data (use setting, engagement_band, "
-                         f"area or bme)")
-    sizes = persons[args.by].astype(str).value_counts()
-    values = sorted(sizes.index)
+    if args.replicates < 10:
+        raise UsageError(f"--replicates must be at least 10 (got {args.replicates})")
+    if args.min_n < 1:
+        raise UsageError(f"--min-n must be at least 1 (got {args.min_n})")
+    overrides = list(args.overrides) + [f"data.bootstrap_replicates={args.replicates}"]
     folder = prepare_run_folder(args.out, f"subgroups-{args.by}", force=args.force) if args.out else None
-    frames, compiled_list = [], []
-    for v in values:
-        c = compile_path(args.file, overrides=args.overrides, subgroup={args.by: v})
-        compiled_list.append(c)
-        df = headline(c)
-        df.insert(0, "subgroup", f"{args.by}={v}")
-        df.insert(1, "n_people", int(sizes[v]))
-        frames.append(df)
-    table = pd.concat(frames, ignore_index=True)
-    if base.synthetic:
+    result = subgroup_analysis(args.file, args.by, overrides=overrides, perspective=args.perspective,
+                               cluster=args.cluster, min_n=args.min_n)
+    table = result.table
+    clustered = table["design_effect"].notna().any()
+    if result.synthetic:
         print(SYNTHETIC_BANNER)
         print()
-    persp = args.perspective or base.loaded.spec.cost_offset.perspectives[0]
-    shown = table[(table.discounting == "discounted") & (table.perspective == persp)
-                  & table.measure.isin(["delivery_cost", "cost_offset", "net_cost", "roi", "break_even_attribution"])]
-    pivot = shown.pivot_table(index=["strategy", "measure"], columns="subgroup", values="per_participant", sort=False)
-    counts = ", ".join(f"{args.by}={v}: {int(sizes[v])} people" for v in values)
-    print(f"Subgroups by {args.by} ({counts}); per person, discounted, {PERSPECTIVE_LABELS.get(persp, persp)}.")
-    print("Every service-use statistic is re-estimated from the people in the subgroup.")
-    print(format_frame(pivot))
+    persp = table["perspective"].iloc[0]
+    resampled = "areas, keeping their people" if clustered else "people within each subgroup"
+    print(f"Subgroups by {args.by}; per person, discounted, {PERSPECTIVE_LABELS.get(persp, persp)}; mean [95% interval] "
+          f"from {args.replicates} bootstrap replicates of the data ({resampled}; other parameters at their point "
+          f"values). interaction p: test that the measure is the same in every subgroup.")
+    shown = table.assign(text=table.apply(_interval_text, axis=1))
+    if args.by == "setting":  # one strategy per setting: one table, the settings compared
+        shown = shown.assign(strategy="each setting's own strategy")
+    for strategy, part in shown.groupby("strategy", sort=False):
+        wide = part.pivot_table(index=["value", "n"], columns="measure", values="text", aggfunc="first", sort=False)
+        wide = wide[[m for m in MEASURES if m in wide.columns]]
+        if clustered:  # clustered over person-bootstrap variance of the net cost
+            de = part[part.measure == "net_cost"].set_index(["value", "n"])["design_effect"]
+            wide["design_effect"] = [f"{de.get(key, float('nan')):.2f}" for key in wide.index]
+        p_text = ", ".join(f"{m} {part[part.measure == m]['interaction_p'].iloc[0]:.2g}" for m in MEASURES[1:]
+                           if part[part.measure == m]["interaction_p"].notna().any())
+        print()
+        print(f"{strategy} (interaction p: {p_text or 'not testable'})")
+        print(wide.reset_index().to_string(index=False))
+    warnings = table.drop_duplicates("value")
+    warnings = warnings[warnings["warning"] != ""]
+    if len(warnings):
+        print()
+        print("Warnings:")
+        for row in warnings.itertuples():
+            print(f"  {args.by}={row.value}: {row.warning}")
+    for note in result.notes:
+        print(note)
     if folder is not None:
-        write_table_and_manifest(folder, "subgroups.csv", table, args, compiled_list, started)
+        write_table_and_manifest(folder, "subgroups.csv", table, args, list(result.compiled), started)
     return EXIT_OK
 
 
@@ -257,10 +276,17 @@ def register(sub) -> None:
     add_common_options(p)
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("subgroups", help="run a scenario per subgroup of the service-use data, side by side")
+    p = sub.add_parser("subgroups", help="run a scenario per subgroup of the service-use data, with 95% intervals "
+                                         "and the interaction test")
     p.add_argument("file", help="scenario YAML")
     p.add_argument("--by", required=True, choices=["setting", "engagement_band", "area", "bme"])
     p.add_argument("--perspective", choices=PERSPECTIVES)
+    p.add_argument("--replicates", type=int, default=500,
+                   help="bootstrap replicates of the data for the intervals (default 500)")
+    p.add_argument("--cluster", choices=["none", "area"], default=None,
+                   help="resample clusters (areas) and their people instead of people; reports the design effect "
+                        "(default: the scenario's data.bootstrap_clusters, itself default none)")
+    p.add_argument("--min-n", type=int, default=30, help="flag subgroups with fewer people (default 30)")
     add_common_options(p)
     p.set_defaults(func=cmd_subgroups)
 

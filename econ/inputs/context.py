@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from econ.core.errors import Problem, ScenarioError
+from econ.core.errors import DataError, Problem, ScenarioError
 
 #: Where the project's own tables live.
 COSTS_DIR = Path(__file__).resolve().parents[2] / "costs"
@@ -280,15 +280,33 @@ class DataContext:
         seed = int(self.loaded.spec.settings.seed)
         rng = np.random.default_rng([seed, 0xB007])  # a stream of its own, fixed by the scenario seed
         data = self.service_use
-        boot = bootstrap_summary(data, n_boot=int(self.loaded.spec.data.bootstrap_replicates), rng=rng,
-                                 by=self._by, include_informal_care=data.informal_care_monthly is not None,
-                                 include_swemwbs=data.swemwbs is not None)
+        cluster = self._cluster_column()
+        if cluster is not None:  # data.bootstrap_clusters: clusters resampled with their people
+            from econ.inputs.clustered import cluster_bootstrap_summary
+
+            try:
+                boot = cluster_bootstrap_summary(data, n_boot=int(self.loaded.spec.data.bootstrap_replicates),
+                                                 rng=np.random.default_rng([seed, 0xB007, 0xC1]), cluster=cluster,
+                                                 by=self._by,
+                                                 include_informal_care=data.informal_care_monthly is not None,
+                                                 include_swemwbs=data.swemwbs is not None)
+            except DataError as exc:
+                raise ScenarioError(self.loaded.problem(("data", "bootstrap_clusters"), str(exc))) from None
+        else:
+            boot = bootstrap_summary(data, n_boot=int(self.loaded.spec.data.bootstrap_replicates), rng=rng,
+                                     by=self._by, include_informal_care=data.informal_care_monthly is not None,
+                                     include_swemwbs=data.swemwbs is not None)
         sizes = self._point_table[list(self._by) + ["service", "n_persons"]] if self._by else None
         if sizes is not None:
             boot = boot.merge(sizes, on=list(self._by) + ["service"], how="left")
         else:
             boot["n_persons"] = data.n_persons
         return boot
+
+    def _cluster_column(self) -> str | None:
+        """The person column resampled as clusters (``data.bootstrap_clusters``), or None for people."""
+        value = getattr(self.loaded.spec.data, "bootstrap_clusters", "none")
+        return None if value == "none" else value
 
     def service_use_replicates(self, name: str, ref) -> np.ndarray:
         """Bootstrap replicates of a statistic, shape (replicates,), in replicate order.

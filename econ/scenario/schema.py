@@ -258,6 +258,20 @@ class DataSpec(_Block):
     """Money values of outcomes (CSV; default: the project's costs/outcome_values.csv)."""
     bootstrap_replicates: Annotated[int, Field(ge=10, le=100_000)] = 2000
     """Person-level bootstrap replicates used as the distribution of data-derived parameters."""
+    missing_followup: Literal["complete_case", "ipw", "mice"] = "complete_case"
+    """People lost to follow-up in effect estimates (data that record them, docs/data_format.md):
+    ``complete_case`` (people followed up only, labelled as such), ``ipw`` (inverse-probability weighting
+    on baseline covariates, logistic within arm) or ``mice`` (multiple imputation by chained equations,
+    Rubin's rules, bootstrap then impute); econ.inputs.missing, ``data effect``."""
+    imputations: Annotated[int, Field(ge=2, le=1000)] = 10
+    """Imputations of the data for Rubin's rules when ``missing_followup`` is ``mice``."""
+    bootstrap_clusters: Literal["none", "area", "cluster"] = "none"
+    """Resample clusters (within arm and subgroup), keeping their people, instead of people: ``area``, or
+    ``cluster`` (the persons file's column; controlled data); ``none`` resamples people. The default
+    of ``subgroups --cluster`` and ``data effect --cluster``; the design effect is reported."""
+    cost_model: Literal["mean", "glm_gamma", "two_part"] = "mean"
+    """Estimator of the change in total cost in ``data effect``: the arithmetic mean, a gamma log-link GLM
+    or a two-part model (econ.inputs.cost_models; when each is preferable: docs/data_format.md)."""
 
 
 #: Sectors each perspective counts. Values of sector ``programme`` (the intervention's own cost)
