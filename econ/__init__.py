@@ -1,6 +1,7 @@
 """peer-econ: the cost offset of community peer support for mental health, as a Markov cohort model."""
 from econ.api import budget, budget_impact, compile_path, dsa, gsa, headline, make_report, psa, run, voi
-from econ.core.errors import DataError, EconError, EconWarning, ModelError, ScenarioError
+from econ.core.errors import (DataError, EconError, EconWarning, ModelError, ScenarioError, ScenarioWarning,
+                              SyntheticDataWarning)
 from econ.analysis.base_case import Results
 from econ.scenario.load import load_scenario
 
@@ -24,5 +25,7 @@ __all__ = [
     "DataError",
     "ModelError",
     "EconWarning",
+    "ScenarioWarning",
+    "SyntheticDataWarning",
     "__version__",
 ]

@@ -106,7 +106,7 @@ def make_report(*scenarios, out: "str | Path", draws: int = 1000, seed: int | No
 
     from econ.cli.report import build_report
 
-    args = argparse.Namespace(command="report", out=out, force=force, overrides=list(overrides), draws=draws,
+    args = argparse.Namespace(command="report", out=out, force=force, overrides=list(overrides), draws=draws, strategy=None,
                               seed=seed, perspective=perspective, gsa=None, gsa_n=None, formats=list(formats))
     folder, _, _ = build_report(args, scenarios)
     return folder

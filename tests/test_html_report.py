@@ -279,3 +279,60 @@ def test_report_opens_in_chromium_without_errors(report, chromium, tmp_path):
     (tmp_path / "first_screen.png").write_bytes(png)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (1280, 800)
+
+
+#: Smallest font drawn in a chart, in points (the plots' smallest ``fontsize``), and the smallest text a
+#: phone reader can read, in CSS pixels: a chart must be shown at a scale that keeps its text at least that.
+CHART_SMALLEST_PT, READABLE_PX = 8.0, 9.0
+
+PHONE_CHECKS = """
+(() => {
+  const vw = document.documentElement.clientWidth;
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  const cells = [...document.querySelectorAll('table:not(.meta) td')];
+  const outside = cells.filter(td => td.getBoundingClientRect().right > vw + 1).length;
+  const unlabelled = cells.filter(td => td.cellIndex > 0 && td.dataset.label
+      && !getComputedStyle(td, '::before').content.includes(td.dataset.label)).length;
+  const charts = [...document.querySelectorAll('figure img')].map(img => ({
+      alt: img.alt, scale: img.getBoundingClientRect().width / img.naturalWidth,
+      scrolls: getComputedStyle(img.parentElement).overflowX}));
+  const texts = [...document.querySelectorAll('body *')].filter(e => e.getClientRects().length
+      && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()));
+  const fonts = texts.map(e => parseFloat(getComputedStyle(e).fontSize));
+  const file = [...document.querySelectorAll('.scenario dd')].pop().getBoundingClientRect();
+  return JSON.stringify({vw, page: document.documentElement.scrollWidth, cells: cells.length, outside, unlabelled,
+                         charts, smallest_text: Math.min(...fonts), file_right: file.right});
+})()
+"""
+
+
+def test_report_is_readable_at_phone_width(report, chromium, tmp_path):
+    """At 390 px (a phone), nothing is wider than the screen, every table value sits on the screen under
+    its column's name (a card per row), chart text stays at least 9 px (charts keep their drawn size and
+    scroll sideways) and no page text is below 12 px; a screenshot of the tornado is kept."""
+    browser, session = open_page(chromium, tmp_path / "profile", (report / "report.html").as_uri(), width=390,
+                                 height=844)
+    try:
+        result = browser.send("Runtime.evaluate", {"expression": PHONE_CHECKS, "returnByValue": True},
+                              session=session)
+        page = json.loads(result["result"]["value"])
+        box = browser.send("Runtime.evaluate", {"expression": "JSON.stringify((() => { const r = document."
+                           "getElementById('figure-tornado').getBoundingClientRect(); return [r.top + scrollY, "
+                           "r.height]; })())", "returnByValue": True}, session=session)
+        top, height = json.loads(box["result"]["value"])
+        shot = browser.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": {
+            "x": 0, "y": top, "width": 390, "height": height, "scale": 1}}, session=session)
+    finally:
+        browser.close()
+    assert page["vw"] == 390 and page["page"] <= 390, page
+    assert page["cells"] > 100 and page["outside"] == 0 and page["unlabelled"] == 0, page
+    assert page["file_right"] <= 390, "the scenario file name runs off the screen"
+    assert page["smallest_text"] >= 12, page["smallest_text"]
+    assert len(page["charts"]) >= len(FIGURES)
+    for chart in page["charts"]:
+        text_px = CHART_SMALLEST_PT * 96 / 72 * chart["scale"]
+        assert text_px >= READABLE_PX, (chart["alt"], round(text_px, 1))
+        assert chart["scrolls"] == "auto", chart["alt"]
+    png = base64.b64decode(shot["data"])
+    (tmp_path / "phone_tornado.png").write_bytes(png)
+    assert int.from_bytes(png[16:20], "big") == 390

@@ -32,6 +32,11 @@ class Results:
     evaluation: Evaluation
     metadata: RunMetadata
 
+    def __repr__(self) -> str:
+        return result_repr("Results", self.compiled, f"{len(self.outputs)} outputs",
+                           ".summary, .incremental" + (", .offset" if self.compiled.loaded.spec.cost_offset is not None
+                                                       else "") + ", .per_cycle, .trace, .metadata")
+
     @property
     def strategies(self) -> list[str]:
         return list(self.evaluation.strategies)
@@ -49,6 +54,25 @@ class Results:
     def summary(self) -> pd.DataFrame:
         """Discounted totals per person: index strategy, one column per value and total (float)."""
         return self._frame(self.evaluation.totals)
+
+    @property
+    def offset(self) -> pd.DataFrame:
+        """The cost-offset headline per perspective and strategy (discounted), for a scenario with a
+        ``cost_offset`` block: index (perspective, strategy), columns delivery_cost, cost_offset,
+        net_cost, roi, break_even_attribution, payback_month (NaN: not within the horizon). The
+        per-value totals stay in :attr:`summary`; the long table with the offset by category and the
+        population totals is :func:`econ.headline`. Raises ScenarioError without a ``cost_offset`` block.
+        """
+        from econ.analysis.offset import headline
+
+        h = headline(self.compiled)
+        h = h[h.discounting == "discounted"]
+        wide = h.pivot_table(index=["perspective", "strategy"], columns="measure", values="per_participant",
+                             sort=False, dropna=False)
+        wanted = ["delivery_cost", "cost_offset", "net_cost", "roi", "break_even_attribution", "payback_month"]
+        wide = wide[[m for m in wanted if m in wide.columns]]
+        wide.columns.name = None
+        return wide
 
     @property
     def summary_undiscounted(self) -> pd.DataFrame:
@@ -187,5 +211,34 @@ def run(scenario: "str | Path | LoadedScenario | CompiledScenario", *, overrides
     compiled = compile_path(scenario, overrides=overrides)
     ev = evaluate(compiled, keep_cycles=keep_cycles, keep_trace=keep_trace)
     meta = metadata_for(compiled, n_draws=1, seed=None, data_files=compiled.data_files)
+    warn_if_synthetic(compiled)
     return Results(compiled, ev, meta)
 
+
+def result_repr(kind: str, compiled: CompiledScenario, size: str, tables: str) -> str:
+    """A short one-line ``repr`` for a result object (notebooks print it; the tables stay in attributes)."""
+    strategies = compiled.model.strategy_names
+    flag = ", SYNTHETIC data" if compiled.synthetic else ""
+    return (f"<{kind} of '{compiled.name}' ({compiled.loaded.path}): {len(strategies)} strategies "
+            f"({', '.join(strategies[:6])}{', ...' if len(strategies) > 6 else ''}), {size}{flag}; see {tables}>")
+
+
+#: Scenarios (name, file) already warned about in this session (see :func:`warn_if_synthetic`).
+_WARNED_SYNTHETIC: set = set()
+
+
+def warn_if_synthetic(compiled: CompiledScenario) -> None:
+    """Warn (:class:`~econ.core.errors.SyntheticDataWarning`) that results come from synthetic data,
+    once per scenario and session (a notebook that reruns a cell is not told again; Python's own
+    once-only registry is reset whenever any library changes the warning filters). The command line
+    drops the warning, as every command prints its own SYNTHETIC banner.
+    """
+    key = (compiled.name, compiled.loaded.path)
+    if compiled.synthetic and key not in _WARNED_SYNTHETIC:
+        import warnings
+
+        from econ.core.errors import SyntheticDataWarning
+
+        _WARNED_SYNTHETIC.add(key)
+        warnings.warn(SyntheticDataWarning(f"results of '{compiled.name}' come from SYNTHETIC data: they "
+                                           "illustrate the method and are not evidence"), stacklevel=3)

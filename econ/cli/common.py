@@ -6,6 +6,7 @@ traceback unless ``--debug``; 1 an internal error (a bug); 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import sys
 from pathlib import Path
@@ -27,9 +28,75 @@ def add_common_options(p: argparse.ArgumentParser, *, out: bool = True) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter (name=value) or any key (settings.n_cycles=24); "
                         "highest precedence, recorded in the manifest")
+    p.add_argument("--quiet", action="store_true", help="no progress display on the terminal")
     if out:
         p.add_argument("--out", metavar="DIR", help="write result files into DIR (refused if DIR is not empty)")
         p.add_argument("--force", action="store_true", help="allow writing into a non-empty --out folder")
+
+
+@contextlib.contextmanager
+def printed_warnings():
+    """Print each econ warning once, as ``warning: <message>`` on stderr, while a command runs.
+
+    The synthetic-data warning is not printed: every command shows its own SYNTHETIC banner once.
+    Other warnings keep Python's own display.
+    """
+    import warnings
+
+    from econ.core.errors import EconWarning, SyntheticDataWarning
+
+    seen: set = set()
+    with warnings.catch_warnings():
+        original = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if not issubclass(category, EconWarning):
+                return original(message, category, filename, lineno, file, line)
+            text = f"warning: {message}"
+            if issubclass(category, SyntheticDataWarning) or text in seen:
+                return None
+            seen.add(text)
+            print(text, file=sys.stderr)
+            return None
+
+        warnings.simplefilter("always", EconWarning)  # repeats are dropped by ``show``, per command
+        warnings.showwarning = show
+        yield
+
+
+def _is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def show_progress(args=None) -> bool:
+    """Whether to show progress: stderr is a terminal and ``--quiet`` was not given."""
+    return not getattr(args, "quiet", False) and _is_terminal()
+
+
+@contextlib.contextmanager
+def stage_progress(args, total: int, what: str):
+    """Progress through the stages of a command (analyses, files written) on stderr, when
+    :func:`show_progress`: a bar of ``total`` steps. Yields ``step(text)``, called as each stage
+    starts (``text`` names it); a no-op when progress is off."""
+    if not show_progress(args):
+        yield lambda text: None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=what, file=sys.stderr, leave=False, dynamic_ncols=True,
+               bar_format="{desc}: {n_fmt}/{total_fmt} [{elapsed}] {postfix}")
+    started = [False]
+
+    def step(text: str) -> None:
+        if started[0]:
+            bar.update(1)
+        started[0] = True
+        bar.set_postfix_str(text)
+
+    try:
+        yield step
+    finally:
+        bar.close()
 
 
 def now_iso() -> str:

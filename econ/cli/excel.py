@@ -5,6 +5,7 @@ import argparse
 from pathlib import Path
 
 from econ.cli.main import EXIT_OK, UsageError, add_common_options
+from econ.cli.common import stage_progress
 
 
 def register(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParser:
@@ -35,10 +36,14 @@ def cmd_excel(args) -> int:
         raise UsageError(f"--out: '{args.out}' is a folder; give a file name such as {out / 'model.xlsx'}")
     if out.exists() and not args.force:
         raise UsageError(f"--out: '{args.out}' exists; add --force to overwrite it")
-    compiled = compile_path(args.file, overrides=args.overrides)
-    ev = evaluate(compiled)
-    head = headline(compiled) if compiled.loaded.spec.cost_offset is not None else None
-    excel_model(compiled, out, evaluation=ev, headline=head)
+    with stage_progress(args, 3, "excel") as step:
+        step(f"reading {args.file}")
+        compiled = compile_path(args.file, overrides=args.overrides)
+        step("base case")
+        ev = evaluate(compiled)
+        head = headline(compiled) if compiled.loaded.spec.cost_offset is not None else None
+        step(f"writing {out.name}")
+        excel_model(compiled, out, evaluation=ev, headline=head)
     spec = compiled.loaded.spec
     print(f"Scenario: {spec.metadata.name} ({compiled.loaded.path})")
     if compiled.synthetic:

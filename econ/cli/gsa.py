@@ -6,7 +6,7 @@ import datetime as _dt
 
 import pandas as pd
 
-from econ.cli.common import EXIT_OK, add_common_options, whole_number
+from econ.cli.common import EXIT_OK, add_common_options, show_progress, whole_number
 from econ.analysis.gsa import DEFAULT_N, METHODS, GsaResult
 
 #: The column each method's printout is ordered by, its interval half-width, and a label.
@@ -112,7 +112,8 @@ def cmd_gsa(args) -> int:
         if args.parameters else None
     result = run_gsa(compiled, method=args.method, n=args.n, outputs=args.outputs or None,
                      parameters=parameters, second_order=args.second_order, seed=args.seed,
-                     max_memory_mb=args.max_memory_mb, scheduler=args.scheduler, num_resamples=args.resamples)
+                     max_memory_mb=args.max_memory_mb, scheduler=args.scheduler, num_resamples=args.resamples,
+                     progress=show_progress(args))
     spec = compiled.loaded.spec
     print(f"Scenario: {spec.metadata.name} ({compiled.loaded.path})")
     if result.synthetic:

@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 from econ.core.errors import EconError
 # Names importable from this module before the split into common/run/main.
 from econ.cli.common import (DEFAULT_SCENARIO, EXIT_BROKEN_PIPE, EXIT_BUG, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK,
-                             UsageError, _fmt_number, add_common_options, finite_number, format_frame, manifest,
+                             UsageError, _fmt_number, printed_warnings, add_common_options, finite_number, format_frame, manifest,
                              now_iso, whole_number, write_table_and_manifest)
 from econ.cli.run import (_comparison_rows, _print_generic, cmd_budget, cmd_compare, cmd_run, cmd_subgroups,
                           cmd_validate)
@@ -108,7 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args = parser.parse_args(["run", str(DEFAULT_SCENARIO)] + (["--debug"] if debug else []))
     try:
-        return int(args.func(args) or 0)
+        with printed_warnings():
+            return int(args.func(args) or 0)
     except EconError as exc:
         if debug:
             traceback.print_exc()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from econ.cli.common import EXIT_OK, add_common_options, manifest, now_iso, whole_number
 # Names importable from this module before the split.
-from econ.cli.report_analyses import Analyses, check_perspective, run_analyses
+from econ.cli.report_analyses import Analyses, check_perspective, check_strategy, run_analyses
 from econ.cli.report_figures import report_figures
 from econ.cli.report_sections import report_html, report_tables
 
@@ -45,6 +45,9 @@ def register(subparsers) -> None:
     p.add_argument("--perspective", choices=["nhs", "nhs_pss", "public_sector", "societal"],
                    help="perspective of the key findings, plots and sensitivity analysis "
                         "(default: the first of the scenario's cost_offset.perspectives)")
+    p.add_argument("--strategy", metavar="NAME", default=None,
+                   help="the option the tornado (one-way analysis) and the global analysis are for "
+                        "(default: the scenario's budget.strategy, else the first option)")
     p.add_argument("--gsa", choices=["sobol", "morris"], default=None,
                    help="add a global sensitivity analysis of the main output (slower)")
     p.add_argument("--gsa-n", type=whole_number(0), default=None, metavar="N",
@@ -53,8 +56,24 @@ def register(subparsers) -> None:
     p.set_defaults(func=cmd_report)
 
 
-def write_report(folder: Path, a: Analyses, *, formats, manifest_data: dict) -> list[Path]:
-    """Write tables, plots, the HTML report and the manifest into ``folder``; returns the paths written."""
+#: Steps of :func:`write_report` besides one per plot: tables, HTML, manifest.
+WRITE_STAGES = 3
+
+
+def write_report(folder: Path, a: Analyses, *, formats, manifest_data: dict, args=None) -> list[Path]:
+    """Write tables, plots, the HTML report and the manifest into ``folder``; returns the paths written.
+    With ``args`` (the command's options), progress through the files is shown on a terminal
+    unless ``--quiet`` (:func:`econ.cli.common.stage_progress`)."""
+    from econ.cli.common import stage_progress
+
+    figure_specs = report_figures(a)
+    with stage_progress(args, WRITE_STAGES + len(figure_specs), "report: writing") as step:
+        return _write_report(folder, a, formats=formats, manifest_data=manifest_data, figure_specs=figure_specs,
+                             step=step)
+
+
+def _write_report(folder: Path, a: Analyses, *, formats, manifest_data: dict, figure_specs: dict,
+                  step) -> list[Path]:
     from econ.report.files import write_json
     from econ.report.html import write_html
     from econ.report.plots import render_figure, save_figure
@@ -62,17 +81,21 @@ def write_report(folder: Path, a: Analyses, *, formats, manifest_data: dict) -> 
 
     folder = Path(folder)
     synthetic = any(c.synthetic for c in a.compiled_list)
+    step(f"tables ({', '.join(formats)})")
     tables = report_tables(a)
     written = export_tables(folder, tables, formats=formats, manifest=manifest_data, synthetic=synthetic)
     figures = {}
-    for name, (f, title, caption) in report_figures(a).items():
+    for name, (f, title, caption) in figure_specs.items():
+        step(f"plot {name}")
         rendered = render_figure(f)  # drawn once: saved as PNG and SVG, and the SVG embedded
         written.extend(save_figure(rendered, folder / "plots" / name))
         figures[name] = (rendered, title, caption)
+    step("report.html")
     written.append(write_html(folder / "report.html", report_html(a, tables, figures, manifest_data)))
     files = sorted(str(p.relative_to(folder)) for p in written) + ["manifest.json"]
     manifest_data = dict(manifest_data)
     manifest_data.setdefault("report", {})["files"] = files
+    step("manifest.json")
     written.append(write_json(folder / "manifest.json", manifest_data))
     return written
 
@@ -90,14 +113,19 @@ def build_report(args, scenarios) -> tuple:
     started = now_iso()
     compiled_list = [compile_path(f, overrides=args.overrides) for f in scenarios]
     check_perspective(compiled_list[0], args.perspective)  # before the folder is made
+    check_strategy(compiled_list[0], getattr(args, "strategy", None))
     folder = prepare_run_folder(args.out, f"report-{compiled_list[0].name}", force=args.force)
-    a = run_analyses(compiled_list, n_draws=args.draws, seed=args.seed, perspective=args.perspective,
-                     gsa=args.gsa, gsa_n=args.gsa_n)
+    from econ.cli.common import stage_progress
+    from econ.cli.report_analyses import ANALYSIS_STAGES
+
+    with stage_progress(args, ANALYSIS_STAGES, "report: analyses") as step:
+        a = run_analyses(compiled_list, n_draws=args.draws, seed=args.seed, perspective=args.perspective,
+                         gsa=args.gsa, gsa_n=args.gsa_n, step=step, strategy=getattr(args, "strategy", None))
     seed = a.psa.seed if a.psa is not None else args.seed
     extra = {"report": {"main_scenario": compiled_list[0].name, "draws": args.draws, "seed": seed,
                         "perspective": a.perspective, "formats": list(args.formats), "gsa": args.gsa}}
     data = manifest(args, compiled_list, started, extra, n_draws=max(args.draws, 1), seed=seed)
-    return folder, compiled_list, write_report(folder, a, formats=args.formats, manifest_data=data)
+    return folder, compiled_list, write_report(folder, a, formats=args.formats, manifest_data=data, args=args)
 
 
 def cmd_report(args) -> int:

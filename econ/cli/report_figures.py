@@ -111,15 +111,17 @@ def _driver_figures(a: Analyses, ctx) -> dict:
     cur = ctx.currency
     figs = {}
     if a.tornado is not None:
-        out = next((o for o in a.outputs if o.endswith(f":{a.primary}")), a.outputs[0])
+        out = a.primary_output
         label = T.output_label(out, ctx)
         short = (f"Net cost per person, {ctx.strategy(a.primary)}" if out.startswith("net_cost") else label)
-        plabels = {p: (f"{p}: {d}" if d else p) for p, d in ctx.parameters.items()}
+        plabels = T.tornado_labels(a.tornado, ctx, T.parameter_units(a.compiled))
         figs["tornado"] = (
             P.plot_tornado(a.tornado, output=out, output_label=short,
-                           currency=cur if T.output_kind(out, ctx) == "money" else None, parameter_labels=plabels),
+                           currency=cur if T.output_kind(out, ctx) == "money" else None, parameter_labels=plabels,
+                           percent_parameters=T.share_parameters(a.compiled)),
             f"What drives the result: {label}",
-            "Each bar shows how far the result moves when one number goes to the low (light) or high (dark) end "
+            f"The one-way analysis of {ctx.strategy(out.rsplit(':', 1)[-1]).lower()} ({a.primary}; "
+            f"run_model.py dsa --output {out} gives its table). Each bar shows how far the result moves when one number goes to the low (light) or high (dark) end "
             "of its plausible range, with everything else at its best estimate. The longest bars matter most.")
     if a.gsa is not None:
         plabels = {p: (f"{p}: {d}" if d else p) for p, d in ctx.parameters.items()}

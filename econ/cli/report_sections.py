@@ -65,7 +65,7 @@ def report_tables(a: Analyses) -> list:
                                       "and for the population of the intake schedule, by regression on the "
                                       f"simulations (Strong et al. 2014).{psa_note}"))
     if a.tornado is not None:
-        out.append(T.tornado_table(a.tornado, ctx))
+        out.append(T.tornado_table(a.tornado, ctx, T.parameter_units(a.compiled)))
     if a.gsa is not None:
         title = {"sobol": "Global sensitivity: Sobol indices", "morris": "Screening: Morris elementary effects"}
         out.append(T.gsa_table(f"{a.gsa_method}_indices", a.gsa, ctx, title=title[a.gsa_method]))
@@ -180,7 +180,9 @@ def _html_findings(a: Analyses, ctx) -> tuple:
     findings, messages = [], []
     if a.headline is not None:
         findings = H.offset_findings(a.headline, ctx, perspective=a.perspective, cost_saving=cs)
-        messages = H.offset_messages(a.headline, ctx, perspective=a.perspective, tornado=a.tornado, cost_saving=cs)
+        shown = a.tornado[a.tornado.output == a.primary_output] if a.tornado is not None else None
+        messages = H.offset_messages(a.headline, ctx, perspective=a.perspective, tornado=shown, cost_saving=cs,
+                                     compiled=a.compiled)
         title = "Does peer support pay for itself?" if "peer" in (spec.metadata.description or "").lower() else \
             "Does it pay for itself?"
     elif a.compiled.icer is not None:

@@ -4,10 +4,12 @@ Each command imports the model and the analyses inside its function, so building
 """
 from __future__ import annotations
 
+import sys
+
 from econ.core.errors import EconError
 from econ.report.units import horizon_words, money_unit_text
 from econ.cli.common import (EXIT_OK, UsageError, add_common_options, format_frame, manifest, now_iso, scenario_labels,
-                             whole_number, write_table_and_manifest)
+                             stage_progress, whole_number, write_table_and_manifest)
 
 PERSPECTIVES = ["nhs", "nhs_pss", "public_sector", "societal"]
 
@@ -37,7 +39,7 @@ def _cost_effectiveness(compiled, res, folder) -> list[str]:
     if compiled.icer is None:
         return []
     from econ.report.files import write_csv
-    from econ.report.text import frontier_text
+    from econ.report.text_decision import frontier_text
 
     front, nb = res.frontier, res.net_benefit()
     print()
@@ -113,33 +115,56 @@ def _comparison_rows(compiled, scenario_label: str):
 
 
 
+#: Measures ``compare`` and ``subgroups`` show by default, in order.
+HEADLINE_MEASURES = ["delivery_cost", "cost_offset", "net_cost", "roi", "break_even_attribution", "payback_month"]
+
+
 def cmd_compare(args) -> int:
     import pandas as pd
 
     from econ.model.run import compile_path
     from econ.report.files import prepare_run_folder
-    from econ.report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER
+    from econ.report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER, offset_columns_text
 
     started = now_iso()
-    compiled_list = [compile_path(f, overrides=args.overrides) for f in args.files]
-    labels = scenario_labels(compiled_list)
-    folder = prepare_run_folder(args.out, "compare", force=args.force) if args.out else None
-    table = pd.concat([_comparison_rows(c, lab) for c, lab in zip(compiled_list, labels)], ignore_index=True)
+    with stage_progress(args, 2 * len(args.files), "compare") as step:
+        compiled_list = []
+        for f in args.files:
+            step(f"reading {f}")
+            compiled_list.append(compile_path(f, overrides=args.overrides))
+        labels = scenario_labels(compiled_list)
+        folder = prepare_run_folder(args.out, "compare", force=args.force) if args.out else None
+        rows = []
+        for c, lab in zip(compiled_list, labels):
+            step(f"running {lab}")
+            rows.append(_comparison_rows(c, lab))
+    table = pd.concat(rows, ignore_index=True)
     if any(c.synthetic for c in compiled_list):
         print(SYNTHETIC_BANNER)
         print()
+    offset = {lab: c for c, lab in zip(compiled_list, labels) if c.loaded.spec.cost_offset is not None}
+    others = [(c, lab) for c, lab in zip(compiled_list, labels) if c.loaded.spec.cost_offset is None]
     persp = args.perspective or next((p for p in table.perspective if p), "")
-    shown = table[(table.discounting == "discounted") & (table.perspective == persp)]
-    measures = args.measure or (["delivery_cost", "cost_offset", "net_cost", "roi", "break_even_attribution",
-                                 "payback_month"] if persp else sorted(set(shown.measure)))
-    shown = shown[shown.measure.isin(measures)]
-    pivot = shown.pivot_table(index=["strategy", "measure"], columns="scenario", values="per_participant",
-                              sort=False)
-    pivot = pivot[[lab for lab in labels if lab in pivot.columns]]
-    if persp:
+    if offset:
+        shown = table[(table.discounting == "discounted") & (table.perspective == persp)
+                      & table.scenario.isin(list(offset))].rename(columns={"scenario": "column"})
+        missing = [lab for lab in offset if lab not in set(shown.column)]
+        if missing:
+            print(f"not in the table: {', '.join(missing)} (no {persp} perspective in cost_offset.perspectives)")
+        columns = {lab: c for lab, c in offset.items() if lab not in missing}
         print(f"Per person, discounted, {PERSPECTIVE_LABELS.get(persp, persp)}; each scenario against its own "
               f"reference strategy.")
-    print(format_frame(pivot))
+        if columns:
+            print(offset_columns_text(shown, columns, args.measure or HEADLINE_MEASURES))
+    for c, lab in others:
+        if offset:
+            print(f"\n{lab} ({c.loaded.path}) has no cost_offset block, so it cannot go in the table above; its "
+                  f"results against its reference strategy ({c.reference}), per person, discounted:")
+        part = table[table.scenario == lab]
+        if args.measure:
+            part = part[part.measure.isin(args.measure)]
+        pivot = part.pivot_table(index="measure", columns="strategy", values="per_participant", sort=False)
+        print((f"{lab}:\n" if not offset else "") + format_frame(pivot))
     if folder is not None:
         write_table_and_manifest(folder, "comparison.csv", table, args, compiled_list, started)
     return EXIT_OK
@@ -158,7 +183,7 @@ def cmd_subgroups(args) -> int:
     (:func:`econ.analysis.subgroups.subgroup_analysis`)."""
     from econ.analysis.subgroups import MEASURES, subgroup_analysis
     from econ.report.files import prepare_run_folder
-    from econ.report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER
+    from econ.report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER, offset_columns_text
 
     started = now_iso()
     if args.replicates < 10:
@@ -207,12 +232,20 @@ def cmd_subgroups(args) -> int:
     return EXIT_OK
 
 
+def _natural_key(text: str) -> tuple:
+    """Sort key putting numbers in number order: '1-5' < '6-11' < '12+' (not as text: '1-5', '12+', '6-11')."""
+    import re
+
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|\D+", text))
+
+
 def cmd_budget(args) -> int:
     from econ.analysis.budget import budget_table
     from econ.analysis.budget_impact import budget_impact
     from econ.model.run import compile_path
     from econ.report.files import prepare_run_folder, write_csv
-    from econ.report.text import SYNTHETIC_BANNER, budget_impact_text, budget_text
+    from econ.report.text import SYNTHETIC_BANNER, budget_text
+    from econ.report.text_decision import budget_impact_text
 
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
@@ -240,25 +273,47 @@ def cmd_budget(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    import warnings
+
+    from econ.core.errors import ScenarioWarning
     from econ.model.run import compile_path
     from econ.model.evaluate import evaluate
 
     problems = []
     for f in args.files:
         try:
-            compiled = compile_path(f, overrides=args.overrides)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ScenarioWarning)  # reported below, as errors under --strict
+                compiled = compile_path(f, overrides=args.overrides)
             evaluate(compiled)  # the base case must pass the probability checks too
             if compiled.loaded.spec.correlations:
                 from econ.analysis.psa import scenario_correlation
 
                 scenario_correlation(compiled)
-            print(f"{f}: ok ({len(compiled.model.strategies)} strategies, {len(compiled.model.groups)} states, "
-                  f"{len(compiled.parameters.parameters)} parameters)")
         except EconError as exc:
             problems.extend(exc.problems)
+            continue
+        loaded = compiled.loaded
+        if args.strict:
+            problems.extend(loaded.warnings)
+        else:
+            for caution in loaded.warnings:
+                print(f"warning: {caution}", file=sys.stderr)
+        if args.strict and loaded.warnings:
+            continue
+        print(f"{f}: ok ({_names_line(list(compiled.model.strategy_names), 'strategies')}; "
+              f"{_names_line(list(loaded.spec.states), 'states')}; {len(compiled.parameters.parameters)} parameters)")
+        for removed in loaded.removed:
+            print(f"  removed: {removed}")
     if problems:
         raise EconError(problems)
     return EXIT_OK
+
+
+def _names_line(names: list, what: str, most: int = 8) -> str:
+    """'5 states: a, b, c, ...' (at most ``most`` names)."""
+    shown = ", ".join(names[:most]) + (f", ... ({len(names) - most} more)" if len(names) > most else "")
+    return f"{len(names)} {what}: {shown}"
 
 
 def register(sub) -> None:
@@ -300,5 +355,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("validate", help="check scenario files; exit 2 with one line per problem")
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--strict", action="store_true",
+                   help="treat warnings (e.g. a new parameter in a child scenario that nothing uses) as errors")
     add_common_options(p, out=False)
     p.set_defaults(func=cmd_validate)

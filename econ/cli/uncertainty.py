@@ -10,7 +10,7 @@ import pandas as pd
 
 from econ.report.units import money_unit_text
 from econ.cli.common import (EXIT_OK, add_common_options, finite_number, nonnegative_number, format_frame, manifest, now_iso, whole_number,
-                  write_table_and_manifest)
+                  show_progress, stage_progress, write_table_and_manifest)
 
 METHODS = ("monte_carlo", "latin_hypercube", "sobol")
 
@@ -33,9 +33,9 @@ def _header(compiled, what: str) -> None:
 
 
 @contextlib.contextmanager
-def _progress_bar(total: int, unit: str):
-    """A tqdm bar on stderr when it is a terminal; yields the progress callback (or None)."""
-    if not sys.stderr.isatty():
+def _progress_bar(total: int, unit: str, args=None):
+    """A tqdm bar on stderr when it is a terminal (not with ``--quiet``); yields the progress callback (or None)."""
+    if not show_progress(args):
         yield None
         return
     from tqdm import tqdm
@@ -63,7 +63,24 @@ def per_draw_formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def _write_per_draw(folder, result, tables, formats) -> list[str]:
+def _write_psa_files(folder, result, tables, formats, step) -> list[str]:
+    """Write the summary tables, the per-draw tables and the acceptability table; ``step(name)`` is called
+    as each file starts (progress). Returns the names written."""
+    from econ.report.files import write_csv
+
+    written = []
+    for name, table in tables.items():
+        if name in PER_DRAW:
+            continue
+        step(f"{name}.csv")
+        write_csv(folder / f"{name}.csv", table, index=False)
+        written.append(f"{name}.csv")
+    written += _write_per_draw(folder, result, tables, formats, step)
+    step("acceptability.csv")
+    return written + _write_acceptability(folder, tables)
+
+
+def _write_per_draw(folder, result, tables, formats, step=lambda text: None) -> list[str]:
     """Write the per-draw tables (psa_draws, and ce_plane with an ICER) in each chosen format; their names."""
     from econ.analysis.psa import draws_columns, draws_frame
     from econ.report.files import write_csv, write_parquet
@@ -79,6 +96,7 @@ def _write_per_draw(folder, result, tables, formats) -> list[str]:
         else:
             continue
         for fmt in formats:
+            step(f"{name}.{fmt}")
             if fmt == "parquet":
                 write_parquet(folder / f"{name}.parquet", columns)
             else:
@@ -121,11 +139,13 @@ def cmd_psa(args) -> int:
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = _folder(args, compiled)
-    with _progress_bar(args.draws, "draw") as progress:
+    with _progress_bar(args.draws, "draw", args) as progress:
         result = run_psa(compiled, n_draws=args.draws, seed=args.seed, method=args.method, outputs=args.outputs,
                          chunk_draws=args.chunk_draws, progress=progress)
     wtp = DEFAULT_WTP if args.wtp_max is None else np.linspace(0.0, args.wtp_max, 101)
-    tables = psa_tables(result, wtp=wtp, population=args.population)
+    with stage_progress(args, 1, "psa") as step:
+        step(f"summarising {result.n_draws:,} draws")
+        tables = psa_tables(result, wtp=wtp, population=args.population)
 
     _header(compiled, f"PSA: {result.n_draws:,} draws, {result.method}, seed {result.seed}")
     if result.correlation:
@@ -171,23 +191,18 @@ def cmd_psa(args) -> int:
         print(format_frame(run, index_name="n_draws"))
 
     if folder is not None:
-        written = []
-        for name, table in tables.items():
-            if name in PER_DRAW:
-                continue
-            write_csv(folder / f"{name}.csv", table, index=False)
-            written.append(f"{name}.csv")
-        written += _write_per_draw(folder, result, tables, args.formats)
-        written += _write_acceptability(folder, tables)
-        extra = {"analysis": "psa", "method": result.method,
-                 "monte_carlo_draws": (compiled.loaded.spec.settings.monte_carlo_draws
-                                       if result.method == "monte_carlo" else None),
-                 "outputs": list(result.outputs.columns),
-                 "correlation": [{"between": list(k), "normal_scores": v} for k, v in result.correlation.items()],
-                 "wtp": [float(wtp[0]), float(wtp[-1]), int(len(wtp))], "per_draw_formats": list(args.formats),
-                 "files": written + ["manifest.json"]}
-        write_json(folder / "manifest.json",
-                   manifest(args, [compiled], started, extra, n_draws=result.n_draws, seed=result.seed))
+        with stage_progress(args, len(tables) + len(PER_DRAW) * len(args.formats) + 2, "writing files") as step:
+            written = _write_psa_files(folder, result, tables, args.formats, step)
+            extra = {"analysis": "psa", "method": result.method,
+                     "monte_carlo_draws": (compiled.loaded.spec.settings.monte_carlo_draws
+                                           if result.method == "monte_carlo" else None),
+                     "outputs": list(result.outputs.columns),
+                     "correlation": [{"between": list(k), "normal_scores": v} for k, v in result.correlation.items()],
+                     "wtp": [float(wtp[0]), float(wtp[-1]), int(len(wtp))], "per_draw_formats": list(args.formats),
+                     "files": written + ["manifest.json"]}
+            step("manifest.json")
+            write_json(folder / "manifest.json",
+                       manifest(args, [compiled], started, extra, n_draws=result.n_draws, seed=result.seed))
         print(f"\nWrote {folder}/: {', '.join(written)}, manifest.json")
     return EXIT_OK
 
@@ -200,7 +215,10 @@ def cmd_dsa(args) -> int:
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = _folder(args, compiled)
-    table = oneway(compiled, args.output, parameters=args.parameters, level=args.level, grouped=not args.ungrouped)
+    with stage_progress(args, 1, "dsa") as step:
+        step("one-way sensitivity analysis")
+        table = oneway(compiled, args.output, parameters=args.parameters, level=args.level,
+                       grouped=not args.ungrouped)
     _header(compiled, f"One-way sensitivity analysis of {table.output.iat[0] if len(table) else args.output}")
     if table.empty:
         print("no parameter has a distribution or a dsa_range")
@@ -229,9 +247,11 @@ def cmd_twoway(args) -> int:
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = _folder(args, compiled)
-    grid = twoway(compiled, args.p1, args.p2, n=args.n, output=args.output,
-                  range1=tuple(args.range1) if args.range1 else None,
-                  range2=tuple(args.range2) if args.range2 else None)
+    with stage_progress(args, 1, "twoway") as step:
+        step(f"{args.n} x {args.n} grid of {args.p1} and {args.p2}")
+        grid = twoway(compiled, args.p1, args.p2, n=args.n, output=args.output,
+                      range1=tuple(args.range1) if args.range1 else None,
+                      range2=tuple(args.range2) if args.range2 else None)
     p1, p2, out = grid.parameter_1.iat[0], grid.parameter_2.iat[0], grid.output.iat[0]
     _header(compiled, f"Two-way sensitivity analysis of {out}")
     print(f"rows: {p1}; columns: {p2}")
@@ -246,6 +266,18 @@ def cmd_twoway(args) -> int:
     return EXIT_OK
 
 
+#: The output at the threshold is printed as the target when it is within this fraction of the range
+#: the output spans over the search (|y - target| <= 1e-9 x max(|y(lo)|, |y(hi)|, |target|)): a root
+#: finder's rounding noise (e.g. 1e-13 for 0), not a difference. The CSV keeps the parameter value unrounded.
+THRESHOLD_PRINT_TOLERANCE = 1e-9
+
+
+def _at_target(res) -> float:
+    scale = max(abs(res.output_lo), abs(res.output_hi), abs(res.target))
+    close = abs(res.output_at_value - res.target) <= THRESHOLD_PRINT_TOLERANCE * scale
+    return float(res.target) + 0.0 if close else float(res.output_at_value)
+
+
 def cmd_threshold(args) -> int:
     """Threshold (break-even) value of a parameter by root finding."""
     from econ.analysis.dsa import threshold
@@ -258,7 +290,7 @@ def cmd_threshold(args) -> int:
     res = threshold(compiled, args.parameter, args.output, target=args.target, lo=lo, hi=hi)
     _header(compiled, f"Threshold of {res.parameter} for {res.output} = {res.target:g}")
     print()
-    print(f"{res.parameter} = {res.value:.10g} gives {res.output} = {res.output_at_value:.6g}")
+    print(f"{res.parameter} = {res.value:.10g} gives {res.output} = {_at_target(res):.6g}")
     print(f"base case: {res.parameter} = {res.base_value:.6g}, {res.output} = {res.base_output:.6g}")
     print(f"searched {res.parameter} from {res.lo:.6g} ({res.output} = {res.output_lo:.6g}) "
           f"to {res.hi:.6g} ({res.output} = {res.output_hi:.6g})")

@@ -6,6 +6,7 @@ import argparse
 import numpy as np
 
 from econ.cli.main import EXIT_OK, UsageError, add_common_options, finite_number, manifest, now_iso, whole_number
+from econ.cli.common import stage_progress
 
 
 def _names(text: str) -> list[str]:
@@ -140,10 +141,13 @@ def cmd_voi(args) -> int:
                       sizes=args.study_n, cost_fixed=args.study_cost_fixed,
                       cost_per_person=args.study_cost_per_person)
     folder = prepare_run_folder(args.out, f"voi-{compiled.name}", force=args.force) if args.out else None
-    psa = run_psa(compiled, n_draws=args.draws, seed=args.seed)
-    result = voi(psa, objective=args.objective, thresholds=args.wtp, parameters=parameters, groups=groups or None,
-                 study=study, population=args.population, horizon_years=args.horizon,
-                 discount_rate=args.discount_rate, n_boot=args.bootstrap)
+    with stage_progress(args, 2, "voi") as step:
+        step(f"probabilistic analysis ({args.draws or 'default'} draws)")
+        psa = run_psa(compiled, n_draws=args.draws, seed=args.seed)
+        step("value of information (EVPI, EVPPI" + (", EVSI)" if study is not None else ")"))
+        result = voi(psa, objective=args.objective, thresholds=args.wtp, parameters=parameters,
+                     groups=groups or None, study=study, population=args.population, horizon_years=args.horizon,
+                     discount_rate=args.discount_rate, n_boot=args.bootstrap)
     _print(compiled, result, psa, args)
     if folder is None:
         return EXIT_OK

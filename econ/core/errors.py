@@ -80,3 +80,17 @@ class LimitError(EconError, ValueError):
 
 class EconWarning(UserWarning):
     """Base class of econ warnings."""
+
+
+class ScenarioWarning(EconWarning):
+    """Something in a scenario file is probably a mistake but not invalid (e.g. a new parameter in a
+    child scenario that nothing uses). ``problem`` is the located :class:`Problem`; the command line
+    prints it as ``warning: file:line:col: key: message`` and ``validate --strict`` makes it an error."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class SyntheticDataWarning(EconWarning):
+    """Results were made from data labelled synthetic: they illustrate the method and are not evidence."""

@@ -28,7 +28,12 @@ def package_versions() -> dict:
 
 @dataclass(frozen=True)
 class RunMetadata:
-    """What made a result: scenario files and hashes, overrides, seed, versions, command line."""
+    """What made a result: scenario files and hashes, overrides, seed, versions, command line.
+
+    ``scenario_path`` is the scenario file as the user named it; the paths of ``files`` (the file
+    and its ``extends:`` parents) and ``data_files`` are relative to its folder (e.g.
+    ``../costs/unit_costs.csv``), with their SHA-256, so a manifest does not carry local folders.
+    """
 
     scenario: str
     scenario_path: str
@@ -49,9 +54,22 @@ class RunMetadata:
     data_files: list = field(default_factory=list)
     perspectives: list = field(default_factory=list)
     precedence: str = "--set overrides > scenario file > extends: parents > schema defaults"
+    paths_relative_to: str = "the folder of scenario_path"
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def relative_to_scenario(path: str, scenario_path: str) -> str:
+    """``path`` relative to the folder of ``scenario_path`` (forward slashes), so a manifest names
+    files without the local folders above them; unchanged when no relative path exists (another drive)."""
+    import os
+    from pathlib import Path
+
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), Path(scenario_path).resolve().parent)).as_posix()
+    except (ValueError, OSError):
+        return str(path)
 
 
 def metadata_for(compiled: CompiledScenario, *, n_draws: int, seed: int | None, data_files=()) -> RunMetadata:
@@ -60,11 +78,12 @@ def metadata_for(compiled: CompiledScenario, *, n_draws: int, seed: int | None, 
     st = loaded.spec.settings
     return RunMetadata(
         scenario=loaded.spec.metadata.name, scenario_path=loaded.path,
-        files=[{"path": f.path, "sha256": f.sha256} for f in loaded.files],
+        files=[{"path": relative_to_scenario(f.path, loaded.path), "sha256": f.sha256} for f in loaded.files],
         overrides=list(loaded.overrides), seed=seed, n_draws=n_draws, price_year=st.price_year,
         currency=st.currency, cycle_length=st.cycle_length, n_cycles=st.n_cycles,
         cycle_correction=st.cycle_correction, discount_first_cycle=st.discount_first_cycle,
         synthetic=compiled.synthetic or any(d.get("synthetic") for d in data_files),
-        data_files=list(data_files),
+        data_files=[{**d, "path": relative_to_scenario(d["path"], loaded.path)} if "path" in d else d
+                    for d in data_files],
         perspectives=list(loaded.spec.cost_offset.perspectives) if loaded.spec.cost_offset is not None else [],
     )

@@ -10,8 +10,9 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from econ.report.files import write_atomic
-from econ.report.tables import ReportTable, TableContext, display_rows, metadata_rows, numeric_columns
-from econ.report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER, percent
+from econ.report.tables import ReportTable, TableContext, display_rows, metadata_rows, numeric_columns, tornado_labels
+from econ.report.text import (PERSPECTIVE_LABELS, SYNTHETIC_BANNER, contributors_text, percent, pooled_note,
+                              population_note)
 from econ.report.units import horizon_words, money_amount, money_unit_text, payback_label, roi_label
 
 #: Content-Security-Policy of the report: nothing may be fetched; images only from data: URIs.
@@ -267,8 +268,26 @@ def _outcome_facts(row: pd.Series, ctx: TableContext, net: float) -> list[tuple[
 
 
 def offset_messages(headline: pd.DataFrame, ctx: TableContext, *, perspective: str,
-                    tornado: pd.DataFrame | None = None, cost_saving: pd.DataFrame | None = None) -> list[str]:
-    """Plain-English key messages of a cost-offset scenario (no new numbers: they restate the tables)."""
+                    tornado: pd.DataFrame | None = None, cost_saving: pd.DataFrame | None = None,
+                    compiled=None) -> list[str]:
+    """Plain-English key messages of a cost-offset scenario (no new numbers: they restate the tables).
+
+    With ``compiled``, also where the best option's savings come from (:func:`contributors_messages`),
+    which reductions are pooled over settings and where the population totals come from."""
+    msgs = _offset_messages(headline, ctx, perspective=perspective, tornado=tornado, cost_saving=cost_saving)
+    if compiled is None:
+        return msgs
+    msgs[1:1] = contributors_messages(headline, ctx, perspective=perspective)
+    pooled = pooled_note(compiled)
+    if pooled:  # after the best option, its savings and what unpaid care adds
+        msgs.insert(min(3, len(msgs)), pooled)
+    if compiled.loaded.spec.cost_offset.population:
+        msgs.append(population_note(compiled))
+    return msgs
+
+
+def _offset_messages(headline: pd.DataFrame, ctx: TableContext, *, perspective: str,
+                     tornado: pd.DataFrame | None = None, cost_saving: pd.DataFrame | None = None) -> list[str]:
     df = headline[(headline.perspective == perspective) & (headline.discounting == "discounted")]
     per = df.pivot(index="strategy", columns="measure", values="per_participant")
     cur = ctx.currency
@@ -298,9 +317,33 @@ def offset_messages(headline: pd.DataFrame, ctx: TableContext, *, perspective: s
             msgs.append("Chance of saving money across the simulations: " + "; ".join(parts) + ".")
     if tornado is not None and len(tornado):
         top = tornado.iloc[0]
-        desc = (ctx.parameters.get(top["parameter"]) or "").rstrip(".")
-        msgs.append(f"The single most influential number in the one-way analysis is {top['parameter']}" +
-                    (f" ({desc[:1].lower() + desc[1:]})." if desc else "."))
+        label = tornado_labels(tornado.iloc[:1], ctx)[top["parameter"]]
+        grouped = top.get("n_members", 1) == top.get("n_members", 1) and top.get("n_members", 1) > 1
+        label = label if label == top["parameter"] else label[:1].lower() + label[1:] + (
+            "" if grouped else f" ({top['parameter']})")
+        strategy = str(top.get("output", "")).rsplit(":", 1)[-1]
+        whose = f" of {ctx.strategy(strategy).lower()}" if strategy in ctx.strategies else ""
+        msgs.append(f"In the one-way analysis{whose}, the input that moves the result most is {label}.")
+    return msgs
+
+
+def contributors_messages(headline: pd.DataFrame, ctx: TableContext, *, perspective: str) -> list[str]:
+    """Where the best option's savings come from, and what counting unpaid care adds (key messages)."""
+    df = headline[(headline.perspective == perspective) & (headline.discounting == "discounted")]
+    if df.empty or not (df.measure == "net_cost").any():
+        return []
+    net = df[df.measure == "net_cost"].set_index("strategy")["per_participant"]
+    best = net.idxmin()
+    fmt = lambda x: money_text(x, ctx.currency)  # noqa: E731
+    who = PERSPECTIVE_LABELS.get(perspective, perspective).replace(" (", ", ").rstrip(")")
+    msgs = [f"{ctx.strategy(best)}'s savings per person ({who}): "
+            f"{contributors_text(headline, perspective, best, fmt)}."]
+    for p in dict.fromkeys(headline.perspective):
+        if p != perspective:
+            extra = contributors_text(headline, p, best, fmt, first=perspective)
+            if extra:
+                msgs.append(f"Under the {PERSPECTIVE_LABELS.get(p, p).split(' (')[0].lower()} perspective, "
+                            f"{extra} for {ctx.strategy(best).lower()}.")
     return msgs
 
 

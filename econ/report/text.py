@@ -175,6 +175,39 @@ def _cell(measure: str, value: float, currency: str, horizon: int) -> str:
     return money(value, currency)
 
 
+def measure_row_label(measure: str, currency: str, cycle_length: str) -> str:
+    """The label ``run`` prints for a headline measure (offset categories: 'of which ...')."""
+    return ({"roi": roi_label(currency), "payback_month": payback_label(cycle_length)}.get(measure)
+            or MEASURE_LABELS.get(measure) or "of which " + measure.removeprefix("offset_").replace("_", " "))
+
+
+def offset_columns_text(rows: pd.DataFrame, columns: dict, measures) -> str:
+    """Headline measures side by side, labelled and formatted as ``run`` prints them.
+
+    ``rows`` has columns ``column``, ``strategy``, ``measure``, ``per_participant``; ``columns`` maps each
+    column (a scenario or subgroup, in display order) to the compiled scenario behind it, whose
+    strategy labels, currency and horizon format its cells. Rows: strategy, then the measures in
+    the order of ``measures``.
+    """
+    first = next(iter(columns.values()))
+    labels = _strategy_labels(first)
+    st = first.loaded.spec.settings
+    cell = {(r.column, r.strategy, r.measure): r.per_participant for r in rows.itertuples(index=False)}
+    out = []
+    for s in dict.fromkeys(rows.strategy):
+        for m in measures:
+            if not any((col, s, m) in cell for col in columns):
+                continue
+            row = [labels.get(s, s), measure_row_label(m, st.currency, st.cycle_length)]
+            for col, c in columns.items():
+                v = cell.get((col, s, m))
+                cs = c.loaded.spec.settings
+                row.append("" if v is None else _cell(m, float(v), cs.currency, cs.n_cycles))
+            out.append(row)
+    table = pd.DataFrame(out, columns=["Strategy", "Measure"] + [str(c) for c in columns])
+    return table.set_index(["Strategy", "Measure"]).to_string()
+
+
 def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "discounted") -> str:
     """The headline table(s) of a cost-offset run as text.
 
@@ -238,6 +271,10 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
             "uses each perspective's net cost ('saves money' when the option is cheaper and better). Net "
             "monetary benefit = threshold x QALYs gained - net cost; above 0 means good value at that threshold.",
             width=100)
+    if pop is not None:
+        lines.append(population_note(compiled))
+    if discounting == "discounted":
+        lines += contributors_lines(compiled, headline)
     return "\n".join(lines)
 
 
@@ -265,6 +302,99 @@ def _outcome_text_rows(compiled, pivot: pd.DataFrame, strategies: list, *, gains
     return rows
 
 
+def savings_parts(headline: pd.DataFrame, perspective: str, strategy: str) -> list[tuple[str, float]]:
+    """The savings of ``strategy`` under ``perspective`` (discounted) by category, largest first
+    (``offset_<category>`` rows of :func:`econ.analysis.offset.headline`; a negative part is a rise in use)."""
+    df = headline[(headline.perspective == perspective) & (headline.discounting == "discounted")
+                  & (headline.strategy == strategy) & headline.measure.str.startswith("offset_")]
+    parts = [(m.removeprefix("offset_").replace("_", " "), float(v)) for m, v in zip(df.measure, df.per_participant)
+             if v == v]
+    return sorted(parts, key=lambda kv: -kv[1])
+
+
+def contributors_text(headline: pd.DataFrame, perspective: str, strategy: str, fmt, *, first: str | None = None,
+                      top: int = 2) -> str:
+    """'GBP 297: largest parts community mental health GBP 208 and acute hospital GBP 61; use of talking therapies
+    rises (-GBP 18)'. With ``first`` (an earlier perspective), only the parts it lacks: 'informal care adds
+    GBP 1,335 (82% of the GBP 1,632 savings)'. ``fmt`` formats money."""
+    parts = savings_parts(headline, perspective, strategy)
+    total = sum(v for _, v in parts)
+    if first is not None:
+        known = {k for k, _ in savings_parts(headline, first, strategy)}
+        extra = [(k, v) for k, v in parts if k not in known]
+        if not extra:
+            return ""
+        share = f" ({sum(v for _, v in extra) / total:.0%} of the {fmt(total)} savings)" if total > 0 else ""
+        return " and ".join(f"{k} adds {fmt(v)}" for k, v in extra) + share
+    gains = [(k, v) for k, v in parts if v > 0][:top]
+    rises = [(k, v) for k, v in parts if v < 0]
+    text = f"{fmt(total)}"
+    if gains:
+        text += ": largest parts " + " and ".join(f"{k} {fmt(v)}" for k, v in gains)
+    if rises:
+        text += "; use of " + " and ".join(k for k, _ in rises) + (" rises" if len(rises) == 1 else " rise") + \
+            " (" + ", ".join(fmt(v) for _, v in rises) + ")"
+    return text
+
+
+def contributors_lines(compiled, headline: pd.DataFrame) -> list[str]:
+    """Terminal lines naming the largest parts of each option's savings, per perspective."""
+    spec = compiled.loaded.spec
+    currency = spec.settings.currency
+    labels = _strategy_labels(compiled)
+    strategies = [s for s in compiled.model.strategy_names if s != compiled.reference]
+    perspectives = [p for p in spec.cost_offset.perspectives if (headline.perspective == p).any()]
+    if not perspectives:
+        return []
+    lines = ["", f"Where the savings come from ({PERSPECTIVE_LABELS.get(perspectives[0], perspectives[0])}, per person, "
+                 "discounted):"]
+    tail = pooled_note(compiled)
+    fmt = lambda x: money(x, currency)  # noqa: E731
+    for s in strategies:
+        lines.append(f"  {labels.get(s, s)}: {contributors_text(headline, perspectives[0], s, fmt)}")
+    for p in perspectives[1:]:
+        extra = [(s, contributors_text(headline, p, s, fmt, first=perspectives[0])) for s in strategies]
+        extra = [(s, t) for s, t in extra if t]
+        if extra:
+            lines.append(f"{PERSPECTIVE_LABELS.get(p, p)}:")
+            lines += [f"  {labels.get(s, s)}: {t}" for s, t in extra]
+    return lines + ([tail] if tail else [])
+
+
+def pooled_note(compiled) -> str:
+    """A note naming the services whose reduction is pooled over settings while others are per setting
+    (every option then gets the same pooled reduction, whatever its own data show); '' if none."""
+    spec = compiled.loaded.spec
+    refs = [getattr(e, "service_use", None) for e in spec.parameters.values()]
+    refs = [r for r in refs if r is not None and r.statistic in ("reduction", "relative_change")]
+    if not any("setting" in r.subgroup for r in refs):
+        return ""
+    labels = {v.name: (getattr(v, "label", None) or v.name) for v in compiled.values}
+    pooled = sorted({labels.get(r.service, r.service) for r in refs if "setting" not in r.subgroup})
+    if not pooled:
+        return ""
+    return ("Pooled over settings (too few events to estimate per setting): " + "; ".join(pooled) +
+            ". Every option gets the same reduction in these, whatever its own data show.")
+
+
+def population_note(compiled) -> str:
+    """Where the headline's population comes from (one source: the parameter, equal to the intake schedule)."""
+    spec = compiled.loaded.spec
+    name = spec.cost_offset.population
+    pop = compiled.parameters[name].point
+    text = f"Totals for the population are for {pop:,.0f} people (parameter '{name}'"
+    budget = spec.budget
+    if budget is not None and budget.intake is not None:
+        counts = ", ".join(f"{c:,.0f}" for c in budget.intake.counts)
+        text += f", the people the intake schedule starts: {counts} a {budget.intake.per}"
+    elif budget is not None and budget.eligible is not None and budget.uptake is not None:
+        shares = ", ".join(f"{100 * x:.4g}%" for x in budget.uptake.shares)
+        eligible = compiled.parameters[budget.eligible].point
+        text += (f", the people the budget refers: {eligible:,.0f} eligible ('{budget.eligible}') x uptake of "
+                 f"{shares} a {budget.uptake.per}")
+    return text + ")."
+
+
 def budget_text(compiled, budget: pd.DataFrame, *, perspective: str | None = None) -> str:
     """Budget by financial year for one perspective (default: the first), one block per strategy."""
     spec = compiled.loaded.spec
@@ -284,108 +414,4 @@ def budget_text(compiled, budget: pd.DataFrame, *, perspective: str | None = Non
             "Cumulative net cost": part.cumulative_net_cost.map(lambda x: money(x, currency)),
         }).set_index("Financial year")
         lines += ["", labels.get(s, s), shown.to_string()]
-    return "\n".join(lines)
-
-
-def _value_label(compiled, name: str) -> str:
-    spec = compiled.loaded.spec.values.get(name)
-    return (spec.label if spec is not None and spec.label else name.replace("_", " ")).strip()
-
-
-def _lower(label: str) -> str:
-    """A label inside a sentence: 'Total cost' -> 'total cost', but 'QALYs' and 'SWEMWBS points' unchanged."""
-    return label[:1].lower() + label[1:] if label[1:2].islower() else label
-
-
-def _effect_text(x: float) -> str:
-    """An effect on the frontier: 3 decimals below 1,000 (QALY differences are small), else as _num."""
-    return _fixed(x, 3) if abs(x) < 1000 else _num(x)
-
-
-def frontier_text(compiled, frontier: pd.DataFrame, net_benefit: pd.DataFrame) -> str:
-    """The efficiency frontier with net monetary benefit at each threshold, as text.
-
-    ``frontier`` is :attr:`econ.analysis.base_case.Results.frontier`, ``net_benefit`` is
-    :meth:`~econ.analysis.base_case.Results.net_benefit` output (same strategies).
-    """
-    st = compiled.loaded.spec.settings
-    cur = st.currency
-    cost, effect = compiled.icer
-    effect_label = _value_label(compiled, effect)
-    labels = _strategy_labels(compiled)
-    nmb = net_benefit.pivot(index="strategy", columns="threshold", values="nmb")
-    def amount(x: float) -> str:
-        return "-" if math.isnan(x) else _fixed(x, 0)
-
-    table = pd.DataFrame({
-        "Option": [labels.get(s, s) for s in frontier.strategy],
-        f"Cost ({cur})": [amount(x) for x in frontier.cost],
-        effect_label: [_effect_text(x) for x in frontier.effect],
-        "Status": frontier.status.tolist(),
-        "Compared with": [labels.get(c, c) if c else "-" for c in frontier.comparator],
-        f"ICER ({cur})": [amount(x) for x in frontier.icer],
-    })
-    for lam in nmb.columns:
-        table[f"NMB at {amount(lam)}"] = [amount(float(nmb.loc[s, lam])) for s in frontier.strategy]
-    lines = [f"Cost-effectiveness: {_lower(_value_label(compiled, cost))} and {_lower(effect_label)} per person, "
-             f"discounted; {cur} at {st.price_year or 'stated'} prices (thresholds in {cur} per unit of "
-             f"{_lower(effect_label)}).",
-             table.to_string(index=False)]
-    lines += textwrap.wrap(
-             f"Options are ordered by cost. ICER: extra cost per extra unit of {_lower(effect_label)} against the "
-             f"option it is compared with (the previous non-dominated one; the cheapest is the reference). "
-             f"Dominated: another option costs no more and gains no less. Extendedly dominated: a mix of two other "
-             f"options would gain more for the same cost. NMB (net monetary benefit) = threshold x "
-             f"{_lower(effect_label)} - cost; the highest NMB is the best option at that threshold.", width=100)
-    return "\n".join(lines)
-
-
-PAYER_LABELS = {
-    "icb": "NHS integrated care board",
-    "local_authority": "Local authority adult social care",
-    "other_public": "Other public bodies",
-    "voluntary_provider": "Voluntary-sector provider",
-    "unpaid_carers": "Unpaid carers",
-    "total": "Total",
-}
-
-
-def budget_impact_text(compiled, impact: pd.DataFrame, *, n_draws: int) -> str:
-    """The budget impact (:func:`econ.analysis.budget_impact.budget_impact` output) as text: totals by
-    financial year with their 95% bands, then the net cash cost by payer."""
-    spec = compiled.loaded.spec
-    currency = spec.settings.currency
-    labels = {**_strategy_labels(compiled), "setting_mix": "Setting mix"}
-
-    def band(row) -> str:
-        return f"{_fixed(row['mean'], 0)} ({_fixed(row['low'], 0)} to {_fixed(row['high'], 0)})"
-
-    lines = [f"Budget impact by financial year (April to March); {currency} {prices_text(spec.settings.price_year)}, "
-             f"undiscounted; mean and 95% interval over {n_draws:,} probabilistic draws."]
-    for option, part in impact.groupby("strategy", sort=False):
-        total = part[part.payer == "total"]
-        shown = {}
-        for title, kind, sub in ((f"Set-up cost ({currency})", "cost", "set-up"),
-                                 (f"Running cost ({currency})", "cost", "running"),
-                                 (f"Cash-releasing savings ({currency})", "cash saving", "total"),
-                                 (f"Capacity freed, not cash ({currency})", "capacity saving", "total"),
-                                 (f"Net cash cost ({currency})", "net cash cost", "total")):
-            rows = total[(total.kind == kind) & (total.part == sub)].set_index("financial_year")
-            shown[title] = [band(rows.loc[fy]) for fy in rows.index]
-        years = list(dict.fromkeys(total.financial_year))
-        lines += ["", labels.get(option, option), pd.DataFrame(shown, index=pd.Index(years, name="Financial year"))
-                  .to_string()]
-        net = part[(part.kind == "net cash cost") & (part.payer != "total")]
-        pivot = net.pivot(index="financial_year", columns="payer", values="mean")
-        payers = [p for p in PAYER_LABELS if p in pivot.columns and (pivot[p].abs() > 0.5).any()]
-        by_payer = pd.DataFrame({PAYER_LABELS[p]: pivot[p].map(lambda x: money(x, currency)) for p in payers})
-        lines += ["Net cash cost by payer (mean; payers with none are left out):", by_payer.to_string()]
-        inkind = part[(part.kind == "cost") & (part.part == "in kind") & (part.payer == "total")]["mean"].sum()
-        if inkind > 0.5:
-            lines.append(f"Volunteer time given in kind (not cash; societal view): {money(inkind, currency)} in all.")
-    lines += [""] + textwrap.wrap(
-        "Cash-releasing savings lower a payer's spending; capacity freed (beds, appointments, staff and carers' "
-        "time) is used by other people and releases cash only if a service is cut (costs/saving_types.csv). "
-        "Net cash cost = set-up + running cost - cash-releasing savings. budget.csv has every payer, kind and "
-        "band (docs/budget_impact.md).", width=110)
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import difflib
 import hashlib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -21,7 +22,9 @@ from typing import Any, Mapping, Sequence
 import yaml
 from pydantic import ValidationError
 
-from econ.core.errors import Problem, ScenarioError, SourceLocation
+from econ.core.errors import Problem, ScenarioError, ScenarioWarning, SourceLocation
+from econ.scenario.children import apply_removals, unused_child_parameters
+from econ.scenario.population import population_problems
 from econ.scenario.schema import ParameterSpec, Scenario
 from econ.scenario.source import KeyPath, Positions, format_key_path, parse_yaml_text, read_yaml
 
@@ -64,6 +67,8 @@ class LoadedScenario:
     files: tuple = ()
     overrides: tuple = ()
     data_files: tuple = field(default=())
+    removed: tuple = ()  # key paths removed from the parents by ``remove:`` ("path (by file)")
+    warnings: tuple = ()  # Problems that are probably mistakes (econ.scenario.children)
 
     def location(self, *path) -> SourceLocation | None:
         """File:line:column where ``path`` (a key path) was written, or its nearest ancestor."""
@@ -118,7 +123,11 @@ def _copy_positions(src: Positions, prefix: KeyPath, out: dict) -> None:
             out[p] = loc
 
 
-def _read_chain(path: Path, chain: list[Path], display: str) -> tuple[dict, Positions, list[Path]]:
+def _read_chain(path: Path, chain: list[Path], display: str,
+                notes: dict | None = None) -> tuple[dict, Positions, list[Path]]:
+    """Read ``path`` and its ``extends:`` parents merged; ``notes`` collects what each child did
+    (``removed``: key paths, ``new``: the parameters a child writes, with its parent's names)."""
+    notes = notes if notes is not None else {"removed": [], "new": {}}
     data, positions = read_yaml(path, display_name=display)
     if not isinstance(data, dict):
         raise ScenarioError(Problem(f"a scenario file must be a mapping of keys (got {type(data).__name__})",
@@ -126,6 +135,9 @@ def _read_chain(path: Path, chain: list[Path], display: str) -> tuple[dict, Posi
     files = [path]
     parent_ref = data.get("extends")
     if parent_ref is None:
+        if data.get("remove") is not None:
+            raise ScenarioError(Problem("'remove' needs 'extends': it removes keys inherited from a parent",
+                                        positions.of(("remove",)), "remove"))
         return data, positions, files
     loc = positions.of(("extends",))
     if not isinstance(parent_ref, str) or not parent_ref.strip():
@@ -143,11 +155,18 @@ def _read_chain(path: Path, chain: list[Path], display: str) -> tuple[dict, Posi
         raise ScenarioError(Problem(f"'extends' chain deeper than {MAX_EXTENDS_DEPTH} files", loc, "extends"))
     if not parent_is_file:
         raise ScenarioError(Problem(f"extended file not found: {parent_ref} (looked for {parent_path})", loc, "extends"))
-    parent, parent_pos, parent_files = _read_chain(parent_path, chain + [path.resolve()], _display(parent_path))
+    parent, parent_pos, parent_files = _read_chain(parent_path, chain + [path.resolve()], _display(parent_path),
+                                                   notes)
+    parent_name = Path(parent_ref).name
+    notes["removed"] += [f"{p} (by {display})" for p in apply_removals(parent, parent_pos, data, positions, parent_name)]
+    parent_params = parent.get("parameters") if isinstance(parent.get("parameters"), dict) else {}
+    if isinstance(data.get("parameters"), dict):
+        notes["new"].update({k: (parent_name, list(parent_params), k in parent_params) for k in data["parameters"]})
     out_pos: dict = {}
     merged = _merge(parent, data, parent_pos, positions, (), out_pos)
     merged.pop("extends", None)
-    out_pos = {p: l for p, l in out_pos.items() if p[:1] != ("extends",)}
+    merged.pop("remove", None)
+    out_pos = {p: l for p, l in out_pos.items() if p[:1] not in (("extends",), ("remove",))}
     return merged, Positions(out_pos, positions.default), files + parent_files
 
 
@@ -406,15 +425,17 @@ def load_scenario(path: str | Path, *, overrides: Sequence[str] = ()) -> LoadedS
         resolved = path.resolve()
     except (OSError, RuntimeError) as exc:
         raise ScenarioError(Problem(f"cannot use this path ({exc.__class__.__name__})", SourceLocation(display))) from None
-    data, positions, files = _read_chain(resolved, [], display)
+    notes: dict = {"removed": [], "new": {}}
+    data, positions, files = _read_chain(resolved, [], display, notes)
     data = copy.deepcopy(data)
     data.pop("extends", None)
     log = apply_overrides(data, positions, list(overrides))
+    cautions = tuple(unused_child_parameters(data, positions, notes["new"]))
     try:
         spec = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_pydantic_problems(exc, data, positions)) from None
-    problems = _check_parameter_specs(spec, positions)
+    problems = _check_parameter_specs(spec, positions) + population_problems(spec, positions)
     loaded_partial = LoadedScenario(spec=spec, raw=data, positions=positions, path=display)
     from econ.inputs.context import table_problems
 
@@ -422,8 +443,11 @@ def load_scenario(path: str | Path, *, overrides: Sequence[str] = ()) -> LoadedS
     if problems:
         raise ScenarioError(problems)
     scenario_files = tuple(ScenarioFile(_display(f), sha256_file(f)) for f in files)
+    for caution in cautions:
+        warnings.warn(ScenarioWarning(caution), stacklevel=2)
     return LoadedScenario(spec=spec, raw=data, positions=positions, path=display,
-                          files=scenario_files, overrides=tuple(log))
+                          files=scenario_files, overrides=tuple(log), removed=tuple(notes["removed"]),
+                          warnings=cautions)
 
 
 def dump_yaml(data: Mapping) -> str:

@@ -446,6 +446,11 @@ class Scenario(_Block):
     extends: str | None = None
     """Path of a parent scenario (relative to this file). This file's keys override the parent's;
     mappings merge key by key, anything else (numbers, strings, lists) is replaced whole."""
+    remove: list[str] | None = None
+    """Key paths to delete from what this file inherits through ``extends:``, e.g. ``[strategies.online,
+    values.c_online, budget]``; removed before this file's keys are merged, so a key removed and
+    written again here replaces the parent's whole. A path the parents lack is an error. ``validate``
+    lists what was removed and what the scenario ends up with."""
     metadata: Metadata
     """What the scenario is."""
     settings: Settings = Field(default_factory=Settings)

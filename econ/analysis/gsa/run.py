@@ -60,6 +60,11 @@ class GsaResult:
     values: np.ndarray = field(repr=False)
     design: Design = field(repr=False)
 
+    def __repr__(self) -> str:
+        flag = ", SYNTHETIC data" if self.synthetic else ""
+        return (f"<GsaResult: {self.method}, n = {self.n:,} ({self.n_evaluations:,} evaluations, seed {self.seed}), "
+                f"{len(self.outputs)} output(s), {len(self.indices):,} index rows{flag}; see .indices>")
+
 
 def _spec_outputs(compiled: CompiledScenario, names: Sequence[str], *, from_yaml: bool) -> list[OutputSpec]:
     specs, problems = [], []

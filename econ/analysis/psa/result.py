@@ -55,6 +55,12 @@ class PsaResult:
     method: str
     correlation: dict = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        from econ.analysis.base_case import result_repr
+
+        return result_repr("PsaResult", self.compiled, f"{self.n_draws:,} draws ({self.method}, seed {self.seed}) "
+                           f"of {self.outputs.shape[1]} outputs", ".outputs, .table, psa_tables(result)")
+
     @property
     def n_draws(self) -> int:
         return self.table.n_draws

@@ -167,6 +167,9 @@ def run_psa(compiled: CompiledScenario, *, n_draws: int, seed: int | None = None
     ev = evaluate(compiled, table, chunk_draws=chunk_draws, keep_cycles=keep_cycles, progress=progress)
     frame = pd.DataFrame({spec.text: output_values(compiled, ev, spec) for spec in specs},
                          index=pd.RangeIndex(table.n_draws, name="draw"))
+    from econ.analysis.base_case import warn_if_synthetic
+
+    warn_if_synthetic(compiled)
     return PsaResult(compiled, table, ev, frame, seed, method, correlation)
 
 

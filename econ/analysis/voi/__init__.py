@@ -43,6 +43,11 @@ class VoiResult:
     n_draws: int
     seed: int
 
+    def __repr__(self) -> str:
+        evsi = f", {len(self.evsi):,} EVSI rows" if self.evsi is not None else ""
+        return (f"<VoiResult: {self.n_draws:,} draws (seed {self.seed}), {len(self.evpi):,} EVPI rows, "
+                f"{len(self.evppi):,} EVPPI rows{evsi}; see .evpi, .evppi, .evsi>")
+
 
 def voi(result, *, objective: str | None = None, thresholds=None, parameters=None, groups=None,
         study: Study | None = None, population: float | None = None, horizon_years: float | None = None,

@@ -323,10 +323,12 @@ def write_readme(wb, compiled, sheets: dict) -> None:
         ("bold", "Scenario"),
         ("", f"file: {compiled.loaded.path}"),
     ]
-    for f in compiled.loaded.files:
-        lines.append(("", f"sha256 {f.sha256}  {f.path}"))
+    from econ.model.results import relative_to_scenario
+
+    for f in compiled.loaded.files:  # paths relative to the scenario's folder (no local folders)
+        lines.append(("", f"sha256 {f.sha256}  {relative_to_scenario(f.path, compiled.loaded.path)}"))
     for d in compiled.data_files:
-        lines.append(("", f"data: sha256 {d.get('sha256', '')}  {d.get('path', '')}"
+        lines.append(("", f"data: sha256 {d.get('sha256', '')}  {relative_to_scenario(d.get('path', ''), compiled.loaded.path)}"
                           + ("  (SYNTHETIC)" if d.get("synthetic") else "")))
     for o in compiled.loaded.overrides:
         lines.append(("", f"override (--set): {o}"))

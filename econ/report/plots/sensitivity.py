@@ -15,7 +15,7 @@ from econ.report.plots.style import (NET_COLOUR, SAVING_COLOUR, _check_columns, 
 @_styled
 def plot_tornado(df: pd.DataFrame, *, output: str | None = None, output_label: str = "Net cost per person",
                  currency: str | None = "GBP", parameter_labels: Mapping | None = None, max_bars: int = 12,
-                 title: str | None = "What drives the result") -> Figure:
+                 title: str | None = "What drives the result", percent_parameters=()) -> Figure:
     """Tornado diagram of a one-way sensitivity analysis.
 
     Parameters
@@ -35,6 +35,9 @@ def plot_tornado(df: pd.DataFrame, *, output: str | None = None, output_label: s
         Parameter name -> label (e.g. its description).
     max_bars : int
         Draw the parameters with the largest swings only.
+    percent_parameters : collection of str
+        Parameters that are shares (a probability, a fall in use): their range is shown in percent
+        ('13% to 87%', '-39% to 30%'), not as fractions.
 
     Returns
     -------
@@ -54,9 +57,14 @@ def plot_tornado(df: pd.DataFrame, *, output: str | None = None, output_label: s
     ax.barh(y, high, left=base, color="#0072B2", label="parameter at its high value", height=0.7)
     names = []
     for _, row in d.iterrows():
-        name = _short(_label(parameter_labels, row["parameter"]) or row["parameter"], 58)
+        # the whole label, wrapped on two lines of 44 characters (cut only beyond that), never cut at one
+        name = "\n".join(textwrap.wrap(_short(_label(parameter_labels, row["parameter"]) or row["parameter"], 88),
+                                        44))
         if "low_value" in d and "high_value" in d and pd.notna(row["low_value"]):
-            name += f"\n({_range_text(row['low_value'])} to {_range_text(row['high_value'])})"
+            if row["parameter"] in percent_parameters:
+                name += f"\n({100 * row['low_value']:.0f}% to {100 * row['high_value']:.0f}%)"
+            else:
+                name += f"\n({_range_text(row['low_value'])} to {_range_text(row['high_value'])})"
         names.append(name)
     ax.set_yticks(y, names, fontsize=8.5)
     ax.axvline(base, color=NET_COLOUR, linewidth=1.2)

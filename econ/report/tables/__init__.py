@@ -18,8 +18,8 @@ from econ.report.tables.base import (Column, ReportTable, measure_label, measure
 from econ.report.tables.results import (headline_table, headline_detail_table, comparison_table, budget_report_table,
                                         values_table, occupancy_table, frontier_table, cost_consequence_table)
 from econ.report.tables.budget_impact import budget_impact_table, budget_impact_view
-from econ.report.tables.uncertainty import (band_table, tornado_table, gsa_table, describe_distribution,
-                                            assumptions_table)
+from econ.report.tables.uncertainty import (band_table, parameter_units, share_parameters, tornado_labels,
+                                            tornado_table, gsa_table, describe_distribution, assumptions_table)
 from econ.report.tables.text_formats import (display_rows, numeric_columns, labelled_frame, render_csv, _MD_SPECIAL,
                                              _MD_UNDERSCORE, escape_markdown, render_markdown, _TEX_ESCAPES, _TEX_RE,
                                              LONGTABLE_ROWS, escape_latex, _tex_cell, render_latex)
@@ -30,7 +30,8 @@ from econ.report.tables.export import (parse_formats, export_tables)
 __all__ = ["FORMATS", "KINDS", "COLUMNS", "Column", "ReportTable", "TableContext", "context_for", "make_table",
            "headline_table", "headline_detail_table", "comparison_table", "budget_report_table", "budget_impact_table",
            "budget_impact_view", "values_table",
-           "occupancy_table", "band_table", "tornado_table", "gsa_table", "assumptions_table",
+           "occupancy_table", "band_table", "parameter_units", "share_parameters", "tornado_labels", "tornado_table",
+           "gsa_table", "assumptions_table",
            "describe_distribution", "format_cell", "display_rows", "labelled_frame", "render_csv", "render_markdown",
            "render_latex", "escape_markdown", "escape_latex", "xlsx_bytes", "write_xlsx", "metadata_rows",
            "xlsx_number_format", "parse_formats", "export_tables", "measure_label", "output_label", "output_kind",

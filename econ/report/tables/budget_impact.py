@@ -5,7 +5,7 @@ import pandas as pd
 
 from econ.report.tables.base import make_table
 from econ.report.tables.context import TableContext
-from econ.report.text import PAYER_LABELS
+from econ.report.text_decision import PAYER_LABELS
 
 #: Row labels of the view, in order: (kind, part) -> label.
 ITEM_LABELS = {

@@ -19,11 +19,59 @@ def band_table(band: pd.DataFrame, ctx: TableContext, *, perspective: str | None
                       notes=standard_notes(ctx) + " Mean and 95% interval over the probabilistic draws.")
 
 
-def tornado_table(tornado: pd.DataFrame, ctx: TableContext) -> ReportTable:
-    """One-way sensitivity analysis (:func:`econ.analysis.dsa.oneway` output) with parameter descriptions."""
+def parameter_units(compiled) -> dict:
+    """Parameter name -> what it is measured in: its unit, else (a parameter written with neither a
+    description nor a unit) the start of its source, for a label that says something."""
+    out = {}
+    for name, p in compiled.parameters.parameters.items():
+        if p.unit:
+            out[name] = p.unit
+        elif p.source and not p.description:
+            text = p.source.removeprefix("assumption: ")
+            out[name] = "see its source: " + (text if len(text) <= 70 else text[:69].rstrip() + "…")
+    return out
+
+
+def share_parameters(compiled) -> set:
+    """Parameters that are shares, shown in percent: beta-distributed ones and service-use reductions
+    and relative changes."""
+    spec = compiled.loaded.spec.parameters
+    out = set()
+    for name, p in compiled.parameters.parameters.items():
+        ref = getattr(spec.get(name), "service_use", None)
+        if getattr(p.distribution, "name", "") == "beta" or getattr(ref, "statistic", "") in ("reduction",
+                                                                                              "relative_change"):
+            out.add(name)
+    return out
+
+
+def tornado_labels(tornado: pd.DataFrame, ctx: TableContext, units: dict | None = None) -> dict:
+    """A reader's label for each row of a tornado: the parameter's description (or the label made from
+    its name, :func:`~econ.report.tables.context.context_for`), and for a group of the grouped analysis
+    its name in words with the number of inputs varied together ('Service use reductions (32 inputs
+    varied together)'); a parameter with neither, its name and unit (``units``: name -> unit) as
+    'n_group_size, in participants per session'. The internal name when nothing better exists."""
+    out = {}
+    for row in tornado.itertuples(index=False):
+        name = row.parameter
+        n = getattr(row, "n_members", 1)
+        desc = ctx.parameters.get(name) or ""
+        if not desc and n == n and n > 1:
+            desc = f"{name.replace('_', ' ').capitalize()} ({int(n)} inputs varied together)"
+        elif not desc and (units or {}).get(name):
+            what = units[name]
+            desc = f"{name} ({what})" if what.startswith("see its source") else f"{name}, in {what}"
+        out[name] = desc.rstrip(".") or name
+    return out
+
+
+def tornado_table(tornado: pd.DataFrame, ctx: TableContext, units: dict | None = None) -> ReportTable:
+    """One-way sensitivity analysis (:func:`econ.analysis.dsa.oneway` output) with parameter descriptions
+    (:func:`tornado_labels`)."""
     df = tornado.copy()
+    labels = tornado_labels(tornado, ctx, units)
     df.insert(df.columns.get_loc("parameter") + 1, "description",
-              df["parameter"].map(lambda p: ctx.parameters.get(p, "") or ""))
+              df["parameter"].map(lambda p: labels.get(p, p) if labels.get(p, p) != p else ""))
     keep = [c for c in ("output", "parameter", "description", "base_value", "low_value", "high_value",
                         "output_low", "output_high", "swing", "base", "range_source") if c in df]
     return make_table("tornado", df, ctx, title="What drives the result: one-way sensitivity analysis",

@@ -7,8 +7,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from econ.report.files import neutralise_cell, write_atomic
-from econ.report.text import SYNTHETIC_BANNER, _is_missing
+from econ.report.files import FORMULA_PREFIXES, write_atomic
+from econ.report.text import SYNTHETIC_BANNER, _is_missing, format_cell
 from econ.report.tables.context import CURRENCY_SYMBOLS, XLSX_FORMATS, _MONEY
 from econ.report.tables.base import ReportTable
 
@@ -26,16 +26,22 @@ def xlsx_number_format(kind: str, currency: str = "GBP") -> str:
 def _xlsx_text(value: Any) -> str:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return ILLEGAL_CHARACTERS_RE.sub("", str(neutralise_cell(value)))
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
 def _set_text(cell, value: Any) -> None:
-    """Write text as an inline string: neutralised, and never typed as a formula."""
-    cell.value = _xlsx_text(value)
+    """Write text as a string cell, never typed as a formula. Text that a spreadsheet would read as a
+    formula (``=``, ``+``, ``-``, ``@``) keeps its own characters and gets the cell's quote prefix (the
+    hidden apostrophe of Excel and LibreOffice), so it stays text when edited and shows no literal
+    apostrophe (CSV, which has no cell types, is neutralised with a visible one instead)."""
+    text = _xlsx_text(value)
+    cell.value = text
     cell.data_type = "s"
+    if text.startswith(FORMULA_PREFIXES):
+        cell.quotePrefix = True
 
 
-def _set_value(cell, value: Any, kind: str, currency: str) -> None:
+def _set_value(cell, value: Any, kind: str, currency: str, horizon: int | None = None) -> None:
     if isinstance(value, str) or kind == "text":
         if _is_missing(value):
             return
@@ -44,10 +50,14 @@ def _set_value(cell, value: Any, kind: str, currency: str) -> None:
     if isinstance(value, (bool, np.bool_)):
         _set_text(cell, "yes" if value else "no")
         return
-    if _is_missing(value):
+    if _is_missing(value) or not np.isfinite(float(value)):
+        if kind == "month" and horizon or kind == "attribution":
+            # what the terminal and the other formats say ("not within 36", "never (no effect)"), not a blank
+            _set_text(cell, format_cell(value, kind, horizon=horizon))
         return
     x = float(value)
-    if not np.isfinite(x):
+    if kind == "attribution" and not 0 <= x <= 1:  # 'never (772% needed)', as the terminal says
+        _set_text(cell, format_cell(x, kind))
         return
     cell.value = int(x) if kind in ("integer", "month") and x == int(x) else x
     cell.number_format = xlsx_number_format(kind, currency)
@@ -128,7 +138,7 @@ def xlsx_bytes(tables: Sequence[ReportTable], *, manifest: Mapping | None = None
         widths = [min(len(lab), 30) for lab in t.labels]
         for i, row in enumerate(t.cells(), start=2):
             for j, (value, kind) in enumerate(row, start=1):
-                _set_value(ws.cell(row=i, column=j), value, kind, t.currency)
+                _set_value(ws.cell(row=i, column=j), value, kind, t.currency, t.horizon)
                 if isinstance(value, str):
                     widths[j - 1] = max(widths[j - 1], min(len(value), 60))
                 elif not _is_missing(value):
