@@ -79,6 +79,11 @@ class DataContext:
         if year is None:
             raise ScenarioError(self.loaded.problem(("settings",), "settings.price_year is needed to re-base unit "
                                                                    "costs (e.g. price_year: '2023/24')"))
+        from econ.inputs.inflation import price_year_problem
+
+        outside = price_year_problem(year, self.indices)
+        if outside:
+            raise ScenarioError(self.loaded.problem(("settings", "price_year"), outside))
         return year
 
     # -- tables --------------------------------------------------------------------------

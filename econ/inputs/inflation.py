@@ -403,3 +403,28 @@ def index_for_sector(sector: str, indices: Mapping[str, PriceIndex], *,
         raise DataError(f"price index {name!r} (for sector {sector!r}) was not loaded; "
                         f"loaded: {', '.join(indices) or 'none'}")
     return indices[name]
+
+
+def price_year_problem(year: str, indices: Mapping[str, PriceIndex]) -> str | None:
+    """Why money cannot be re-based to ``year`` with ``indices`` (a year outside a table), or None.
+
+    Checked once for the target year, so that a scenario's ``settings.price_year`` past the last
+    published index gives one message (naming each table, its file and its last year) rather than
+    one per unit cost. A malformed year is left to the table's own message.
+    """
+    if not is_financial_year(year):
+        return None
+    outside = [index for index in indices.values() if not index.covers(year)]
+    if not outside:
+        return None
+    start = financial_year_start(year)
+    later = start > max(financial_year_start(index.last_year) for index in outside)
+    where = "after the last" if later else "before the first"
+    years = ", ".join(f"{index.name} ({index.path or 'built in code'}) "
+                      f"{'ends at ' + index.last_year if later else 'starts at ' + index.first_year}"
+                      for index in outside)
+    bound = (min(index.last_year for index in outside) if later
+             else max(index.first_year for index in outside))
+    choose = f"up to {bound}" if later else f"from {bound}"
+    return (f"price year {year!r} is {where} year of the price index tables: {years}; indices are never "
+            f"extrapolated: choose a price year {choose}, or add the published index for {year} to the tables")

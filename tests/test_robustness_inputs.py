@@ -1,0 +1,78 @@
+"""Bad input the robustness probe found still accepted or badly located (issue 23, second pass).
+
+A price year past the price indices, a non-finite one-way range, a scenario currency the cost
+tables are not in: each is refused once, at the scenario key that asks for it, with exit status 2.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from econ.core.errors import ScenarioError
+from econ.model.run import compile_path
+
+from .conftest import ROOT, SCENARIOS
+
+DEFAULT = SCENARIOS / "side_by_side.yaml"
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, str(ROOT / "run_model.py"), *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+
+
+def _extends(write_scenario, body: str):
+    return write_scenario(f"extends: {DEFAULT}\n{body}")
+
+
+# ---------------------------------------------------------------------------- price year
+def test_a_future_price_year_is_one_located_error_naming_the_last_year(write_scenario):
+    path = _extends(write_scenario, 'settings:\n  price_year: "2031/32"\n')
+    with pytest.raises(ScenarioError) as info:
+        compile_path(path)
+    problems = info.value.problems
+    assert len(problems) == 1, str(info.value)  # once, not once per unit cost
+    text = str(info.value)
+    assert text.startswith(f"{path}:3:3: settings.price_year: price year '2031/32' is after the last year"), text
+    assert "nhscii" in text and "index_nhscii.csv" in text and "ends at 2023/24" in text
+    assert "choose a price year up to 2023/24" in text
+
+
+def test_a_price_year_before_the_indices_names_the_first_year(write_scenario):
+    path = _extends(write_scenario, 'settings:\n  price_year: "1990/91"\n')
+    with pytest.raises(ScenarioError, match=r"settings\.price_year: price year '1990/91' is before the first year.*"
+                                            r"pss \(.*index_pss\.csv\) starts at 2007/08"):
+        compile_path(path)
+
+
+def test_a_future_price_year_on_the_command_line_exits_2_with_one_line():
+    done = _cli("run", str(DEFAULT), "--set", "settings.price_year=2031/32")
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "settings.price_year: price year '2031/32' is after the last year" in lines[0]
+
+
+def test_a_future_price_year_in_data_summary_is_one_error():
+    done = _cli("data", "summary", str(SCENARIOS / "data" / "SYNTHETIC_service_use.csv"), "--price-year", "2031/32")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("error:") == 1, done.stderr
+    assert "--price-year: price year '2031/32' is after the last year" in done.stderr
+
+
+# ---------------------------------------------------------------------------- dsa_range
+@pytest.mark.parametrize("bounds", ["[.nan, 0.9]", "[0.1, .nan]", "[0.1, .inf]", "[-.inf, 0.9]"])
+def test_a_non_finite_dsa_range_is_a_located_error(write_scenario, bounds):
+    path = _extends(write_scenario, "parameters:\n  attribution:\n    value: 0.5\n    dist: beta\n    mean: 0.5\n"
+                                    f"    se: 0.2\n    dsa_range: {bounds}\n    source: test\n")
+    with pytest.raises(ScenarioError) as info:
+        compile_path(path)
+    assert f"{path}:8:5: parameters.attribution.dsa_range: low and high must be finite numbers" in str(info.value)
+
+
+def test_a_nan_dsa_range_set_on_the_command_line_exits_2():
+    done = _cli("dsa", str(DEFAULT), "--set", "parameters.attribution.dsa_range=[.nan, 1]")
+    assert done.returncode == 2, done.stderr
+    assert "parameters.attribution.dsa_range: low and high must be finite numbers (got [nan, 1.0])" in done.stderr
