@@ -35,15 +35,17 @@ def test_a_future_price_year_is_one_located_error_naming_the_last_year(write_sce
     problems = info.value.problems
     assert len(problems) == 1, str(info.value)  # once, not once per unit cost
     text = str(info.value)
-    assert text.startswith(f"{path}:3:3: settings.price_year: price year '2031/32' is after the last year"), text
-    assert "nhscii" in text and "index_nhscii.csv" in text and "ends at 2023/24" in text
-    assert "choose a price year up to 2023/24" in text
+    assert text.startswith(f"{path}:3:3: settings.price_year: price year '2031/32' is outside the nhscii index "
+                           f"table ("), text
+    assert "index_nhscii.csv), which covers 2006/07 to 2023/24" in text
+    assert "index_pss.csv), which covers 2007/08 to 2023/24" in text
+    assert "it is after the last year available (2023/24)" in text and "choose a price year up to 2023/24" in text
 
 
 def test_a_price_year_before_the_indices_names_the_first_year(write_scenario):
     path = _extends(write_scenario, 'settings:\n  price_year: "1990/91"\n')
-    with pytest.raises(ScenarioError, match=r"settings\.price_year: price year '1990/91' is before the first year.*"
-                                            r"pss \(.*index_pss\.csv\) starts at 2007/08"):
+    with pytest.raises(ScenarioError, match=r"settings\.price_year: price year '1990/91' is outside the nhscii .*"
+                                            r"it is before the first year available \(2007/08\)"):
         compile_path(path)
 
 
@@ -52,14 +54,15 @@ def test_a_future_price_year_on_the_command_line_exits_2_with_one_line():
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
-    assert "settings.price_year: price year '2031/32' is after the last year" in lines[0]
+    assert "settings.price_year: price year '2031/32' is outside the nhscii index table" in lines[0]
+    assert "it is after the last year available (2023/24)" in lines[0]
 
 
 def test_a_future_price_year_in_data_summary_is_one_error():
     done = _cli("data", "summary", str(SCENARIOS / "data" / "SYNTHETIC_service_use.csv"), "--price-year", "2031/32")
     assert done.returncode == 2, done.stderr
     assert done.stderr.count("error:") == 1, done.stderr
-    assert "--price-year: price year '2031/32' is after the last year" in done.stderr
+    assert "--price-year: price year '2031/32' is outside the nhscii index table" in done.stderr
 
 
 # ---------------------------------------------------------------------------- dsa_range

@@ -417,14 +417,14 @@ def price_year_problem(year: str, indices: Mapping[str, PriceIndex]) -> str | No
     outside = [index for index in indices.values() if not index.covers(year)]
     if not outside:
         return None
-    start = financial_year_start(year)
-    later = start > max(financial_year_start(index.last_year) for index in outside)
-    where = "after the last" if later else "before the first"
-    years = ", ".join(f"{index.name} ({index.path or 'built in code'}) "
-                      f"{'ends at ' + index.last_year if later else 'starts at ' + index.first_year}"
-                      for index in outside)
-    bound = (min(index.last_year for index in outside) if later
-             else max(index.first_year for index in outside))
-    choose = f"up to {bound}" if later else f"from {bound}"
-    return (f"price year {year!r} is {where} year of the price index tables: {years}; indices are never "
-            f"extrapolated: choose a price year {choose}, or add the published index for {year} to the tables")
+    later = financial_year_start(year) > max(financial_year_start(index.last_year) for index in outside)
+    tables = ", and ".join(f"outside the {index.name} index table ({index.path or 'built in code'}), which covers "
+                           f"{index.first_year} to {index.last_year}" for index in outside)
+    if later:
+        bound = min(index.last_year for index in outside)
+        where, choose = f"after the last year available ({bound})", f"up to {bound}"
+    else:
+        bound = max(index.first_year for index in outside)
+        where, choose = f"before the first year available ({bound})", f"from {bound}"
+    return (f"price year {year!r} is {tables}: it is {where}; indices are never extrapolated: choose a price year "
+            f"{choose}, or add the published index for {year} to the tables")
