@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import sys
 
 import numpy as np
 import pandas as pd
@@ -32,19 +30,11 @@ def _header(compiled, what: str) -> None:
         print(f"override: {line}")
 
 
-@contextlib.contextmanager
 def _progress_bar(total: int, unit: str):
-    """A tqdm bar on stderr when it is a terminal; yields the progress callback (or None)."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from tqdm import tqdm
+    """A tqdm bar on a terminal, else timed lines with the time left (:mod:`econ.core.progress`)."""
+    from econ.core.progress import progress_reporter
 
-    bar = tqdm(total=total, unit=unit, file=sys.stderr, leave=False, dynamic_ncols=True)
-    try:
-        yield bar.update
-    finally:
-        bar.close()
+    return progress_reporter(total, unit, label="psa")
 
 
 def _folder(args, compiled):

@@ -208,7 +208,7 @@ def _check_design_memory(compiled: CompiledScenario, method: str, n: int, proble
     tables are bounded separately by ``max_memory_mb``.
     """
     from econ.core.errors import LimitError, Problem
-    from econ.core.limits import check_draws, current_limits
+    from econ.core.limits import check_draws, check_work, current_limits
 
     evaluations = check_sample_size(method, n, problem, second_order=second_order)
     check_draws(evaluations, what="model evaluations")
@@ -224,3 +224,6 @@ def _check_design_memory(compiled: CompiledScenario, method: str, n: int, proble
         raise LimitError(Problem(f"n = {n:,} means {evaluations:,} model evaluations whose design and outputs need "
                                  f"about {need / 2**20:,.0f} MB, more than the limit of {cap:,} MB; use a smaller "
                                  f"n or raise PEER_ECON_MAX_MEMORY_MB", None, "n"))
+    m = compiled.model
+    check_work(n_states=len(m.states), n_cycles=m.n_cycles, n_strategies=len(m.strategies), n_draws=evaluations,
+               what="model evaluations")
