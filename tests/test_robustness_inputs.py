@@ -79,3 +79,67 @@ def test_a_nan_dsa_range_set_on_the_command_line_exits_2():
     done = _cli("dsa", str(DEFAULT), "--set", "parameters.attribution.dsa_range=[.nan, 1]")
     assert done.returncode == 2, done.stderr
     assert "parameters.attribution.dsa_range: low and high must be finite numbers (got [nan, 1.0])" in done.stderr
+
+
+# ---------------------------------------------------------------------------- currency
+def _tables(tmp_path, currency: str | None):
+    """Copies of the project's unit-cost and informal-care tables, with metadata saying ``currency``."""
+    import shutil
+
+    for name in ("unit_costs", "informal_care_rates"):
+        shutil.copy(ROOT / "costs" / f"{name}.csv", tmp_path / f"{name}.csv")
+        if currency is not None:
+            (tmp_path / f"{name}_metadata.yaml").write_text(f"# test copy\ncurrency: {currency}\n", encoding="utf-8")
+    return (f"data:\n  unit_costs: {tmp_path / 'unit_costs.csv'}\n"
+            f"  informal_care_rates: {tmp_path / 'informal_care_rates.csv'}\n")
+
+
+def test_a_scenario_in_eur_with_the_gbp_tables_is_refused_at_settings_currency(write_scenario):
+    path = _extends(write_scenario, "settings:\n  currency: EUR\n")
+    with pytest.raises(ScenarioError) as info:
+        compile_path(path)
+    text = str(info.value)
+    assert text.startswith(f"{path}:3:3: settings.currency: the scenario's money is EUR but the unit-cost table "), text
+    assert "unit_costs.csv is in GBP (" in text and "unit_costs_metadata.yaml:3:11)" in text
+    assert "amounts are never converted between currencies" in text
+
+
+def test_the_project_tables_declare_gbp():
+    from econ.inputs.currency import table_currency
+
+    for name in ("unit_costs", "informal_care_rates"):
+        found = table_currency(ROOT / "costs" / f"{name}.csv")
+        assert found.currency == "GBP" and found.declared_at is not None and found.declared_at.line == 3
+
+
+def test_tables_declared_in_eur_run_a_scenario_in_eur(write_scenario, tmp_path):
+    path = _extends(write_scenario, "settings:\n  currency: EUR\n" + _tables(tmp_path, "EUR"))
+    assert compile_path(path).loaded.spec.settings.currency == "EUR"
+
+
+def test_a_table_without_a_currency_is_gbp_and_says_so(write_scenario, tmp_path):
+    data = _tables(tmp_path, None)
+    compile_path(_extends(write_scenario, data))  # GBP: fine
+    path = _extends(write_scenario, "settings:\n  currency: USD\n" + data)
+    with pytest.raises(ScenarioError, match=r"settings\.currency: the scenario's money is USD but the unit-cost "
+                                            r"table .* is in GBP \(the table format's currency: unit_costs\.csv has "
+                                            r"no metadata file with a currency: line"):
+        compile_path(path)
+
+
+@pytest.mark.parametrize("value", ["eur", "EURO", "1", "[GBP]"])
+def test_a_currency_that_is_not_an_iso_code_is_a_located_error(tmp_path, value):
+    from econ.core.errors import DataError
+    from econ.inputs.currency import table_currency
+
+    _tables(tmp_path, value)
+    with pytest.raises(DataError, match=r"unit_costs_metadata\.yaml:2:11: currency: expected an ISO 4217 currency "
+                                        r"code of three capital letters"):
+        table_currency(tmp_path / "unit_costs.csv")
+
+
+def test_a_currency_mismatch_on_the_command_line_exits_2():
+    done = _cli("run", str(DEFAULT), "--set", "settings.currency=EUR")
+    assert done.returncode == 2, done.stderr
+    assert "settings.currency: the scenario's money is EUR but the unit-cost table" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -104,7 +104,17 @@ class DataContext:
 
     @cached_property
     def unit_costs_rebased(self):
+        self._check_currency("unit_costs", COSTS_DIR / "unit_costs.csv", "unit-cost table")
         return self.unit_costs.select(self._used_codes()).rebased(self.price_year, self.indices)
+
+    def _check_currency(self, key: str, default: Path, table: str) -> None:
+        """Refuse, at settings.currency, a table whose money is in another currency (never converted)."""
+        from econ.inputs.currency import currency_mismatch, table_currency
+
+        path = self._path(key, default)
+        mismatch = currency_mismatch(self.loaded.spec.settings.currency, table, path, table_currency(path))
+        if mismatch:
+            raise ScenarioError(self.loaded.problem(("settings", "currency"), mismatch))
 
     def _used_codes(self) -> list[str]:
         codes = []
@@ -119,6 +129,8 @@ class DataContext:
         from econ.inputs.informal_care import load_informal_care_rates
 
         path = self._path("informal_care_rates", COSTS_DIR / "informal_care_rates.csv")
+        self._check_currency("informal_care_rates", COSTS_DIR / "informal_care_rates.csv", "informal-care rate table")
+        self._check_currency("unit_costs", COSTS_DIR / "unit_costs.csv", "unit-cost table")  # replacement rates
         return load_informal_care_rates(path, unit_costs=self.unit_costs)
 
     @cached_property
