@@ -143,3 +143,22 @@ def test_a_currency_mismatch_on_the_command_line_exits_2():
     assert done.returncode == 2, done.stderr
     assert "settings.currency: the scenario's money is EUR but the unit-cost table" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# ---------------------------------------------------------------------------- data paths
+def test_a_directory_as_a_data_file_is_refused_at_its_scenario_key(write_scenario, tmp_path):
+    path = _extends(write_scenario, f"data:\n  service_use: {tmp_path}\n")
+    with pytest.raises(ScenarioError) as info:
+        compile_path(path)
+    assert str(info.value) == f"{path}:3:3: data.service_use: {tmp_path} is a directory, not a regular file"
+
+
+def test_a_fifo_as_a_data_file_is_refused_at_its_scenario_key_without_blocking(write_scenario, tmp_path):
+    import os
+
+    fifo = tmp_path / "costs.csv"
+    os.mkfifo(fifo)
+    path = _extends(write_scenario, f"data:\n  unit_costs: {fifo}\n")
+    with pytest.raises(ScenarioError, match=rf"^{path}:3:3: data\.unit_costs: {fifo} is a FIFO \(named pipe\), "
+                                            r"not a regular file$"):
+        compile_path(path)

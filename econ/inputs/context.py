@@ -71,6 +71,12 @@ class DataContext:
                                                                    f"{str(exc)[:80]})")) from None
         if not found:
             raise ScenarioError(self.loaded.problem(("data", key), f"file not found: {value} (looked for {path})"))
+        if key != "price_indices":  # a folder; its tables are checked as they are read
+            from econ.core.files import input_file_problem
+
+            problem = input_file_problem(path, kind="data")
+            if problem is not None:  # a directory, a FIFO, a device, a file over the cap: at the key naming it
+                raise ScenarioError(self.loaded.problem(("data", key), f"{value} {problem.message}"))
         return path
 
     @property
