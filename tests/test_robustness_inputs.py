@@ -162,3 +162,12 @@ def test_a_fifo_as_a_data_file_is_refused_at_its_scenario_key_without_blocking(w
     with pytest.raises(ScenarioError, match=rf"^{path}:3:3: data\.unit_costs: {fifo} is a FIFO \(named pipe\), "
                                             r"not a regular file$"):
         compile_path(path)
+
+
+# ---------------------------------------------------------------------------- option checks
+@pytest.mark.parametrize("value, message", [("0", "error: --study-n '0': study sizes must be >= 1"),
+                                            ("a,b", "error: --study-n 'a,b': expected whole numbers")])
+def test_an_option_refused_while_the_arguments_are_read_exits_2(value, message):
+    done = _cli("voi", str(DEFAULT), "--study-n", value)
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
