@@ -171,3 +171,29 @@ def test_an_option_refused_while_the_arguments_are_read_exits_2(value, message):
     done = _cli("voi", str(DEFAULT), "--study-n", value)
     assert done.returncode == 2, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+# ---------------------------------------------------------------------------- two-way and threshold ranges
+@pytest.mark.parametrize("args, message", [
+    (["twoway", "attribution", "smr", "--n", "3", "--range1", "0", "0"], "error: --range1 0 0: a grid needs low < high"),
+    (["twoway", "attribution", "smr", "--n", "3", "--range2", "3", "1"], "error: --range2 3 1: a grid needs low < high"),
+    (["twoway", "attribution", "smr", "--n", "3", "--range1", "-0.1", "0.9"],
+     "error: range1: the range -0.1 to 0.9 of 'attribution' goes outside the support of its beta distribution, [0, 1]"),
+    (["threshold", "attribution", "--range", "2", "3"],
+     "error: range: the range 2 to 3 of 'attribution' goes outside the support of its beta distribution, [0, 1]"),
+    (["twoway", "attribution", "smr", "--n", "3", "--range2", "-1", "2"],
+     "error: range2: the range -1 to 2 of 'smr' goes outside the support of its lognormal distribution, [0, inf]"),
+])
+def test_a_range_that_is_empty_or_outside_the_support_exits_2(args, message):
+    done = _cli(args[0], str(DEFAULT), *args[1:])
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "internal error" not in done.stderr
+
+
+def test_a_dirichlet_component_range_stays_in_0_1(hiv):
+    from econ.analysis import dsa
+
+    with pytest.raises(ScenarioError, match=r"range1: the range 0 to 1\.5 of 'tA_D' goes outside the support of its "
+                                            r"share \(a Dirichlet component\), \[0, 1\]"):
+        dsa.twoway(hiv, "tA_D", "rr_comb", n=3, range1=(0.0, 1.5))
+    assert len(dsa.twoway(hiv, "tA_D", "rr_comb", n=3, range1=(0.0, 1.0))) == 9

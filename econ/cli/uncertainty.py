@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from econ.report.units import money_unit_text
-from econ.cli.common import (EXIT_OK, add_common_options, finite_number, nonnegative_number, format_frame, manifest, now_iso, whole_number,
+from econ.cli.common import (EXIT_OK, UsageError, add_common_options, finite_number, nonnegative_number, format_frame, manifest, now_iso, whole_number,
                   write_table_and_manifest)
 
 METHODS = ("monte_carlo", "latin_hypercube", "sobol")
@@ -202,6 +202,10 @@ def cmd_twoway(args) -> int:
     from econ.analysis.dsa import twoway
     from econ.model.run import compile_path
 
+    for name in ("range1", "range2"):
+        ends = getattr(args, name)
+        if ends and not ends[0] < ends[1]:  # a grid of one value per side has nothing to show
+            raise UsageError(f"--{name} {ends[0]:g} {ends[1]:g}: a grid needs low < high")
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = _folder(args, compiled)
