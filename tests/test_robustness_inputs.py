@@ -197,3 +197,13 @@ def test_a_dirichlet_component_range_stays_in_0_1(hiv):
                                             r"share \(a Dirichlet component\), \[0, 1\]"):
         dsa.twoway(hiv, "tA_D", "rr_comb", n=3, range1=(0.0, 1.5))
     assert len(dsa.twoway(hiv, "tA_D", "rr_comb", n=3, range1=(0.0, 1.0))) == 9
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--seed", "-1"], "argument --seed: must be at least 0 (got -1)"),
+    (["--parameters", ""], "error: --parameters '': names no parameter"),
+])
+def test_voi_options_out_of_range_exit_2(args, message):
+    done = _cli("voi", str(DEFAULT), "--draws", "100", *args)
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "internal error" not in done.stderr

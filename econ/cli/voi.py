@@ -48,7 +48,7 @@ def register(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParse
     p.add_argument("file", help="scenario YAML")
     p.add_argument("--draws", type=whole_number(100), default=DEFAULT_DRAWS, metavar="N",
                    help=f"PSA draws (default {DEFAULT_DRAWS})")
-    p.add_argument("--seed", type=int, default=None, help="default: the scenario's settings.seed")
+    p.add_argument("--seed", type=whole_number(0), default=None, help="default: the scenario's settings.seed")
     p.add_argument("--objective", choices=["nmb", "net_cost"], default=None,
                    help="default: nmb with an 'icer' block, else net_cost")
     p.add_argument("--wtp", type=finite_number, action="append", default=None, metavar="LAMBDA",
@@ -133,6 +133,8 @@ def cmd_voi(args) -> int:
     started = now_iso()
     groups = _groups(args.groups)
     parameters = [n for text in args.parameters for n in _names(text)] if args.parameters else None
+    if parameters == []:
+        raise UsageError(f"--parameters {' '.join(args.parameters)!r}: names no parameter; give NAME[,NAME...]")
     compiled = compile_path(args.file, overrides=args.overrides)
     study = None
     if args.study:
