@@ -207,3 +207,16 @@ def test_voi_options_out_of_range_exit_2(args, message):
     done = _cli("voi", str(DEFAULT), "--draws", "100", *args)
     assert done.returncode == 2, done.stderr
     assert message in done.stderr and "internal error" not in done.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["twoway", str(DEFAULT), "attribution", "smr", "--n", "99999999999"],
+     "grid points (n^2) is more than the limit of 20,000,000"),
+    (["gsa", str(DEFAULT), "--n", "8", "--resamples", "99999999999"],
+     "99,999,999,999 resamples of n = 8 need about 30,517,578 MB for the bootstrap confidence intervals"),
+    (["voi", str(DEFAULT), "--seed", "99999999999"], "argument --seed: must be at most 4,294,967,295"),
+])
+def test_huge_sizes_are_refused_before_allocating(args, message):
+    done = _cli(*args)
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "internal error" not in done.stderr

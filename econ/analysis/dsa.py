@@ -15,7 +15,7 @@ from econ.model.compile import CompiledScenario
 from econ.model.parameters import Parameter, ParameterTable
 from econ.analysis.outputs import OutputSpec, default_outputs, output_values, parse_output
 from econ.analysis.dsa_groups import grouped_oneway
-from econ.analysis.ranges import given_range
+from econ.analysis.ranges import check_grid, given_range
 
 #: Points of the grid scanned for sign changes before root finding in :func:`threshold`.
 THRESHOLD_GRID = 33
@@ -320,8 +320,7 @@ def twoway(compiled: CompiledScenario, p1: str, p2: str, *, n: int = 11, output:
     -----
     All n^2 rows (everything else at base) are evaluated in one vectorised :func:`econ.evaluate.evaluate` call.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ScenarioError(Problem(f"a grid needs at least 2 points per parameter (got {n!r})", None, "n"))
+    check_grid(n)  # 2 <= n, n^2 within the draws cap
     r1 = _single(compiled, p1, level, need_range=range1 is None)
     r2 = _single(compiled, p2, level, need_range=range2 is None)
     if r1.name == r2.name:

@@ -55,3 +55,15 @@ def given_range(compiled, rng, given, key: str, *, strict: bool = False) -> tupl
                                     f"{what}, [{s_lo:g}, {s_hi:g}]; the model would be evaluated at values the "
                                     f"parameter cannot take", None, key))
     return lo, hi
+
+
+def check_grid(n) -> None:
+    """Refuse a two-way grid of fewer than 2 points per parameter, or of more points than the draws cap.
+
+    The n^2 grid points are evaluated as draws, so ``n`` is bounded before any array is made.
+    """
+    from econ.core.limits import check_draws
+
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise ScenarioError(Problem(f"a grid needs at least 2 points per parameter (got {n!r})", None, "n"))
+    check_draws(int(n) ** 2, what="grid points (n^2)")

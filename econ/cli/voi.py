@@ -48,7 +48,8 @@ def register(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParse
     p.add_argument("file", help="scenario YAML")
     p.add_argument("--draws", type=whole_number(100), default=DEFAULT_DRAWS, metavar="N",
                    help=f"PSA draws (default {DEFAULT_DRAWS})")
-    p.add_argument("--seed", type=whole_number(0), default=None, help="default: the scenario's settings.seed")
+    p.add_argument("--seed", type=whole_number(0, 2**32 - 1), default=None,  # the regression's seed is 32-bit
+                   help="default: the scenario's settings.seed")
     p.add_argument("--objective", choices=["nmb", "net_cost"], default=None,
                    help="default: nmb with an 'icer' block, else net_cost")
     p.add_argument("--wtp", type=finite_number, action="append", default=None, metavar="LAMBDA",
