@@ -215,6 +215,8 @@ def test_voi_options_out_of_range_exit_2(args, message):
     (["gsa", str(DEFAULT), "--n", "8", "--resamples", "99999999999"],
      "99,999,999,999 resamples of n = 8 need about 30,517,578 MB for the bootstrap confidence intervals"),
     (["voi", str(DEFAULT), "--seed", "99999999999"], "argument --seed: must be at most 4,294,967,295"),
+    (["voi", str(DEFAULT), "--draws", "100", "--bootstrap", "99999999999"],
+     "--bootstrap 99,999,999,999 with 100 draws needs about"),
 ])
 def test_huge_sizes_are_refused_before_allocating(args, message):
     done = _cli(*args)

@@ -34,6 +34,20 @@ def _sizes(text: str) -> tuple:
     return sizes
 
 
+def _check_bootstrap_memory(args, compiled) -> None:
+    """Refuse, before the PSA, bootstrap replicates whose arrays (replicates x draws x strategies) exceed the cap."""
+    from econ.core.errors import LimitError, Problem
+    from econ.core.limits import current_limits
+
+    need = 8.0 * args.bootstrap * args.draws * (len(compiled.model.strategies) + 2)
+    cap = current_limits().max_memory_mb
+    if need > cap * 2**20:
+        raise LimitError(Problem(f"--bootstrap {args.bootstrap:,} with {args.draws:,} draws needs about "
+                                 f"{need / 2**20:,.0f} MB for the replicates of the standard errors, more than the "
+                                 f"limit of {cap:,} MB; use fewer replicates or draws, or raise "
+                                 f"PEER_ECON_MAX_MEMORY_MB", None, "bootstrap"))
+
+
 def register(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParser:
     """Add the ``voi`` command (see :data:`econ.cli.main.COMMAND_MODULES`)."""
     from econ.analysis.voi import DEFAULT_DRAWS, DEFAULT_SIZES
@@ -142,6 +156,7 @@ def cmd_voi(args) -> int:
         study = Study(tuple(_names(args.study)), likelihood=args.study_likelihood, sd=args.study_sd,
                       sizes=args.study_n, cost_fixed=args.study_cost_fixed,
                       cost_per_person=args.study_cost_per_person)
+    _check_bootstrap_memory(args, compiled)
     folder = prepare_run_folder(args.out, f"voi-{compiled.name}", force=args.force) if args.out else None
     psa = run_psa(compiled, n_draws=args.draws, seed=args.seed)
     result = voi(psa, objective=args.objective, thresholds=args.wtp, parameters=parameters, groups=groups or None,
