@@ -15,6 +15,7 @@ from econ.model.compile import CompiledScenario
 from econ.model.parameters import Parameter, ParameterTable
 from econ.analysis.outputs import OutputSpec, default_outputs, output_values, parse_output
 from econ.analysis.dsa_groups import grouped_oneway
+from econ.analysis.ranges import check_grid, given_range
 
 #: Points of the grid scanned for sign changes before root finding in :func:`threshold`.
 THRESHOLD_GRID = 33
@@ -52,7 +53,6 @@ class ParameterRange:
     source: str
 
 
-# --------------------------------------------------------------------------------------------
 def _unknown(compiled: CompiledScenario, name: str) -> ScenarioError:
     pset = compiled.parameters
     options = list(pset.parameters) + [c for p in pset.independent for c in p.components if c != p.name]
@@ -314,15 +314,13 @@ def twoway(compiled: CompiledScenario, p1: str, p2: str, *, n: int = 11, output:
     Raises
     ------
     ScenarioError
-        Unknown or derived names; p1 equal to p2, or both in one Dirichlet row; n < 2.
+        Unknown or derived names; p1 = p2 or in one Dirichlet row; n < 2; a bad range (:mod:`~econ.analysis.ranges`).
 
     Notes
     -----
-    All n^2 rows (everything else at base) are evaluated in one vectorised
-    :func:`econ.evaluate.evaluate` call, in chunks of bounded memory.
+    All n^2 rows (everything else at base) are evaluated in one vectorised :func:`econ.evaluate.evaluate` call.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ScenarioError(Problem(f"a grid needs at least 2 points per parameter (got {n!r})", None, "n"))
+    check_grid(n)  # 2 <= n, n^2 within the draws cap
     r1 = _single(compiled, p1, level, need_range=range1 is None)
     r2 = _single(compiled, p2, level, need_range=range2 is None)
     if r1.name == r2.name:
@@ -330,8 +328,8 @@ def twoway(compiled: CompiledScenario, p1: str, p2: str, *, n: int = 11, output:
     if r1.component is not None and r1.parameter == r2.parameter:
         raise ScenarioError(Problem(f"'{p1}' and '{p2}' are components of the same Dirichlet row "
                                     f"'{r1.parameter}'; vary components of different rows", None, "parameters"))
-    v1 = np.linspace(*(range1 if range1 is not None else (r1.low, r1.high)), int(n))
-    v2 = np.linspace(*(range2 if range2 is not None else (r2.low, r2.high)), int(n))
+    v1 = np.linspace(*given_range(compiled, r1, range1, "range1"), int(n))  # checked: low <= high, in support
+    v2 = np.linspace(*given_range(compiled, r2, range2, "range2"), int(n))
     g1, g2 = (a.ravel() for a in np.meshgrid(v1, v2, indexing="ij"))
     spec = _output_spec(compiled, output)
     rows = np.arange(g1.size)
@@ -426,6 +424,7 @@ def threshold(compiled: CompiledScenario, parameter: str, output: str | None = N
     """
     rng = _single(compiled, parameter, 0.95, need_range=lo is None or hi is None)
     spec = _output_spec(compiled, output)
+    lo, hi = given_range(compiled, rng, None if lo is None and hi is None else (lo, hi), "range", strict=True)
     target, lo, hi = _threshold_bounds(rng, target, lo, hi, grid)
     xs = np.linspace(lo, hi, int(grid))
     cols = _base_columns(compiled, xs.size + 1)

@@ -9,8 +9,8 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
-from econ.core.errors import DataError
-from econ.inputs.inflation import INDEX_FOR_SECTOR, load_indices
+from econ.core.errors import DataError, Problem
+from econ.inputs.inflation import INDEX_FOR_SECTOR, load_indices, price_year_problem
 from econ.inputs.service_use import (GROUP_COLUMNS, PERIODS, ServiceUseData, load_service_use, summarize_cost,
                                      summarize_informal_care, summarize_swemwbs, summarize_use)
 from econ.inputs.unit_costs import DEFAULT_UNIT_COSTS, load_unit_costs
@@ -151,6 +151,9 @@ def run_data(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
                             persons_path=_sibling_path(file, args.persons, "persons"))
     indices = load_indices(costs_path.parent)
     # Re-base only the services in the data: unrelated rows must not block the summary.
+    outside = price_year_problem(args.price_year, indices)
+    if outside:  # once, not once per unit cost
+        raise DataError([Problem(outside, None, "--price-year")])
     table = unit_costs.select(data.services).rebased(args.price_year, indices)
     by = () if args.by == "none" else (args.by,)
 

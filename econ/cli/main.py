@@ -105,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
         return int(exc.code or 0)
+    except EconError as exc:  # an option's own check (e.g. --study-n 0) while the arguments are read
+        for line in dict.fromkeys(f"error: {problem}" for problem in exc.problems):
+            print(line, file=sys.stderr)
+        return EXIT_INPUT
     if args.command is None:
         args = parser.parse_args(["run", str(DEFAULT_SCENARIO)] + (["--debug"] if debug else []))
     try:

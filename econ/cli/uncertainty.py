@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import sys
 
 import numpy as np
 import pandas as pd
 
 from econ.report.units import money_unit_text
-from econ.cli.common import (EXIT_OK, add_common_options, finite_number, nonnegative_number, format_frame, manifest, now_iso, whole_number,
-                  show_progress, stage_progress, write_table_and_manifest)
+from econ.cli.common import (EXIT_OK, UsageError, add_common_options, finite_number, nonnegative_number, format_frame, manifest, now_iso, whole_number,
+                  stage_progress, write_table_and_manifest)
 
 METHODS = ("monte_carlo", "latin_hypercube", "sobol")
 
@@ -34,17 +33,15 @@ def _header(compiled, what: str) -> None:
 
 @contextlib.contextmanager
 def _progress_bar(total: int, unit: str, args=None):
-    """A tqdm bar on stderr when it is a terminal (not with ``--quiet``); yields the progress callback (or None)."""
-    if not show_progress(args):
+    """A tqdm bar on a terminal, else timed lines with the time left (:mod:`econ.core.progress`); nothing
+    with ``--quiet``. Yields the progress callback (or None)."""
+    if getattr(args, "quiet", False):
         yield None
         return
-    from tqdm import tqdm
+    from econ.core.progress import progress_reporter
 
-    bar = tqdm(total=total, unit=unit, file=sys.stderr, leave=False, dynamic_ncols=True)
-    try:
-        yield bar.update
-    finally:
-        bar.close()
+    with progress_reporter(total, unit, label="psa") as step:
+        yield step
 
 
 def _folder(args, compiled):
@@ -134,7 +131,7 @@ def cmd_psa(args) -> int:
     """Run a probabilistic sensitivity analysis, print the headline tables, write files with --out."""
     from econ.analysis.psa import DEFAULT_WTP, psa_tables, run_psa
     from econ.model.run import compile_path
-    from econ.report.files import write_csv, write_json
+    from econ.report.files import write_json
 
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
@@ -244,6 +241,10 @@ def cmd_twoway(args) -> int:
     from econ.analysis.dsa import twoway
     from econ.model.run import compile_path
 
+    for name in ("range1", "range2"):
+        ends = getattr(args, name)
+        if ends and not ends[0] < ends[1]:  # a grid of one value per side has nothing to show
+            raise UsageError(f"--{name} {ends[0]:g} {ends[1]:g}: a grid needs low < high")
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = _folder(args, compiled)

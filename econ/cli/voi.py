@@ -35,6 +35,20 @@ def _sizes(text: str) -> tuple:
     return sizes
 
 
+def _check_bootstrap_memory(args, compiled) -> None:
+    """Refuse, before the PSA, bootstrap replicates whose arrays (replicates x draws x strategies) exceed the cap."""
+    from econ.core.errors import LimitError, Problem
+    from econ.core.limits import current_limits
+
+    need = 8.0 * args.bootstrap * args.draws * (len(compiled.model.strategies) + 2)
+    cap = current_limits().max_memory_mb
+    if need > cap * 2**20:
+        raise LimitError(Problem(f"--bootstrap {args.bootstrap:,} with {args.draws:,} draws needs about "
+                                 f"{need / 2**20:,.0f} MB for the replicates of the standard errors, more than the "
+                                 f"limit of {cap:,} MB; use fewer replicates or draws, or raise "
+                                 f"PEER_ECON_MAX_MEMORY_MB", None, "bootstrap"))
+
+
 def register(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParser:
     """Add the ``voi`` command (see :data:`econ.cli.main.COMMAND_MODULES`)."""
     from econ.analysis.voi import DEFAULT_DRAWS, DEFAULT_SIZES
@@ -49,7 +63,8 @@ def register(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParse
     p.add_argument("file", help="scenario YAML")
     p.add_argument("--draws", type=whole_number(100), default=DEFAULT_DRAWS, metavar="N",
                    help=f"PSA draws (default {DEFAULT_DRAWS})")
-    p.add_argument("--seed", type=int, default=None, help="default: the scenario's settings.seed")
+    p.add_argument("--seed", type=whole_number(0, 2**32 - 1), default=None,  # the regression's seed is 32-bit
+                   help="default: the scenario's settings.seed")
     p.add_argument("--objective", choices=["nmb", "net_cost"], default=None,
                    help="default: nmb with an 'icer' block, else net_cost")
     p.add_argument("--wtp", type=finite_number, action="append", default=None, metavar="LAMBDA",
@@ -134,12 +149,15 @@ def cmd_voi(args) -> int:
     started = now_iso()
     groups = _groups(args.groups)
     parameters = [n for text in args.parameters for n in _names(text)] if args.parameters else None
+    if parameters == []:
+        raise UsageError(f"--parameters {' '.join(args.parameters)!r}: names no parameter; give NAME[,NAME...]")
     compiled = compile_path(args.file, overrides=args.overrides)
     study = None
     if args.study:
         study = Study(tuple(_names(args.study)), likelihood=args.study_likelihood, sd=args.study_sd,
                       sizes=args.study_n, cost_fixed=args.study_cost_fixed,
                       cost_per_person=args.study_cost_per_person)
+    _check_bootstrap_memory(args, compiled)
     folder = prepare_run_folder(args.out, f"voi-{compiled.name}", force=args.force) if args.out else None
     with stage_progress(args, 2, "voi") as step:
         step(f"probabilistic analysis ({args.draws or 'default'} draws)")

@@ -9,7 +9,13 @@ cycles                      12,000             ``PEER_ECON_MAX_CYCLES``
 states (after tunnels)      2,000              ``PEER_ECON_MAX_STATES``
 draws in one analysis       20,000,000         ``PEER_ECON_MAX_DRAWS``
 memory for one evaluation   2,048 MB           ``PEER_ECON_MAX_MEMORY_MB``
+work in one analysis        1e11 cells         ``PEER_ECON_MAX_WORK``
 ==========================  =================  ==========================================
+
+Work is the cost estimate states^2 x cycles x strategies x draws (tunnels expanded): the cells of
+the transition matrices an analysis goes through. Time grows with it, so a run of hours is refused
+up front with its estimate instead of running with no end in sight; a run under the cap reports
+its progress and the time left (:mod:`econ.core.progress`).
 
 Memory is bounded by evaluating draws in chunks: the chunk size is the largest that keeps the
 working arrays of one chunk under the memory cap (and under ``settings.chunk_draws``); what must be
@@ -23,7 +29,8 @@ from dataclasses import dataclass
 from econ.core.errors import LimitError, Problem
 
 _ENV = {"max_cycles": "PEER_ECON_MAX_CYCLES", "max_states": "PEER_ECON_MAX_STATES",
-        "max_draws": "PEER_ECON_MAX_DRAWS", "max_memory_mb": "PEER_ECON_MAX_MEMORY_MB"}
+        "max_draws": "PEER_ECON_MAX_DRAWS", "max_memory_mb": "PEER_ECON_MAX_MEMORY_MB",
+        "max_work": "PEER_ECON_MAX_WORK"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class Limits:
     max_states: int = 2_000
     max_draws: int = 20_000_000
     max_memory_mb: int = 2_048
+    max_work: int = 100_000_000_000
 
 
 def env_whole_number(var: str) -> int | None:
@@ -79,6 +87,28 @@ def check_draws(n_draws: int, *, what: str = "draws") -> None:
     if n_draws > lim.max_draws:
         raise LimitError(Problem(f"{n_draws:,} {what} is more than the limit of {lim.max_draws:,}; raise "
                                  f"{_ENV['max_draws']} if the machine can take it", None, what))
+
+
+def model_work(*, n_states: int, n_cycles: int, n_strategies: int, n_draws: int) -> int:
+    """The cost estimate of evaluating ``n_draws`` draws: states^2 x cycles x strategies x draws."""
+    return int(n_states) ** 2 * int(n_cycles) * int(n_strategies) * int(n_draws)
+
+
+def check_work(*, n_states: int, n_cycles: int, n_strategies: int, n_draws: int, what: str = "draws") -> None:
+    """Raise LimitError, with the estimate, if an analysis would go through more than ``max_work`` cells.
+
+    Called before anything is drawn or evaluated. A 1,999-state model (under the state cap) with
+    2,000 draws is 3.2e11 cells over 20 cycles and 2 strategies: hours, so it is refused; the
+    default scenario (5 states, 36 cycles, 5 strategies) stays under the cap up to 20 million draws.
+    """
+    lim = current_limits()
+    work = model_work(n_states=n_states, n_cycles=n_cycles, n_strategies=n_strategies, n_draws=n_draws)
+    if work > lim.max_work:
+        raise LimitError(Problem(
+            f"{n_draws:,} {what} of a model with {n_states:,} states (tunnels expanded), {n_cycles:,} cycles and "
+            f"{n_strategies:,} strategies is about {work:.2e} cells of transition matrices (states^2 x cycles x "
+            f"strategies x {what}), more than the limit of {lim.max_work:.2e}; use fewer {what}, states or cycles, "
+            f"or raise {_ENV['max_work']} (a whole number) if a run of hours is acceptable", None, "work"))
 
 
 def chunk_size(*, bytes_per_draw: float, kept_bytes: float, requested: int, n_draws: int) -> int:

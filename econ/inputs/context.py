@@ -76,6 +76,12 @@ class DataContext:
                                                                    f"{str(exc)[:80]})")) from None
         if not found:
             raise ScenarioError(self.loaded.problem(("data", key), f"file not found: {value} (looked for {path})"))
+        if key != "price_indices":  # a folder; its tables are checked as they are read
+            from econ.core.files import input_file_problem
+
+            problem = input_file_problem(path, kind="data")
+            if problem is not None:  # a directory, a FIFO, a device, a file over the cap: at the key naming it
+                raise ScenarioError(self.loaded.problem(("data", key), f"{value} {problem.message}"))
         return path
 
     @property
@@ -84,6 +90,11 @@ class DataContext:
         if year is None:
             raise ScenarioError(self.loaded.problem(("settings",), "settings.price_year is needed to re-base unit "
                                                                    "costs (e.g. price_year: '2023/24')"))
+        from econ.inputs.inflation import price_year_problem
+
+        outside = price_year_problem(year, self.indices)
+        if outside:
+            raise ScenarioError(self.loaded.problem(("settings", "price_year"), outside))
         return year
 
     # -- tables --------------------------------------------------------------------------
@@ -104,7 +115,17 @@ class DataContext:
 
     @cached_property
     def unit_costs_rebased(self):
+        self._check_currency("unit_costs", COSTS_DIR / "unit_costs.csv", "unit-cost table")
         return self.unit_costs.select(self._used_codes()).rebased(self.price_year, self.indices)
+
+    def _check_currency(self, key: str, default: Path, table: str) -> None:
+        """Refuse, at settings.currency, a table whose money is in another currency (never converted)."""
+        from econ.inputs.currency import currency_mismatch, table_currency
+
+        path = self._path(key, default)
+        mismatch = currency_mismatch(self.loaded.spec.settings.currency, table, path, table_currency(path))
+        if mismatch:
+            raise ScenarioError(self.loaded.problem(("settings", "currency"), mismatch))
 
     def _used_codes(self) -> list[str]:
         codes = []
@@ -119,6 +140,8 @@ class DataContext:
         from econ.inputs.informal_care import load_informal_care_rates
 
         path = self._path("informal_care_rates", COSTS_DIR / "informal_care_rates.csv")
+        self._check_currency("informal_care_rates", COSTS_DIR / "informal_care_rates.csv", "informal-care rate table")
+        self._check_currency("unit_costs", COSTS_DIR / "unit_costs.csv", "unit-cost table")  # replacement rates
         return load_informal_care_rates(path, unit_costs=self.unit_costs)
 
     @cached_property

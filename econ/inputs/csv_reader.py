@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
+
 from econ.core.errors import DataError, Problem, SourceLocation
 from econ.core.files import input_file_problem, line_of_offset
 
@@ -39,6 +41,25 @@ class CsvRow:
 
     line: int
     values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PlainColumn:
+    """One column of a plain CSV table, factorised: cell ``k`` is ``values[codes[k]]``.
+
+    Attributes
+    ----------
+    codes : numpy.ndarray of int
+        Per data row, the position of its cell text in ``values``.
+    values : numpy.ndarray of object
+        Distinct cell texts (stripped), in order of first appearance.
+    """
+
+    codes: np.ndarray
+    values: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.codes)
 
 
 @dataclass
@@ -101,6 +122,38 @@ def read_csv_rows(path: str | Path, *, columns: Sequence[str], log: ProblemLog) 
     DataError
         At once, when the file is missing, unreadable or empty (nothing else can be checked).
     """
+    text = _read_text(path, columns)
+    return _rows_of_text(text, path, columns, log)
+
+
+def read_csv_table(path: str | Path, *, columns: Sequence[str], log: ProblemLog):
+    """Read a CSV file as :func:`read_csv_rows` does, by a vectorised parser when the file allows it.
+
+    Returns
+    -------
+    (rows, table)
+        ``(None, table)`` when the file is plain (no quotes, no lone carriage return, no field over
+        the csv module's limit), its header is exactly ``columns`` and every non-blank row has as
+        many fields as the header: ``table`` maps each column to a :class:`PlainColumn` (cells
+        stripped of surrounding spaces, blank lines left out). Otherwise ``(rows, None)`` from
+        :func:`read_csv_rows`, with its problems recorded in ``log``. Both describe the same cells:
+        a caller checks the table and, if it finds any problem, reads the rows one by one
+        (:func:`read_csv_rows`) for the located messages.
+
+    Raises
+    ------
+    DataError
+        As :func:`read_csv_rows`, when the file cannot be read at all.
+    """
+    text = _read_text(path, columns)
+    frame = _plain_frame(text, columns)
+    if frame is not None:
+        return None, frame
+    return _rows_of_text(text, path, columns, log), None
+
+
+def _read_text(path: str | Path, columns: Sequence[str]) -> str:
+    """The decoded text of a CSV file that exists, is a regular file under its cap, UTF-8, without NUL."""
     problem = input_file_problem(path, kind="data")
     if problem is not None:
         raise DataError([problem])
@@ -122,7 +175,10 @@ def read_csv_rows(path: str | Path, *, columns: Sequence[str], log: ProblemLog) 
         expected = ",".join(columns)
         raise DataError([Problem(f"the file is empty; expected a header row: {expected}",
                                  SourceLocation(str(path), 1))])
+    return text
 
+
+def _rows_of_text(text: str, path, columns: Sequence[str], log: ProblemLog) -> list[CsvRow]:
     # newline="" leaves line ends to the csv module, so quoted fields may hold line breaks.
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -130,6 +186,55 @@ def read_csv_rows(path: str | Path, *, columns: Sequence[str], log: ProblemLog) 
     except csv.Error as err:
         raise DataError([Problem(f"cannot read this row ({err}; fields are limited to {csv.field_size_limit():,} "
                                  f"characters)", SourceLocation(str(path), reader.line_num or 1))]) from None
+
+
+def _plain_frame(text: str, columns: Sequence[str]) -> dict[str, "PlainColumn"] | None:
+    """The cells of a plain CSV text by column, stripped, or None (see :func:`read_csv_table`).
+
+    Without quotes and with one line end, every line is one row and every comma ends a field, so
+    the csv module and pandas' C parser read the same cells; a blank line (only commas and spaces)
+    is left out, as :func:`read_csv_rows` leaves it out.
+    """
+    if '"' in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    lines = text.split("\n")
+    header = [name.strip() for name in lines[0].split(",")]
+    if len(header) != len(columns) or set(header) != set(columns) or len(set(header)) != len(header):
+        return None
+    fields = len(header) - 1
+    body = lines[1:]
+    odd = [k for k, line in enumerate(body) if line.count(",") != fields]
+    if any(body[k].replace(",", "").strip() for k in odd):
+        return None  # a row with the wrong number of fields: the row-by-row reader says which
+    for k in reversed(odd):
+        del body[k]
+    if not body or max(map(len, body)) > csv.field_size_limit():
+        return None  # the row-by-row reader names the field over the limit
+    import pandas as pd
+
+    frame = pd.read_csv(io.StringIO("\n".join(body)), header=None, names=list(range(len(header))), dtype=object,
+                        na_filter=False, skip_blank_lines=False, engine="c")
+    if len(frame) != len(body):
+        return None
+    out = {}
+    for k, name in enumerate(header):
+        codes, uniques = pd.factorize(frame[k].to_numpy(dtype=object))
+        merged, stripped = pd.factorize(np.array([value.strip() for value in uniques], dtype=object))
+        out[name] = PlainColumn(merged[codes], np.asarray(stripped, dtype=object))
+    blank = np.ones(len(frame), dtype=bool)  # rows of empty cells only (",,,,"), skipped as by read_csv_rows
+    for column in out.values():
+        blank &= column.values[column.codes] == ""
+    if blank.all():
+        return None
+    if blank.any():
+        for name, column in out.items():
+            codes, values = pd.factorize(column.values[column.codes[~blank]])
+            out[name] = PlainColumn(codes, np.asarray(values, dtype=object))
+    return out
 
 
 def _read_rows(reader, columns: Sequence[str], log: ProblemLog) -> list[CsvRow]:

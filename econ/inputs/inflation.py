@@ -403,3 +403,28 @@ def index_for_sector(sector: str, indices: Mapping[str, PriceIndex], *,
         raise DataError(f"price index {name!r} (for sector {sector!r}) was not loaded; "
                         f"loaded: {', '.join(indices) or 'none'}")
     return indices[name]
+
+
+def price_year_problem(year: str, indices: Mapping[str, PriceIndex]) -> str | None:
+    """Why money cannot be re-based to ``year`` with ``indices`` (a year outside a table), or None.
+
+    Checked once for the target year, so that a scenario's ``settings.price_year`` past the last
+    published index gives one message (naming each table, its file and its last year) rather than
+    one per unit cost. A malformed year is left to the table's own message.
+    """
+    if not is_financial_year(year):
+        return None
+    outside = [index for index in indices.values() if not index.covers(year)]
+    if not outside:
+        return None
+    later = financial_year_start(year) > max(financial_year_start(index.last_year) for index in outside)
+    tables = ", and ".join(f"outside the {index.name} index table ({index.path or 'built in code'}), which covers "
+                           f"{index.first_year} to {index.last_year}" for index in outside)
+    if later:
+        bound = min(index.last_year for index in outside)
+        where, choose = f"after the last year available ({bound})", f"up to {bound}"
+    else:
+        bound = max(index.first_year for index in outside)
+        where, choose = f"before the first year available ({bound})", f"from {bound}"
+    return (f"price year {year!r} is {tables}: it is {where}; indices are never extrapolated: choose a price year "
+            f"{choose}, or add the published index for {year} to the tables")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from econ.inputs.csv_reader import ProblemLog, check_choice, check_text, parse_number, read_csv_rows
+from econ.inputs.csv_reader import ProblemLog, check_choice, check_text, parse_number, read_csv_rows, read_csv_table
 from econ.core.errors import DataError
 from econ.inputs.unit_costs import CODE_PATTERN, UnitCostTable, suggest_codes
 
@@ -213,26 +213,38 @@ def load_service_use(path: str | Path, *, unit_costs: UnitCostTable | None = Non
         quantity; in the informal-care file: the same checks plus persons missing from either file; in
         the persons file: scores that are not whole numbers 7-35, repeated or unknown persons, persons missing.
     """
+    from econ.inputs.service_use_fast import plain_service_use
+
     path = Path(path)
     log = ProblemLog(str(path))
-    rows = read_csv_rows(path, columns=SERVICE_USE_COLUMNS, log=log)
+    rows, table = read_csv_table(path, columns=SERVICE_USE_COLUMNS, log=log)
     known = set(unit_costs.codes) if unit_costs is not None else None
-    acc = _Rows()
-    for row in rows:
-        _read_row(row, acc, log, known, unit_costs)
-    _check_periods(acc, log)
+    plain = None if table is None else plain_service_use(
+        table, constants=(PERIODS, SETTINGS, BME_VALUES, NO_SERVICE), attributes=_PERSON_ATTRIBUTES, known=known,
+        code_pattern=CODE_PATTERN)
+    if plain is None:  # a file with problems (or quotes): row by row, every problem with its line
+        acc = _Rows()
+        for row in rows if rows is not None else read_csv_rows(path, columns=SERVICE_USE_COLUMNS, log=log):
+            _read_row(row, acc, log, known, unit_costs)
+        _check_periods(acc, log)
+        persons = set(acc.attributes)
+    else:
+        persons = set(plain[0])
 
     informal = None
     if informal_care_path is not None:
-        informal_log, informal = _load_informal_care(Path(informal_care_path), set(acc.attributes))
+        informal_log, informal = _load_informal_care(Path(informal_care_path), persons)
         log.problems.extend(informal_log.problems)
     scores = None
     if persons_path is not None:
-        persons_log, scores = _load_persons(Path(persons_path), set(acc.attributes))
+        persons_log, scores = _load_persons(Path(persons_path), persons)
         log.problems.extend(persons_log.problems)
     log.raise_if_any()
 
-    frame, services, use, recall_array, informal_monthly = _assemble(acc, informal)
+    if plain is None:
+        frame, services, use, recall_array, informal_monthly = _assemble(acc, informal)
+    else:
+        frame, services, use, recall_array, informal_monthly = _assemble_plain(plain, informal)
     swemwbs = None
     if scores is not None:
         swemwbs = np.array([[scores[p][k] for p in frame["person_id"]] for k in (0, 1)], dtype=float)
@@ -404,9 +416,21 @@ def _assemble(acc: _Rows, informal):
         i = np.array([position[x] for x in people])
         use[p, i, np.array([column[x] for x in codes])] = np.array(quantities) / recall_array[p, i]
 
+    columns = {name: [attributes[person][1][name] for person in persons] for name in _PERSON_ATTRIBUTES}
+    return _finish(persons, position, columns, services, use, recall_array, informal)
+
+
+def _assemble_plain(plain, informal):
+    """As :func:`_assemble`, from the arrays of :func:`econ.inputs.service_use_fast.plain_service_use`."""
+    persons, columns, services, use, recall_array = plain
+    return _finish(persons, {person: k for k, person in enumerate(persons)}, columns, services, use, recall_array,
+                   informal)
+
+
+def _finish(persons, position, columns, services, use, recall_array, informal):
     frame = pd.DataFrame({"person_id": persons})
     for name in _PERSON_ATTRIBUTES:
-        frame[name] = [attributes[person][1][name] for person in persons]
+        frame[name] = columns[name]
     frame["engagement_sessions"] = frame["engagement_sessions"].astype(float).astype("int64")
     frame.insert(3, "engagement_band", engagement_band(frame["engagement_sessions"].to_numpy()))
 

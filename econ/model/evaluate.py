@@ -16,7 +16,7 @@ from econ.model.accounting import accumulate
 from econ.model.engine import run_cohort
 from econ.model.compile import CompiledScenario
 from econ.core.errors import LimitError, ModelError
-from econ.core.limits import check_draws, chunk_size
+from econ.core.limits import check_draws, check_work, chunk_size
 from econ.core.parallel import run_in_order, threads_for
 from econ.model.parameters import ParameterTable
 
@@ -160,6 +160,7 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
     members = [np.array(sorted({names.index(m) for m in ms}), dtype=np.intp) for ms in compiled.totals.values()]
     O = len(names) + len(members)
     check_draws(n)
+    check_work(n_states=len(compiled.model.states), n_cycles=T, n_strategies=K, n_draws=n)
     chunk, threads = _chunking(compiled, n, requested=int(chunk_draws or compiled.loaded.spec.settings.chunk_draws),
                                threads=threads, keep_cycles=keep_cycles, keep_trace=keep_trace)
     totals = np.empty((n, K, O))

@@ -7,6 +7,7 @@ because a strategy may override a name they depend on.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -246,7 +247,7 @@ def _spec_value(loaded, name, entry, context, problems: list):
         try:
             value, dist, extra = resolve_table_parameter(context, name, entry)
         except (ScenarioError, DataError) as exc:
-            problems.extend(exc.problems)
+            problems.extend(p for p in exc.problems if p not in problems)  # a table error once, not per parameter
             return _SKIP, context
         for k, v in extra.items():
             if not meta.get(k):
@@ -256,7 +257,10 @@ def _spec_value(loaded, name, entry, context, problems: list):
         if got is _SKIP:
             return _SKIP, context
         value, dist = got
-    if low is not None and high is not None and low > high:
+    if any(end is not None and not math.isfinite(end) for end in (low, high)):
+        problems.append(loaded.problem(path + ("dsa_range",), f"low and high must be finite numbers (got [{low}, "
+                                                              f"{high}])"))
+    elif low is not None and high is not None and low > high:
         problems.append(loaded.problem(path + ("dsa_range",), f"low ({low}) is above high ({high})"))
     return (value, dist, meta), context
 

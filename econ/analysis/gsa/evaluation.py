@@ -91,9 +91,16 @@ def _stderr_is_terminal() -> bool:
 
 @contextlib.contextmanager
 def _progress_bar(total: int, enabled: bool | None, desc: str):
-    """A tqdm bar on stderr when it is a terminal (or when asked); yields a callable(n_done)."""
-    if enabled is None:
-        enabled = _stderr_is_terminal()
+    """A tqdm bar on stderr when it is a terminal (or when asked); yields a callable(n_done).
+
+    When stderr is not a terminal and nothing was asked, timed lines with the time left
+    (:class:`econ.core.progress.TimedProgress`: none for a run of a few seconds).
+    """
+    if enabled is None and not _stderr_is_terminal():
+        from econ.core.progress import TimedProgress
+
+        yield TimedProgress(total, "evaluation", label=desc)
+        return
     if not enabled:
         yield None
         return

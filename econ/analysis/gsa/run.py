@@ -166,7 +166,8 @@ def run_gsa(compiled: CompiledScenario, *, method: GsaMethod | None = None, n: i
     seed = int(compiled.loaded.spec.settings.seed if seed is None else seed)
     sample_ss, analyze_ss = np.random.SeedSequence(seed).spawn(2)
     sample_rng = np.random.default_rng(seed if method in ("delta", "pawn") else sample_ss)
-    _check_design_memory(compiled, method, int(n), problem, second_order=second_order, n_outputs=len(specs))
+    _check_design_memory(compiled, method, int(n), problem, second_order=second_order, n_outputs=len(specs),
+                         num_resamples=int(num_resamples))
     design = sample(compiled.parameters, problem, method, int(n), rng=sample_rng, second_order=second_order,
                     compiled=compiled)
     Y = evaluate_design(compiled, design, specs, max_memory_mb=max_memory_mb, scheduler=scheduler,
@@ -205,15 +206,17 @@ def pawn_indices(compiled: CompiledScenario, **options) -> pd.DataFrame:
 
 
 def _check_design_memory(compiled: CompiledScenario, method: str, n: int, problem, *, second_order: bool,
-                         n_outputs: int) -> None:
+                         n_outputs: int, num_resamples: int = 100) -> None:
     """Refuse, before the design is built, a GSA whose design and outputs would not fit the memory cap.
 
     Counted: what the design holds whole (by method, see below) plus one value per evaluation and
     output; the cap is ``PEER_ECON_MAX_MEMORY_MB`` (the same as for PSA). Chunks of parameter
-    tables are bounded separately by ``max_memory_mb``.
+    tables are bounded separately by ``max_memory_mb``. The bootstrap of the confidence intervals
+    (about 40 bytes per base sample and resample) and the work (:func:`econ.core.limits.check_work`)
+    are checked too.
     """
     from econ.core.errors import LimitError, Problem
-    from econ.core.limits import check_draws, current_limits
+    from econ.core.limits import check_draws, check_work, current_limits
 
     evaluations = check_sample_size(method, n, problem, second_order=second_order)
     check_draws(evaluations, what="model evaluations")
@@ -229,3 +232,11 @@ def _check_design_memory(compiled: CompiledScenario, method: str, n: int, proble
         raise LimitError(Problem(f"n = {n:,} means {evaluations:,} model evaluations whose design and outputs need "
                                  f"about {need / 2**20:,.0f} MB, more than the limit of {cap:,} MB; use a smaller "
                                  f"n or raise PEER_ECON_MAX_MEMORY_MB", None, "n"))
+    boot = 40.0 * n * num_resamples  # bootstrap of the intervals: an (n, resamples) index array and ~4 gathers
+    if boot > cap * 2**20:
+        raise LimitError(Problem(f"{num_resamples:,} resamples of n = {n:,} need about {boot / 2**20:,.0f} MB for the "
+                                 f"bootstrap confidence intervals, more than the limit of {cap:,} MB; use fewer "
+                                 f"resamples or raise PEER_ECON_MAX_MEMORY_MB", None, "resamples"))
+    m = compiled.model
+    check_work(n_states=len(m.states), n_cycles=m.n_cycles, n_strategies=len(m.strategies), n_draws=evaluations,
+               what="model evaluations")

@@ -9,7 +9,7 @@ import pandas as pd
 
 from econ.analysis.draws import draw_table
 from econ.core.errors import EconError, Problem, ScenarioError
-from econ.core.limits import check_draws, current_limits
+from econ.core.limits import check_draws, check_work, current_limits
 from econ.core.errors import LimitError
 from econ.model.evaluate import evaluate, kept_bytes
 from econ.inputs.context import BootstrapStatistic
@@ -180,6 +180,8 @@ def _check_memory(compiled: CompiledScenario, n: int, *, n_outputs: int, keep_cy
     table twice (drawing makes one temporary copy of each column) and the per-draw outputs table.
     """
     check_draws(n)
+    m = compiled.model
+    check_work(n_states=len(m.states), n_cycles=m.n_cycles, n_strategies=len(m.strategies), n_draws=n)
     need = (kept_bytes(compiled, n, keep_cycles=keep_cycles, keep_trace=False)
             + 8.0 * n * (len(compiled.parameters.columns) + n_outputs))
     cap = current_limits().max_memory_mb
