@@ -131,7 +131,7 @@ def cmd_compare(args) -> int:
     persp = args.perspective or next((p for p in table.perspective if p), "")
     shown = table[(table.discounting == "discounted") & (table.perspective == persp)]
     measures = args.measure or (["delivery_cost", "cost_offset", "net_cost", "roi", "break_even_attribution",
-                                 "payback_month"] if persp else sorted(set(shown.measure)))
+                                 "payback_month", "share_beyond_window"] if persp else sorted(set(shown.measure)))
     shown = shown[shown.measure.isin(measures)]
     pivot = shown.pivot_table(index=["strategy", "measure"], columns="scenario", values="per_participant",
                               sort=False)

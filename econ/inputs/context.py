@@ -23,8 +23,9 @@ from econ.core.errors import Problem, ScenarioError
 #: Where the project's own tables live.
 COSTS_DIR = Path(__file__).resolve().parents[2] / "costs"
 
-#: Statistics a ``service_use:`` parameter may ask for.
-STATISTICS = ("baseline", "followup", "relative_change", "reduction")
+#: Statistics a ``service_use:`` parameter may ask for (the last four by the scenario's ``effect`` block).
+STATISTICS = ("baseline", "followup", "relative_change", "reduction", "effect", "effect_reduction", "counterfactual",
+              "counterfactual_change")
 
 
 def _sha256(path: Path) -> str:
@@ -57,6 +58,9 @@ class DataContext:
 
     loaded: object
     subgroup: dict = field(default_factory=dict)
+    #: service -> :class:`econ.inputs.effects.RtmInputs`, set by ``econ.model.effect`` when the scenario's
+    #: estimator is ``rtm_adjusted`` (before any effect statistic is asked for)
+    effect_inputs: dict = field(default_factory=dict)
 
     # -- paths ---------------------------------------------------------------------------
     def _path(self, key: str, default: Path | None) -> Path | None:
@@ -232,13 +236,71 @@ class DataContext:
             change = (followup - baseline) / baseline
         return change if statistic == "relative_change" else -change
 
-    def service_use_point(self, name: str, ref) -> float:
-        """Point estimate of a service-use statistic from the data (persons pooled over the subgroup)."""
+    def effect_point_at(self, name: str, ref, *, rho=None, ratio=None) -> np.ndarray:
+        """An effect statistic at the data's point estimate with rho and/or the population ratio set to these
+        values (arrays): what a one-way analysis of that rho or ratio needs."""
         rows = self._select(self._point_table, name, ref)
         w = rows["n_persons"].astype(float)
         b = float((rows["baseline"] * w).sum() / w.sum())
         f = float((rows["followup"] * w).sum() / w.sum())
-        value = float(self._statistic(np.array(b), np.array(f), ref.statistic))
+        return self._effect(name, ref, np.array(b), np.array(f), False, rho=rho, ratio=ratio)
+
+    def _effect(self, name: str, ref, b, f, replicates: bool, *, rho=None, ratio=None):
+        """An effect statistic (``econ.inputs.effects``) by the estimator of the scenario's ``effect`` block."""
+        from econ.inputs.effects import effect_statistic
+
+        spec = self.loaded.spec.effect
+        if spec is None:
+            raise ScenarioError(self.loaded.problem(("parameters", name, "service_use", "statistic"),
+                                                    f"statistic '{ref.statistic}' is computed by an estimator: add "
+                                                    f"an 'effect:' block (estimator, follow_up_months, persistence)"))
+        self.check_estimator()
+        if spec.estimator == "pre_post":
+            return effect_statistic(b, f, ref.statistic, "pre_post")
+        inputs = self.effect_inputs.get(ref.service)
+        if inputs is None:
+            raise ScenarioError(self.loaded.problem(("effect", "rho"), f"rtm_adjusted has no rho and population "
+                                                                       f"ratio for service '{ref.service}'"))
+        if rho is None:
+            rho = inputs.rho_draws if replicates and inputs.rho_draws is not None else inputs.rho
+        if ratio is None:
+            ratio = inputs.ratio_draws if replicates and inputs.ratio_draws is not None else inputs.ratio
+        mu = np.asarray(ratio, dtype=float) * self.population_baseline[ref.service]
+        return effect_statistic(b, f, ref.statistic, "rtm_adjusted", rho=rho, population_mean=mu)
+
+    def check_estimator(self) -> None:
+        """Raise a located ScenarioError when the data cannot serve the ``effect`` block's estimator."""
+        from econ.inputs.effects import check_estimator
+
+        spec = self.loaded.spec.effect
+        has_group = "group" in self.service_use.persons.columns
+        message = check_estimator(spec.estimator, has_group, str(self.loaded.spec.data.service_use))
+        if message is not None:
+            raise ScenarioError(self.loaded.problem(("effect", "estimator"), message))
+
+    @cached_property
+    def population_baseline(self) -> dict:
+        """Service -> mean baseline monthly use of everyone in the data (the base of the population mean)."""
+        from econ.inputs.service_use import INFORMAL_CARE_SERVICE
+
+        data = self.service_use
+        out = dict(zip(data.services, np.asarray(data.monthly_use[0], dtype=float).mean(axis=0)))
+        if data.informal_care_monthly is not None:
+            out[INFORMAL_CARE_SERVICE] = float(np.asarray(data.informal_care_monthly[0], dtype=float).mean())
+        return out
+
+    def service_use_point(self, name: str, ref) -> float:
+        """Point estimate of a service-use statistic from the data (persons pooled over the subgroup)."""
+        from econ.inputs.effects import EFFECT_STATISTICS
+
+        rows = self._select(self._point_table, name, ref)
+        w = rows["n_persons"].astype(float)
+        b = float((rows["baseline"] * w).sum() / w.sum())
+        f = float((rows["followup"] * w).sum() / w.sum())
+        if ref.statistic in EFFECT_STATISTICS:
+            value = float(self._effect(name, ref, np.array(b), np.array(f), False))
+        else:
+            value = float(self._statistic(np.array(b), np.array(f), ref.statistic))
         if not np.isfinite(value):
             raise ScenarioError(self.loaded.problem(("parameters", name, "service_use"),
                                                     f"{ref.statistic} is undefined: nobody used '{ref.service}' at "
@@ -274,7 +336,12 @@ class DataContext:
         wsum = np.bincount(rep, weights=w, minlength=R)
         b = np.bincount(rep, weights=rows["baseline"] * w, minlength=R) / wsum
         f = np.bincount(rep, weights=rows["followup"] * w, minlength=R) / wsum
-        values = self._statistic(b, f, ref.statistic)
+        from econ.inputs.effects import EFFECT_STATISTICS
+
+        if ref.statistic in EFFECT_STATISTICS:
+            values = self._effect(name, ref, b, f, True)
+        else:
+            values = self._statistic(b, f, ref.statistic)
         if not np.all(np.isfinite(values)):
             bad = int((~np.isfinite(values)).sum())
             raise ScenarioError(self.loaded.problem(("parameters", name, "service_use"),
@@ -329,6 +396,26 @@ class BootstrapStatistic:
 
     def draw_joint(self, replicate_index: np.ndarray) -> np.ndarray:
         return self.replicates[replicate_index]
+
+
+class JointDraws(BootstrapStatistic):
+    """A parameter drawn once per bootstrap replicate (e.g. the test-retest correlation of an RTM adjustment).
+
+    Its ``replicates`` are draws from the parameter's declared distribution, one per replicate; the
+    probabilistic analysis gives it, like the service-use statistics, the value of the replicate drawn,
+    so the effect statistics computed with that value and the parameter itself agree in every draw.
+    """
+
+    def __init__(self, draws: np.ndarray, declared=None):
+        self._draws = np.asarray(draws, dtype=float)
+        self.declared = declared
+        #: values -> {parameter: values}: the statistics computed with this parameter, at the data's point
+        #: estimate, for analyses that vary it alone (one-way, two-way, threshold); set by econ.model.effect
+        self.dependents = None
+
+    @property
+    def replicates(self) -> np.ndarray:  # type: ignore[override]
+        return self._draws
 
 
 def table_problems(loaded) -> list[Problem]:

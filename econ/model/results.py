@@ -48,6 +48,7 @@ class RunMetadata:
     created: str = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
     data_files: list = field(default_factory=list)
     perspectives: list = field(default_factory=list)
+    effect: dict = field(default_factory=dict)  # the effect block: estimator (and its label), window, persistence
     precedence: str = "--set overrides > scenario file > extends: parents > schema defaults"
 
     def to_dict(self) -> dict:
@@ -56,6 +57,8 @@ class RunMetadata:
 
 def metadata_for(compiled: CompiledScenario, *, n_draws: int, seed: int | None, data_files=()) -> RunMetadata:
     """Build the RunMetadata of a run of ``compiled``."""
+    from econ.model.effect import effect_summary
+
     loaded = compiled.loaded
     st = loaded.spec.settings
     return RunMetadata(
@@ -67,4 +70,5 @@ def metadata_for(compiled: CompiledScenario, *, n_draws: int, seed: int | None, 
         synthetic=compiled.synthetic or any(d.get("synthetic") for d in data_files),
         data_files=list(data_files),
         perspectives=list(loaded.spec.cost_offset.perspectives) if loaded.spec.cost_offset is not None else [],
+        effect=effect_summary(loaded.spec),
     )

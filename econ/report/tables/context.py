@@ -25,6 +25,7 @@ MEASURE_KINDS = {
     "roi": "ratio",
     "break_even_attribution": "attribution",
     "payback_month": "month",
+    "share_beyond_window": "percent",
 }
 
 #: Spreadsheet symbols of currencies (one list for every renderer); others are written after the number

@@ -42,7 +42,7 @@ def headline_table(headline: pd.DataFrame, ctx: TableContext, *, discounting: st
         pop = part.pivot(index="measure", columns="strategy", values="population")
         cats = sorted(m for m in per.index if m.startswith("offset_"))
         order = ["delivery_cost", "cost_offset"] + (cats if i == 0 else []) + [
-            "net_cost", "roi", "break_even_attribution", "payback_month"]
+            "net_cost", "roi", "break_even_attribution", "payback_month", "share_beyond_window"]
         for m in order:
             if m not in per.index:
                 continue
@@ -58,8 +58,10 @@ def headline_table(headline: pd.DataFrame, ctx: TableContext, *, discounting: st
     cols = (Column("perspective", "Perspective"), Column("measure", "Measure"),
             *(Column(s, ctx.strategy(s), "row") for s in strategies))
     notes = (standard_notes(ctx, discounting=discounting) + f" {roi_label(ctx.currency)} above 1 means the programme "
-             "pays for itself. Break-even attribution: the share of the observed change in service use that peer "
-             "support must cause for savings to equal its cost.")
+             "pays for itself. Break-even attribution: the share of the observed change in service use (of the "
+             "estimated effect, with an effect estimator) that must be real for savings to equal its cost. Share "
+             "of savings beyond the observed window: the part that falls after the data's follow-up, where it "
+             "rests on the persistence assumption.")
     return ReportTable(name, f"Headline results, per person ({discounting})", frame, cols, tuple(kinds), notes,
                        ctx.currency, ctx.n_cycles, group_columns=1)
 
@@ -88,7 +90,8 @@ def comparison_table(comparison: pd.DataFrame, ctx: TableContext, *, discounting
     """
     df = comparison[comparison.discounting == discounting]
     wanted = list(measures) if measures is not None else [
-        "delivery_cost", "cost_offset", "net_cost", "roi", "break_even_attribution", "payback_month"]
+        "delivery_cost", "cost_offset", "net_cost", "roi", "break_even_attribution", "payback_month",
+        "share_beyond_window"]
     if set(df.measure) & set(wanted):
         df = df[df.measure.isin(wanted)]
     scenarios = list(dict.fromkeys(df.scenario))
