@@ -307,3 +307,74 @@ def test_one_way_on_rho_moves_the_effect_statistics_computed_with_it():
     expected = output_values(compiled, evaluate(compiled, table), parse_output(compiled, "net_cost:group"))[0]
     assert row.output_low == pytest.approx(expected, rel=1e-10)
     assert abs(row.output_high - row.output_low) > 100  # RTM of urgent care matters
+
+
+# --- data with a comparison group -------------------------------------------------------------------
+CONTROLLED = {v: SCENARIOS / "data" / f"SYNTHETIC_controlled_{v}_service_use.csv" for v in ("rtm_only", "true_effect")}
+
+
+def controlled_scenario(tmp_path, variant: str, estimator: str, **kw) -> Path:
+    path = small_scenario(tmp_path, estimator=estimator, **kw)
+    text = path.read_text().replace(str(DATA), str(CONTROLLED[variant]))
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("estimator", ["difference_in_differences", "ancova"])
+def test_comparison_estimators_in_a_scenario_agree_with_the_estimators_module(tmp_path, estimator):
+    from econ.inputs.controlled_data import load_controlled_data
+    from econ.inputs.estimators import ancova_statsmodels, difference_in_differences
+
+    compiled = econ.compile_path(controlled_scenario(tmp_path, "true_effect", estimator))
+    data = load_controlled_data(CONTROLLED["true_effect"])
+    o = outcomes_from_data(data)
+    if estimator == "ancova":
+        expected = ancova_statsmodels(o).set_index("name").estimate  # statsmodels OLS, an independent fit
+    else:
+        est = difference_in_differences(o, n_boot=5, rng=np.random.default_rng(0))
+        expected = pd.Series(est.estimate, index=o.names)
+    treated = o.intervention
+    for k in SERVICES:
+        j = o.names.index(k)
+        b, f = o.baseline[treated, j].mean(), o.followup[treated, j].mean()
+        assert float(compiled.parameters[f"u_{k}"].point) == pytest.approx(b, rel=1e-12)  # intervention, followed up
+        cf = f - expected[k]
+        assert float(compiled.parameters[f"r_{k}"].point) == pytest.approx(-expected[k] / cf, rel=1e-9)
+        assert float(compiled.parameters[f"cfc_{k}"].point) == pytest.approx((cf - b) / b, rel=1e-9)
+    files = {d["role"] for d in compiled.data_files}
+    assert {"service_use", "persons"} <= files
+
+
+def _offset_interval(compiled, n=300):
+    from econ.analysis.offset import measures
+
+    table = draw_table(compiled.parameters, n, rng=np.random.default_rng(11))
+    offset = measures(compiled, evaluate(compiled, table), "nhs")["cost_offset"][:, 1]
+    return np.quantile(offset, [0.025, 0.975])
+
+
+@pytest.mark.parametrize("estimator", ["difference_in_differences", "ancova"])
+def test_no_true_effect_data_the_modelled_offset_interval_covers_zero(tmp_path, estimator):
+    """Issue 13, first 'must show', in a scenario: RTM but no effect -> the controlled estimators' 95%
+    interval of the modelled cost offset covers 0, while the naive before-after one shows savings."""
+    naive = _offset_interval(econ.compile_path(controlled_scenario(tmp_path, "rtm_only", "pre_post",
+                                                                   attribution=1.0)))
+    assert naive[0] > 0  # the naive before-after change looks like a saving
+    low, high = _offset_interval(econ.compile_path(controlled_scenario(tmp_path, "rtm_only", estimator,
+                                                                       attribution=1.0)))
+    assert low < 0 < high
+
+
+def test_bootstrap_counts_are_the_draws_of_the_bootstrap_summary():
+    from econ.inputs.service_use import bootstrap_counts, bootstrap_summary, load_service_use
+
+    data = load_service_use(DATA)
+    counts = bootstrap_counts(data, n_boot=40, rng=np.random.default_rng([7, 0xB007]), by=("setting",))
+    boot = bootstrap_summary(data, n_boot=40, rng=np.random.default_rng([7, 0xB007]), by=("setting",))
+    k = data.services.index("gp_surgery")
+    for setting in ("group", "online"):
+        member = (data.persons.setting == setting).to_numpy()
+        mine = counts[:, member] @ data.monthly_use[0][member, k] / member.sum()
+        theirs = boot[(boot.setting == setting) & (boot.service == "gp_surgery")].sort_values("replicate").baseline
+        np.testing.assert_allclose(mine, theirs.to_numpy(), rtol=1e-12)
+    assert (counts.sum(axis=1) == data.n_persons).all()

@@ -129,9 +129,31 @@ class DataContext:
             raise ScenarioError(self.loaded.problem(("data",), "a parameter uses service_use: but data.service_use "
                                                                "names no file"))
         ic = self._path("informal_care", None)
+        if self.controlled is not None:  # a comparison group: the usual statistics are of the intervention group
+            from econ.inputs.effects import intervention_view
+
+            return intervention_view(self.controlled)
         return _cached("service_use", path, lambda: load_service_use(path, unit_costs=self.unit_costs,
                                                                      informal_care_path=ic),
                        str(ic), ic.stat().st_mtime_ns if ic is not None else 0, id(self.unit_costs))
+
+    @cached_property
+    def controlled(self):
+        """ControlledData when the service-use file has a ``group`` column (intervention / comparison), else None."""
+        path = self._path("service_use", None)
+        if path is None:
+            return None
+        try:
+            with open(path, encoding="utf-8-sig", errors="replace") as fh:
+                header = [c.strip() for c in fh.readline().split(",")]
+        except OSError:
+            return None  # the loader reports it
+        if "group" not in header:
+            return None
+        from econ.inputs.controlled_data import load_controlled_data
+
+        return _cached("controlled", path, lambda: load_controlled_data(path, unit_costs=self.unit_costs),
+                       id(self.unit_costs))
 
     def data_files(self) -> list[dict]:
         """Data files used so far, with SHA-256 and the synthetic flag (for run metadata)."""
@@ -144,6 +166,10 @@ class DataContext:
                 if path is not None:
                     synthetic = key in ("service_use", "informal_care") and bool(self.service_use.synthetic)
                     out.append({"role": key, "path": str(path), "sha256": _sha256(path), "synthetic": synthetic})
+        controlled = self.__dict__.get("controlled")
+        if controlled is not None and controlled.persons_file:
+            out.append({"role": "persons", "path": controlled.persons_file,
+                        "sha256": _sha256(Path(controlled.persons_file)), "synthetic": bool(controlled.synthetic)})
         if "indices" in self.__dict__:
             for name, index in self.indices.items():
                 out.append({"role": f"price_index:{name}", "path": index.path, "sha256": _sha256(Path(index.path)),
@@ -257,6 +283,10 @@ class DataContext:
         self.check_estimator()
         if spec.estimator == "pre_post":
             return effect_statistic(b, f, ref.statistic, "pre_post")
+        if spec.estimator in ("difference_in_differences", "ancova"):
+            from econ.inputs.effects import statistic_of_effect
+
+            return statistic_of_effect(b, f, self._comparison_effect(name, ref, replicates), ref.statistic)
         inputs = self.effect_inputs.get(ref.service)
         if inputs is None:
             raise ScenarioError(self.loaded.problem(("effect", "rho"), f"rtm_adjusted has no rho and population "
@@ -268,12 +298,19 @@ class DataContext:
         mu = np.asarray(ratio, dtype=float) * self.population_baseline[ref.service]
         return effect_statistic(b, f, ref.statistic, "rtm_adjusted", rho=rho, population_mean=mu)
 
+    def _comparison_effect(self, name: str, ref, replicates: bool) -> np.ndarray:
+        """DiD or ANCOVA effect on the parameter's service (see :func:`econ.inputs.effects.comparison_statistic`)."""
+        from econ.inputs.effects import comparison_statistic
+
+        return comparison_statistic(self, name, ref, replicates)
+
     def check_estimator(self) -> None:
         """Raise a located ScenarioError when the data cannot serve the ``effect`` block's estimator."""
         from econ.inputs.effects import check_estimator
 
         spec = self.loaded.spec.effect
-        has_group = "group" in self.service_use.persons.columns
+        has_group = self.controlled is not None and int(
+            ((self.controlled.persons["group"] == "comparison") & self.controlled.persons["followed_up"]).sum()) >= 2
         message = check_estimator(spec.estimator, has_group, str(self.loaded.spec.data.service_use))
         if message is not None:
             raise ScenarioError(self.loaded.problem(("effect", "estimator"), message))

@@ -380,7 +380,9 @@ class EffectSpec(_Block):
     (parallel trends; needs a ``group`` column). ``ancova``: follow-up regressed on baseline and group
     (needs a ``group`` column). ``rtm_adjusted``: before-after change plus the expected regression to
     the mean (1 - rho) (baseline - population mean) (Barnett, van der Pols & Dobson 2005), for data
-    without a comparison group; needs ``rho`` and ``population_ratio``."""
+    without a comparison group; needs ``rho`` and ``population_ratio``. When ``data.service_use`` has a
+    ``group`` column (docs/data_format.md, ``econ.inputs.controlled_data``) every service-use statistic
+    is of the intervention people followed up, and the comparison people enter only the effect."""
     follow_up_months: Annotated[float, Field(gt=0, le=1200)]
     """Months from baseline to the follow-up measurement: the observed window of the data."""
     persistence: Literal["none", "constant", "decay"] = "constant"
