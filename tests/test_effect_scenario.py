@@ -378,3 +378,24 @@ def test_bootstrap_counts_are_the_draws_of_the_bootstrap_summary():
         theirs = boot[(boot.setting == setting) & (boot.service == "gp_surgery")].sort_values("replicate").baseline
         np.testing.assert_allclose(mine, theirs.to_numpy(), rtol=1e-12)
     assert (counts.sum(axis=1) == data.n_persons).all()
+
+
+def test_rtm_adjusted_on_no_true_effect_data_with_the_generators_rho_covers_zero(tmp_path):
+    """rtm_adjusted with the generator's rho and population means (its metadata): the interval covers 0."""
+    import yaml
+
+    from econ.inputs.controlled_data import load_controlled_data
+
+    meta = yaml.safe_load((SCENARIOS / "data" / "SYNTHETIC_controlled_rtm_only_metadata.yaml").read_text())["rtm_inputs"]
+    o = outcomes_from_data(load_controlled_data(CONTROLLED["rtm_only"]))
+    treated = o.intervention
+    rho = {k: meta["rho"][k] for k in SERVICES}
+    ratio = {k: meta["population_mean_per_month"][k] / o.baseline[treated, o.names.index(k)].mean() for k in SERVICES}
+    extra = (f"  rho_by_service: {json.dumps(rho)}\n  population_ratio_by_service: {json.dumps(ratio)}")
+    compiled = econ.compile_path(controlled_scenario(tmp_path, "rtm_only", "rtm_adjusted", attribution=1.0,
+                                                     extra=extra))
+    low, high = _offset_interval(compiled)
+    assert low < 0 < high
+    # a service used without a rho is a located error
+    text = controlled_scenario(tmp_path, "rtm_only", "rtm_adjusted", extra=extra.replace('"gp_surgery": 0.8, ', ""))
+    assert "no rho and population ratio for service 'gp_surgery'" in _problem(text)

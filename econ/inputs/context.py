@@ -288,9 +288,11 @@ class DataContext:
 
             return statistic_of_effect(b, f, self._comparison_effect(name, ref, replicates), ref.statistic)
         inputs = self.effect_inputs.get(ref.service)
-        if inputs is None:
-            raise ScenarioError(self.loaded.problem(("effect", "rho"), f"rtm_adjusted has no rho and population "
-                                                                       f"ratio for service '{ref.service}'"))
+        if inputs is None or not (np.isfinite(inputs.rho) and np.isfinite(inputs.ratio)):
+            raise ScenarioError(self.loaded.problem(("parameters", name, "service_use"),
+                                                    f"rtm_adjusted has no rho and population ratio for service "
+                                                    f"'{ref.service}': give effect.rho and effect.population_ratio, "
+                                                    f"or the service in rho_by_service / population_ratio_by_service"))
         if rho is None:
             rho = inputs.rho_draws if replicates and inputs.rho_draws is not None else inputs.rho
         if ratio is None:

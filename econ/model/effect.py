@@ -175,6 +175,8 @@ def rtm_inputs(loaded, context, params: dict, problems: list) -> dict:
                                                                       f"services: {', '.join(services)}"))
 
     def value(x):
+        if x is None:
+            return np.nan, None
         if not isinstance(x, str):
             return float(x), None
         p = params.get(x)
