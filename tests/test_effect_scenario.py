@@ -276,7 +276,7 @@ def test_rho_distribution_outside_zero_one_is_refused(tmp_path):
     path = small_scenario(tmp_path, estimator="rtm_adjusted", extra="  rho: rho_wide\n  population_ratio: 0.8")
     path.write_text(path.read_text().replace("parameters:\n", "parameters:\n  rho_wide: {value: 0.6, dist: normal, "
                                              "mean: 0.6, sd: 0.5}\n"))
-    assert "its distribution gives values outside a correlation in [0, 1]" in _problem(path)
+    assert "its distribution (normal, support -inf to inf) gives values outside a correlation in [0, 1]" in _problem(path)
 
 
 def test_effect_statistic_without_an_effect_block_is_located(tmp_path):
@@ -399,3 +399,10 @@ def test_rtm_adjusted_on_no_true_effect_data_with_the_generators_rho_covers_zero
     # a service used without a rho is a located error
     text = controlled_scenario(tmp_path, "rtm_only", "rtm_adjusted", extra=extra.replace('"gp_surgery": 0.8, ', ""))
     assert "no rho and population ratio for service 'gp_surgery'" in _problem(text)
+
+
+def test_did_written_in_a_file_is_located_at_its_line(tmp_path):
+    path = tmp_path / "did.yaml"
+    path.write_text(f"extends: {DEFAULT}\nmetadata: {{name: did}}\neffect:\n  estimator: difference_in_differences\n")
+    text = _problem(path)
+    assert "did.yaml:4:3: effect.estimator: estimator 'difference_in_differences' needs a comparison group" in text

@@ -294,9 +294,9 @@ class DataContext:
                                                     f"'{ref.service}': give effect.rho and effect.population_ratio, "
                                                     f"or the service in rho_by_service / population_ratio_by_service"))
         if rho is None:
-            rho = inputs.rho_draws if replicates and inputs.rho_draws is not None else inputs.rho
+            rho = inputs.rho_draws.replicates if replicates and inputs.rho_draws is not None else inputs.rho
         if ratio is None:
-            ratio = inputs.ratio_draws if replicates and inputs.ratio_draws is not None else inputs.ratio
+            ratio = inputs.ratio_draws.replicates if replicates and inputs.ratio_draws is not None else inputs.ratio
         mu = np.asarray(ratio, dtype=float) * self.population_baseline[ref.service]
         return effect_statistic(b, f, ref.statistic, "rtm_adjusted", rho=rho, population_mean=mu)
 
@@ -445,8 +445,8 @@ class JointDraws(BootstrapStatistic):
     so the effect statistics computed with that value and the parameter itself agree in every draw.
     """
 
-    def __init__(self, draws: np.ndarray, declared=None):
-        self._draws = np.asarray(draws, dtype=float)
+    def __init__(self, draws, declared=None):
+        self._draws = draws  # an array, or a function giving it (drawn when first needed: the PSA)
         self.declared = declared
         #: values -> {parameter: values}: the statistics computed with this parameter, at the data's point
         #: estimate, for analyses that vary it alone (one-way, two-way, threshold); set by econ.model.effect
@@ -454,6 +454,8 @@ class JointDraws(BootstrapStatistic):
 
     @property
     def replicates(self) -> np.ndarray:  # type: ignore[override]
+        if callable(self._draws):
+            self._draws = np.asarray(self._draws(), dtype=float)
         return self._draws
 
 

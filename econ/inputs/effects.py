@@ -47,14 +47,15 @@ WITHOUT_COMPARISON = tuple(name for name in ESTIMATORS if name not in NEEDS_COMP
 class RtmInputs:
     """What ``rtm_adjusted`` needs for one service: rho and the population ratio, point and per replicate.
 
-    ``rho_draws`` / ``ratio_draws`` are None when the value is fixed, else one value per bootstrap
-    replicate (in replicate order); ``rho_name`` / ``ratio_name`` name the parameters they come from.
+    ``rho_draws`` / ``ratio_draws`` are None when the value is fixed, else the parameter's JointDraws
+    (``.replicates``: one value per bootstrap replicate, in replicate order, drawn when first needed);
+    ``rho_name`` / ``ratio_name`` name the parameters they come from.
     """
 
     rho: float
     ratio: float
-    rho_draws: np.ndarray | None = None
-    ratio_draws: np.ndarray | None = None
+    rho_draws: object | None = None
+    ratio_draws: object | None = None
     rho_name: str | None = None  # the parameter giving rho, if any
     ratio_name: str | None = None
 

@@ -150,16 +150,40 @@ def joint_parameter(loaded, param, n_boot: int, problems: list):
             return param
     if not param.is_uncertain:
         return param
+    dist = param.distribution
+    low, high = dist.support
+    for kind in kinds:
+        lo, hi, what = _RANGES[kind]
+        if getattr(dist, "dimension", 1) != 1 or low < lo or high > hi:
+            problems.append(loaded.problem(path, f"its distribution ({dist.name}, support {low:g} to {high:g}) gives "
+                                                 f"values outside {what}, as the 'effect' block uses it; use a beta "
+                                                 f"for rho, a gamma or lognormal for a ratio"))
+            return param
     seed = int(loaded.spec.settings.seed)
     rng = np.random.default_rng([seed, JOINT_STREAM, zlib.crc32(param.name.encode())])
-    draws = np.asarray(param.distribution.sample(rng, n_boot), dtype=float)
-    for kind in kinds:
-        if _outside(kind, draws).any():
-            problems.append(loaded.problem(path, f"its distribution gives values outside {_RANGES[kind][2]}, as the "
-                                                 f"'effect' block uses it (e.g. {draws[_outside(kind, draws)][0]:g}); "
-                                                 f"use a beta for rho, a gamma or lognormal for a ratio"))
-            return param
-    return replace(param, distribution=JointDraws(draws, param.distribution))
+    return replace(param, distribution=JointDraws(_Sample(dist, rng, n_boot), dist))
+
+
+class _Sample:
+    """``n`` draws of ``dist`` from ``rng``, when called (a plain object, so a compiled scenario pickles)."""
+
+    def __init__(self, dist, rng, n: int):
+        self.dist, self.rng, self.n = dist, rng, n
+
+    def __call__(self) -> np.ndarray:
+        return np.asarray(self.dist.sample(self.rng, self.n), dtype=float)
+
+
+class _Dependents:
+    """Values of a rho or ratio parameter -> the effect statistics computed with them (see attach_dependents)."""
+
+    def __init__(self, context, uses: list):
+        self.context, self.uses = context, uses
+
+    def __call__(self, values) -> dict:
+        values = np.asarray(values, dtype=float)
+        return {name: np.broadcast_to(self.context.effect_point_at(name, ref, **{kind: values}), values.shape)
+                for name, ref, kind in self.uses}
 
 
 def rtm_inputs(loaded, context, params: dict, problems: list) -> dict:
@@ -182,8 +206,8 @@ def rtm_inputs(loaded, context, params: dict, problems: list) -> dict:
         p = params.get(x)
         if p is None or p.is_derived:
             return np.nan, None
-        draws = p.distribution.replicates if hasattr(p.distribution, "draw_joint") else None
-        return float(p.point), draws
+        joint = p.distribution if hasattr(p.distribution, "draw_joint") else None
+        return float(p.point), joint
 
     out = {}
     for code in services:
@@ -214,15 +238,8 @@ def attach_dependents(loaded, context, params: dict) -> None:
                 users.setdefault(source, []).append((name, ref, kind))
     for source, uses in users.items():
         dist = params[source].distribution if source in params else None
-        if dist is None or not hasattr(dist, "dependents"):
-            continue
-
-        def dependents(values, uses=uses):
-            values = np.asarray(values, dtype=float)
-            return {name: np.broadcast_to(context.effect_point_at(name, ref, **{kind: values}), values.shape)
-                    for name, ref, kind in uses}
-
-        dist.dependents = dependents
+        if dist is not None and hasattr(dist, "dependents"):
+            dist.dependents = _Dependents(context, uses)
 
 
 def effect_summary(spec) -> dict:
