@@ -406,3 +406,20 @@ def test_did_written_in_a_file_is_located_at_its_line(tmp_path):
     path.write_text(f"extends: {DEFAULT}\nmetadata: {{name: did}}\neffect:\n  estimator: difference_in_differences\n")
     text = _problem(path)
     assert "did.yaml:4:3: effect.estimator: estimator 'difference_in_differences' needs a comparison group" in text
+
+
+def test_geometric_counterfactual_path_by_hand(tmp_path):
+    """Usual care: baseline x (1 + counterfactual_change x (1 - 0.5^(m/h)) / (1 - 0.5^(F/h))), m = t - 0.5."""
+    extra = "  rho: 0.5\n  population_ratio: 0.6\n  counterfactual_half_life_months: 3"
+    compiled = econ.compile_path(small_scenario(tmp_path, estimator="rtm_adjusted", n_cycles=12, extra=extra))
+    res = econ.run(compiled)
+    pc = res.per_cycle
+    usual = pc[(pc.strategy == "usual_care") & (pc.value == "ae_attendance")].sort_values("cycle").amount.to_numpy()
+    means = observed_means()
+    b = means.loc["ae_attendance", "baseline"]
+    change = -(1 - 0.5) * (b - 0.6 * b) / b  # Barnett: the counterfactual by month 6, relative to baseline
+    c = float(compiled.parameters["c_ae_attendance"].point)
+    t = np.arange(1, 13)
+    path = (1 - 0.5 ** ((t - 0.5) / 3)) / (1 - 0.5 ** (6 / 3))
+    np.testing.assert_allclose(usual, c * b * (1 + change * path), rtol=1e-12)
+    assert path[5] < 1 < path[6]  # reaches the estimated counterfactual at month 6, then goes on toward the long run
