@@ -48,8 +48,6 @@ def _engine(compiled) -> dict:
             out[("total", s, name, "undiscounted", "")] = float(ev.totals_undiscounted[0, k, o])
     if compiled.loaded.spec.cost_offset is not None:
         for r in headline(compiled).itertuples(index=False):
-            if r.measure == "share_beyond_window":  # not computed by the workbook (issue 13's new measure)
-                continue
             out[("headline", r.strategy, r.measure, r.discounting, r.perspective)] = float(r.per_participant)
     return out
 
