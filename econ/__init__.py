@@ -1,5 +1,5 @@
 """peer-econ: the cost offset of community peer support for mental health, as a Markov cohort model."""
-from econ.api import budget, compile_path, dsa, gsa, headline, make_report, psa, run, voi
+from econ.api import budget, compile_path, dsa, effects, gsa, headline, make_report, psa, run, voi
 from econ.core.errors import DataError, EconError, EconWarning, ModelError, ScenarioError
 from econ.analysis.base_case import Results
 from econ.scenario.load import load_scenario
@@ -13,6 +13,7 @@ __all__ = [
     "psa",
     "headline",
     "budget",
+    "effects",
     "voi",
     "dsa",
     "gsa",

@@ -423,3 +423,22 @@ def test_geometric_counterfactual_path_by_hand(tmp_path):
     path = (1 - 0.5 ** ((t - 0.5) / 3)) / (1 - 0.5 ** (6 / 3))
     np.testing.assert_allclose(usual, c * b * (1 + change * path), rtol=1e-12)
     assert path[5] < 1 < path[6]  # reaches the estimated counterfactual at month 6, then goes on toward the long run
+
+
+def test_effect_table_lists_every_effect_statistic_with_its_interval(tmp_path):
+    table = econ.effects(DEFAULT)
+    spec = econ.load_scenario(DEFAULT).spec
+    expected = [n for n, e in spec.parameters.items() if getattr(getattr(e, "service_use", None), "statistic", "")
+                in ("effect_reduction", "counterfactual_change")]
+    assert table.parameter.tolist() == expected
+    assert (table.low <= table.estimate).all() and (table.estimate <= table.high).all()
+    assert set(table.estimator) == {"rtm_adjusted"}
+    row = table.set_index("parameter").loc["r_gp_surgery_group"]
+    assert row.subgroup == "setting=group"
+    pre = econ.effects(DEFAULT, overrides=["effect.estimator=pre_post"]).set_index("parameter")
+    # under pre_post the effect reduction is the before-after reduction
+    assert pre.loc["r_gp_surgery_group", "estimate"] == pre.loc["r_gp_surgery_group", "before_after_reduction"]
+    assert row.before_after_reduction == pre.loc["r_gp_surgery_group", "estimate"]
+    folder = tmp_path / "run"
+    assert main(["run", str(DEFAULT), "--out", str(folder)]) == 0
+    assert len(pd.read_csv(folder / "effects.csv")) == len(table)

@@ -87,6 +87,11 @@ def cmd_run(args) -> int:
         if budget is not None:
             write_csv(folder / "budget.csv", budget, index=False)
             written.append("budget.csv")
+        if spec.effect is not None:
+            from econ.analysis.effects import effect_table
+
+            write_csv(folder / "effects.csv", effect_table(compiled), index=False)
+            written.append("effects.csv")
         write_json(folder / "manifest.json", manifest(args, [compiled], started))
         print(f"\nWrote {folder}/: {', '.join(written + ['manifest.json'])}")
     return EXIT_OK

@@ -276,8 +276,9 @@ class CostOffsetSpec(_Block):
     """Values that are the intervention's own cost (e.g. [c_delivery]); every other cost value in the
     perspective is a service or informal-care cost whose reduction is the offset."""
     attribution: str | None = None
-    """Parameter that scales the effect (share of the observed change caused by the intervention);
-    used for the break-even attribution."""
+    """Parameter that scales the effect (share of the observed change caused by the intervention; with
+    an ``effect`` block, an extra multiplier of the estimated effect, SROI's deadweight); used for the
+    break-even attribution."""
     population: str | None = None
     """Parameter giving the number of people commissioned, for population totals."""
     perspectives: list[Perspective] = Field(default_factory=lambda: ["nhs_pss", "societal"], min_length=1)
