@@ -1,5 +1,5 @@
 """peer-econ: the cost offset of community peer support for mental health, as a Markov cohort model."""
-from econ.api import budget, budget_impact, compile_path, dsa, gsa, headline, make_report, psa, run, voi
+from econ.api import budget, budget_impact, compile_path, dsa, effects, gsa, headline, make_report, psa, run, voi
 from econ.core.errors import (DataError, EconError, EconWarning, ModelError, ScenarioError, ScenarioWarning,
                               SyntheticDataWarning)
 from econ.analysis.base_case import Results
@@ -15,6 +15,7 @@ __all__ = [
     "headline",
     "budget",
     "budget_impact",
+    "effects",
     "voi",
     "dsa",
     "gsa",

@@ -13,7 +13,8 @@ from econ.analysis.base_case import run
 from econ.model.run import compile_path
 from econ.scenario.load import LoadedScenario
 
-__all__ = ["compile_path", "run", "psa", "dsa", "gsa", "headline", "budget", "budget_impact", "voi", "make_report"]
+__all__ = ["compile_path", "run", "psa", "dsa", "gsa", "headline", "budget", "budget_impact", "effects", "voi",
+           "make_report"]
 
 
 def psa(scenario: "str | Path | LoadedScenario | CompiledScenario", *, n_draws: int = 1000, seed: int | None = None,
@@ -34,6 +35,15 @@ def headline(scenario: "str | Path | LoadedScenario | CompiledScenario", *, over
     from econ.analysis.offset import headline as _headline
 
     return _headline(compile_path(scenario, overrides=overrides), **options)
+
+
+def effects(scenario: "str | Path | LoadedScenario | CompiledScenario", *, overrides: Sequence[str] = (),
+            **options):
+    """The effect estimates behind the scenario, one row per effect statistic with its 95% interval and
+    the uncontrolled before-after reduction beside it (see ``analysis.effects.effect_table``)."""
+    from econ.analysis.effects import effect_table
+
+    return effect_table(compile_path(scenario, overrides=overrides), **options)
 
 
 def budget(scenario: "str | Path | LoadedScenario | CompiledScenario", *, overrides: Sequence[str] = (),

@@ -15,6 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "tests" / "data" / "golden" / "outputs"
 
+#: ``--set`` overrides that turn the default scenario back into the uncontrolled before-after model of
+#: versions before issue 13 (pre-post estimator, attribution a beta around 0.5, effect lasting as the
+#: states say). ``tests/data/golden/pre_issue13/`` holds the default scenario's stored outputs from
+#: before issue 13; ``golden_tables("peer", PRE_POST_OVERRIDES)`` must reproduce them
+#: (tests/test_effect_scenario.py).
+PRE_POST_OVERRIDES = ("effect.estimator=pre_post", "parameters.attribution={value: 0.5, dist: beta, mean: 0.5, se: 0.2}",
+                      "effect.persistence=constant")
+
 #: The runs compared: name -> (scenario, PSA draws, PSA seed).
 CASES = {
     "peer": ("scenarios/side_by_side.yaml", 300, 11),
@@ -22,12 +30,12 @@ CASES = {
 }
 
 
-def golden_tables(name: str) -> dict:
-    """Every table of one case, by file stem (a pure function of the code and the scenario)."""
+def golden_tables(name: str, overrides=()) -> dict:
+    """Every table of one case, by file stem (a pure function of the code, the scenario and ``overrides``)."""
     import econ
 
     path, draws, seed = CASES[name]
-    compiled = econ.compile_path(ROOT / path)
+    compiled = econ.compile_path(ROOT / path, overrides=tuple(overrides))
     res = econ.run(compiled)
     tables = {
         "summary": res.summary.reset_index(),

@@ -48,3 +48,20 @@ def peer():
     from econ.model.run import compile_path
 
     return compile_path(SCENARIOS / "side_by_side.yaml")
+
+
+#: The default scenario as it was before issue 13: the uncontrolled before-after change (pre_post), an
+#: uncertain attribution (beta around 0.5) and the effect lasting as the states say (as
+#: scripts/make_golden_outputs.py PRE_POST_OVERRIDES). Tests of analyses that need an uncertain
+#: attribution with a break-even point use it.
+PRE_ISSUE13_OVERRIDES = ("effect.estimator=pre_post",
+                         "parameters.attribution={value: 0.5, dist: beta, mean: 0.5, se: 0.2}",
+                         "effect.persistence=constant")
+
+
+@pytest.fixture(scope="session")
+def peer_pre_post():
+    """The default scenario with :data:`PRE_ISSUE13_OVERRIDES` (immutable, shared)."""
+    from econ.model.run import compile_path
+
+    return compile_path(SCENARIOS / "side_by_side.yaml", overrides=PRE_ISSUE13_OVERRIDES)

@@ -33,14 +33,15 @@ def grouped(peer):
 def test_groups_and_ungrouped_rows(peer, grouped):
     assert {"service_use_reductions", "service_use_baseline", "unit_costs", "delivery", "engagement",
             "persistence"} <= set(grouped.index)
-    assert "attribution" in grouped.index and "p_taper_group" not in grouped.index
+    # attribution is fixed at 1 since issue 13 (the effect is estimated); smr is in no group
+    assert "smr" in grouped.index and "attribution" not in grouped.index and "p_taper_group" not in grouped.index
     members = grouped.loc["engagement", "members"].split(", ")
     assert set(members) == {"p_taper_group", "p_drop_group", "p_taper_121", "p_drop_121", "p_taper_online",
                             "p_drop_online", "p_stop"}
     # A name written in 'delivery' takes the peer worker's unit cost out of '@unit_cost'.
     assert "c_psw_hour" in grouped.loc["delivery", "members"] and "c_psw_hour" not in grouped.loc["unit_costs", "members"]
     assert grouped.base.nunique() == 1 and grouped.swing.is_monotonic_decreasing
-    assert grouped.loc["attribution", "output_low"] == dsa.oneway(peer, OUT, parameters=["attribution"]).output_low[0]
+    assert grouped.loc["smr", "output_low"] == dsa.oneway(peer, OUT, parameters=["smr"]).output_low[0]
 
 
 def test_range_group_row_moves_every_member_to_its_low_and_high(peer, grouped):
@@ -95,6 +96,6 @@ def test_bad_groups_are_refused_with_their_location(write_scenario, groups, mess
 
 
 def test_mixed_group_is_refused(write_scenario):
-    path = write_scenario({"extends": str(DEFAULT), "dsa_groups": {"mix": ["attribution", "r_gp_surgery_group"]}})
+    path = write_scenario({"extends": str(DEFAULT), "dsa_groups": {"mix": ["smr", "r_gp_surgery_group"]}})
     with pytest.raises(ScenarioError, match=r"dsa_groups\.mix.*mixes service-use statistics"):
         group_ranges(compile_path(path))

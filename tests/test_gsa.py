@@ -148,10 +148,10 @@ def test_sobol_design_and_table_equal_salib_sampler(second_order):
 def test_default_model_problem_has_the_bootstrap_as_one_input():
     compiled = compile_path(DEFAULT)
     problem = build_problem(compiled.parameters)
-    assert "service_use_data" in problem.columns and "attribution" in problem.columns
+    assert "service_use_data" in problem.columns and "smr" in problem.columns
     assert problem.d == len(problem.groups)  # no declared groups, no Dirichlet
-    sub = build_problem(compiled.parameters, ["attribution", "u_gp_surgery"])  # a bootstrap statistic picks the group
-    assert sub.columns == ("attribution", "service_use_data")
+    sub = build_problem(compiled.parameters, ["smr", "u_gp_surgery"])  # a bootstrap statistic picks the group
+    assert sub.columns == ("smr", "service_use_data")
 
 
 def test_parameters_not_chosen_stay_at_point_values(linear):
@@ -385,13 +385,13 @@ def test_cli_other_methods_write_their_tables(tmp_path, capsys):
 
 def test_cli_flags_synthetic_data_and_second_order(tmp_path, capsys):
     out = tmp_path / "s"
-    code = main(["gsa", "--n", "8", "--parameters", "attribution,service_use_data", "--output", "net_cost:group",
+    code = main(["gsa", "--n", "8", "--parameters", "smr,service_use_data", "--output", "net_cost:group",
                  "--second-order", "--out", str(out), str(DEFAULT)])  # options before FILE work too
     assert code == 0
     text = capsys.readouterr().out
     assert "SYNTHETIC DATA" in text and "second order" in text
     s2 = pd.read_csv(out / "sobol_second_order.csv")
-    assert list(s2.itertuples(index=False, name=None))[0][:3] == ("net_cost:group", "attribution", "service_use_data")
+    assert list(s2.itertuples(index=False, name=None))[0][:3] == ("net_cost:group", "service_use_data", "smr")
 
 
 def test_cli_sample_size_error_exits_2(capsys):

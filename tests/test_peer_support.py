@@ -131,12 +131,16 @@ def test_first_three_months_by_hand(compiled):
     c_fixed_pm = P["c_fixed_year_group"] / (12 * P["n_caseload_group"])
     c_group = ((P["h_facilitator_session"] * P["c_psw_hour"] + P["c_venue_session"]) * P["n_sessions_month"]
                / P["n_group_size"] + P["h_supervision_pm"] * P["c_coordinator_hour"] + c_fixed_pm)
-    # GP surgery: counterfactual monthly cost, and with the effect
-    m_gp = P["c_gp_surgery"] * P["u_gp_surgery"]
-    e_gp = m_gp * (1 - P["attribution"] * P["r_gp_surgery_group"])
+    # GP surgery: counterfactual monthly cost (baseline, moving toward the population mean: the share of
+    # the gap closed by the middle of month t is 1 - rho^((t - 0.5)/6), scaled to reach the follow-up
+    # counterfactual at 6 months), and with the effect (full within the 6-month window)
+    rho = P["rho_primary_care"]
     d = [(1.035 ** (1 / 12)) ** -t for t in (1, 2, 3)]
     delivery, gp = [], []
     for t in (1, 2, 3):
+        path = (1 - rho ** ((t - 0.5) / 6)) / (1 - rho)
+        m_gp = P["c_gp_surgery"] * P["u_gp_surgery"] * (1 + P["cfc_gp_surgery"] * path)
+        e_gp = m_gp * (1 - P["attribution"] * P["r_gp_surgery_group"])
         # trapezoid: the mean of membership at the start and end of the month
         w = [(x[t - 1][s] + x[t][s]) / 2 for s in range(5)]
         delivery.append(w[0] * c_group + w[1] * P["taper_intensity"] * c_group)

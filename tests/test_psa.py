@@ -238,7 +238,7 @@ def test_convergence_ends_at_the_full_run(peer_psa):
 def test_draws_frame_has_uncertain_parameters_and_outputs(peer_psa, peer):
     frame = psa.draws_frame(peer_psa)
     assert len(frame) == 2_000 and frame.index.name == "draw"
-    assert "attribution" in frame.columns and "net_cost:group" in frame.columns
+    assert "smr" in frame.columns and "net_cost:group" in frame.columns
     assert "n_participants" not in frame.columns  # fixed in the PSA
 
 

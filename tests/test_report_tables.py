@@ -111,9 +111,9 @@ def test_labels_and_units_are_consistent_across_formats(side_by_side):
     for label in ("Cost of the programme (GBP)", "Break-even attribution", "Group peer support"):
         assert label in md and label in tex and label in csv_text
     # Rounded in Markdown and LaTeX, unrounded in CSV (proportions as fractions).
-    row = table.frame[table.frame.measure == "Break-even attribution"].iloc[0]
-    shown = T.format_cell(float(row["group"]), "attribution")  # e.g. "never (100% needed)" since issue 16
-    assert shown in md and shown.replace("%", r"\%") in tex and repr(float(row["group"]))[:8] in csv_text
+    # (issue 13: the RTM-adjusted default no longer breaks even, so a share is checked: 54% beyond 6 months)
+    row = table.frame[table.frame.measure.str.startswith("Share of savings beyond")].iloc[0]
+    assert "54%" in md and r"54\%" in tex and repr(float(row["group"]))[:8] in csv_text
 
 
 def test_parse_formats():

@@ -332,9 +332,10 @@ def test_the_same_scenario_twice_is_labelled_apart(command, tmp_path):
 
 @pytest.mark.parametrize("value", ["1.2", "-0.5", "1e9"])
 def test_set_outside_a_beta_support_is_refused(value):
-    with pytest.raises(ScenarioError, match=rf"--set attribution={value}: parameters.attribution: .* is outside the "
-                                            r"support of 'attribution', declared as a beta"):
-        econ.load_scenario(ROOT / "scenarios" / "side_by_side.yaml", overrides=[f"attribution={value}"])
+    # p_fade is a beta (attribution, a beta before issue 13, is now a fixed multiplier)
+    with pytest.raises(ScenarioError, match=rf"--set p_fade={value}: parameters.p_fade: .* is outside the "
+                                            r"support of 'p_fade', declared as a beta"):
+        econ.load_scenario(ROOT / "scenarios" / "side_by_side.yaml", overrides=[f"p_fade={value}"])
 
 
 def test_set_inside_the_support_is_applied():

@@ -46,11 +46,10 @@ def test_threshold_substituted_back_gives_the_target(hiv, parameter, output, tar
     assert abs(res.output_at_value - target) <= SUBSTITUTION_TOL
 
 
-def test_break_even_attribution_agrees_with_the_offset_module(peer):
-    # the mixed offer: since issue 16 (intention to treat, per-setting costs) groups no longer break even
-    # within attribution 0 to 1 in the NHS and social care perspective
-    res = dsa.threshold(peer, "attribution", "net_cost:mixed", lo=0.0, hi=1.0)
-    assert abs(_substitute(peer, "attribution", res.value, "net_cost:mixed")) <= SUBSTITUTION_TOL
+def test_break_even_attribution_agrees_with_the_offset_module(peer_pre_post):
+    peer = peer_pre_post  # the before-after model of before issue 13, which breaks even within [0, 1]
+    res = dsa.threshold(peer, "attribution", "net_cost:group", lo=0.0, hi=1.0)
+    assert abs(_substitute(peer, "attribution", res.value, "net_cost:group")) <= SUBSTITUTION_TOL
     persp = peer.loaded.spec.cost_offset.perspectives[0]
     k = peer.model.strategy_names.index("mixed")
     closed = break_even_attribution(peer, peer.parameters.point_table(), persp)[0, k]
@@ -61,7 +60,8 @@ def test_break_even_attribution_agrees_with_the_offset_module(peer):
     assert res.base_value == 0.5
 
 
-def test_no_crossing_message_gives_both_ends(peer):
+def test_no_crossing_message_gives_both_ends(peer_pre_post):
+    peer = peer_pre_post  # attribution a beta around 0.5, as before issue 13
     with pytest.raises(dsa.ThresholdError) as err:
         dsa.threshold(peer, "attribution", "net_cost:group", target=0.0)  # the 95% interval only
     msg = str(err.value)

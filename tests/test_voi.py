@@ -161,16 +161,16 @@ def test_net_cost_decision_and_population(peer_psa):
 def test_voi_tables_are_reproducible_and_complete(peer_psa):
     from econ.analysis.voi import voi
 
-    kwargs = dict(parameters=["attribution", "p_fade"], groups={"persistence": ["p_fade", "p_stop"],
-                                                                "service_use": ["service_use_data"]},
-                  study=Study(("attribution",), sd=1.0, sizes=(10, 100), cost_fixed=1e4, cost_per_person=100.0),
+    kwargs = dict(parameters=["effect_half_life", "p_fade"], groups={"persistence": ["p_fade", "p_stop"],
+                                                                     "service_use": ["service_use_data"]},
+                  study=Study(("effect_half_life",), sd=1.0, sizes=(10, 100), cost_fixed=1e4, cost_per_person=100.0),
                   n_boot=20)
     a, b = voi(peer_psa, **kwargs), voi(peer_psa, **kwargs)
     pd.testing.assert_frame_equal(a.evppi, b.evppi)
     pd.testing.assert_frame_equal(a.evsi, b.evsi)
     assert {"parameters", "evppi", "se", "perspective", "per"} <= set(a.evppi.columns)
     assert set(a.evppi.per) == {"person", "population"}
-    assert set(a.evppi.parameters) == {"attribution", "p_fade", "persistence", "service_use"}
+    assert set(a.evppi.parameters) == {"effect_half_life", "p_fade", "persistence", "service_use"}
     person = a.evppi[a.evppi.per == "person"].set_index(["parameters", "perspective"])["evppi"]
     se = a.evppi[a.evppi.per == "person"].set_index(["parameters", "perspective"])["se"]
     evpi = a.evpi[a.evpi.per == "person"].set_index("perspective")["evpi"]
@@ -200,8 +200,8 @@ def test_voi_command_writes_tables_and_refuses_bad_input(tmp_path, capsys):
 
     scen = str(SCENARIOS / "side_by_side.yaml")
     out = tmp_path / "voi"
-    code = main(["voi", scen, "--draws", "300", "--parameters", "attribution,p_fade", "--groups",
-                 "persistence=p_fade,p_stop", "--study", "attribution", "--study-sd", "1", "--study-n", "10,100",
+    code = main(["voi", scen, "--draws", "300", "--parameters", "effect_half_life,p_fade", "--groups",
+                 "persistence=p_fade,p_stop", "--study", "effect_half_life", "--study-sd", "1", "--study-n", "10,100",
                  "--bootstrap", "10", "--out", str(out)])
     assert code == 0
     for name in ("evpi.csv", "evppi.csv", "evsi.csv", "evppi_person.png", "evsi_enbs.svg", "manifest.json"):
@@ -222,7 +222,7 @@ def test_voi_is_identical_whatever_the_thread_settings(peer_psa):
 
     from econ.analysis.voi import voi
 
-    kwargs = dict(parameters=["attribution"], groups={"service_use": ["service_use_data"]}, n_boot=10)
+    kwargs = dict(parameters=["effect_half_life"], groups={"service_use": ["service_use_data"]}, n_boot=10)
     with threadpool_limits(1):
         one = voi(peer_psa, **kwargs)
     with threadpool_limits(2):

@@ -12,7 +12,7 @@ from econ.core.errors import EconError, Problem, ScenarioError
 from econ.model.evaluate import evaluate
 from econ.inputs.context import BootstrapStatistic
 from econ.model.compile import CompiledScenario
-from econ.model.parameters import Parameter, ParameterTable
+from econ.model.parameters import Parameter, ParameterTable, assign_linked
 from econ.analysis.outputs import OutputSpec, default_outputs, output_values, parse_output
 from econ.analysis.dsa_groups import grouped_oneway
 from econ.analysis.ranges import check_grid, given_range
@@ -203,6 +203,7 @@ def _assign(compiled: CompiledScenario, cols: dict, rng: ParameterRange, rows, v
     """Set ``rng``'s column to ``values`` in ``rows`` (in place); rescale the other Dirichlet components."""
     values = np.asarray(values, dtype=float)
     cols[rng.name][rows] = values
+    assign_linked(compiled.parameters, rng.parameter, cols, rows, values)  # e.g. rho: the effect statistics
     if rng.component is None:
         return
     p = compiled.parameters[rng.parameter]
@@ -222,7 +223,6 @@ def _evaluate_output(compiled: CompiledScenario, cols: dict, n: int, spec: Outpu
     return output_values(compiled, ev, spec)
 
 
-# --------------------------------------------------------------------------------------------
 def oneway(compiled: CompiledScenario, output: str | None = None, *, parameters: Sequence[str] | None = None,
            level: float = 0.95, grouped: bool = False) -> pd.DataFrame:
     """One-way sensitivity analysis: each parameter at the low and the high end of its range, others at base.

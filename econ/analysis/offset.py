@@ -23,6 +23,8 @@ For strategy s against the reference r, under perspective P (the sectors it coun
   gained N / G_o (over several draws, mean N / mean G_o: a ratio of means); with an ``icer`` block whose
   effect e is one of them, the incremental net monetary benefit lambda G_e - N at each default
   threshold lambda (GBP 20,000 and 30,000 per unit).
+- share of the saving beyond the observed window: sum_t O(t) (1 - w_t) / sum_t O(t), with O(t) the
+  offset in cycle t and w_t the share of cycle t inside the ``effect`` block's follow-up window.
 
 Per-participant figures are per person starting the intervention; population figures multiply
 them by the ``population`` parameter.
@@ -179,6 +181,34 @@ def cumulative_net_cost(compiled: CompiledScenario, ev: Evaluation, perspective:
     return np.cumsum(net, axis=-1)
 
 
+def offset_by_cycle(compiled: CompiledScenario, ev: Evaluation, perspective: str, *,
+                    discounted: bool = True) -> np.ndarray:
+    """Cost offset (saving) per person in each cycle, shape (draws, strategies, cycles)."""
+    if ev.per_cycle is None:
+        raise ValueError("needs per-cycle amounts (evaluate with keep_cycles=True)")
+    lay = layout(compiled, perspective)
+    pc = ev.per_cycle_discounted if discounted else ev.per_cycle
+    ref = ev.strategies.index(compiled.reference)
+    offset_idx = [i for idx in lay.categories.values() for i in idx]
+    inc = pc[:, :, offset_idx] - pc[:, ref: ref + 1, offset_idx]
+    return -inc.sum(axis=2)
+
+
+def saving_beyond_window(compiled: CompiledScenario, ev: Evaluation, perspective: str, *,
+                         discounted: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(saving beyond the observed window, whole saving) per draw and strategy.
+
+    The window is the ``effect`` block's ``follow_up_months``; a cycle that straddles its end counts
+    by its share outside (``econ.model.effect.window_inside``). The share of the saving beyond the
+    window is the first over the second (reported by :func:`headline` as ``share_beyond_window``).
+    """
+    from econ.model.effect import window_inside
+
+    per_cycle = offset_by_cycle(compiled, ev, perspective, discounted=discounted)
+    outside = 1.0 - window_inside(compiled.loaded.spec)
+    return (per_cycle * outside).sum(axis=-1), per_cycle.sum(axis=-1)
+
+
 def payback_cycle(cum_net: np.ndarray) -> np.ndarray:
     """First cycle (1-based) with cumulative net cost <= 0; NaN if none within the horizon."""
     hit = cum_net <= 0
@@ -269,7 +299,9 @@ def headline(compiled: CompiledScenario, *, table: ParameterTable | None = None,
         Long table with columns ``perspective``, ``discounting`` ('discounted' | 'undiscounted'),
         ``strategy``, ``measure``, ``per_participant``, ``population`` (float) and ``note``. Measures:
         delivery_cost, offset_<category>..., cost_offset, net_cost, roi (= bcr), bcr, net_roi,
-        sroi_ratio (with ``cost_offset.sroi``), break_even_attribution, payback_month, and for
+        sroi_ratio (with ``cost_offset.sroi``), break_even_attribution, payback_month, with an ``effect`` block
+        ``share_beyond_window`` (the share of the cost offset that falls beyond the data's follow-up window, a
+        ratio of means over the draws), and for
         ``cost_offset.outcomes``: gain_<outcome>, cost_per_<outcome> and nmb_<threshold> (see the module
         notes); strategies exclude the reference. With several draws the ratios are means of the per-draw
         ratios. ``note`` is ``never`` where the measure has no value because break-even is not reached
@@ -300,6 +332,12 @@ def headline(compiled: CompiledScenario, *, table: ParameterTable | None = None,
                     per = float(arr[:, k].mean())
                     popv = per if name in RATIO_MEASURES else float((arr[:, k] * pop).mean())
                     rows.append((p, label, s, name, per, popv, ""))
+            if spec.effect is not None:
+                beyond, whole = saving_beyond_window(compiled, ev, p, discounted=disc)
+                for s, k in zip(strategies, sidx):
+                    total = float(whole[:, k].mean())
+                    share = float(beyond[:, k].mean()) / total if total != 0 else np.nan
+                    rows.append((p, label, s, "share_beyond_window", share, share, ""))
             for s, k in zip(strategies, sidx):
                 v = float(np.nanmean(pay[:, k])) if np.isfinite(pay[:, k]).any() else np.nan
                 rows.append((p, label, s, "payback_month", v, v, NEVER if np.isnan(v) else ""))

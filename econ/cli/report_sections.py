@@ -349,9 +349,11 @@ def _html_about(a: Analyses) -> tuple:
     lead = spec.metadata.description or f"Scenario {spec.metadata.name}."
     cycle = spec.settings.cycle_length
     if a.headline is not None:
+        from econ.report.text import effect_text
+
         about = (f"This report comes from a model that follows a group of people {cycle} by {cycle} and adds up "
                  "what peer support costs and what it saves in other services, compared with people who do not "
-                 "get it.",)
+                 "get it.",) + ((effect_text(spec, a.compiled.parameters),) if spec.effect is not None else ())
         glossary = H.glossary_for(spec.settings.currency, cycle)
     else:
         about = (f"This report comes from a model that follows a group of people {cycle} by {cycle} through the "

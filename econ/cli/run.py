@@ -89,6 +89,11 @@ def cmd_run(args) -> int:
         if budget is not None:  # the per-perspective view; run_model.py budget writes budget.csv by payer
             write_csv(folder / "budget_by_perspective.csv", budget, index=False)
             written.append("budget_by_perspective.csv")
+        if spec.effect is not None:
+            from econ.analysis.effects import effect_table
+
+            write_csv(folder / "effects.csv", effect_table(compiled), index=False)
+            written.append("effects.csv")
         write_json(folder / "manifest.json", manifest(args, [compiled], started))
         print(f"\nWrote {folder}/: {', '.join(written + ['manifest.json'])}")
     return EXIT_OK
@@ -116,7 +121,8 @@ def _comparison_rows(compiled, scenario_label: str):
 
 
 #: Measures ``compare`` and ``subgroups`` show by default, in order.
-HEADLINE_MEASURES = ["delivery_cost", "cost_offset", "net_cost", "roi", "break_even_attribution", "payback_month"]
+HEADLINE_MEASURES = ["delivery_cost", "cost_offset", "net_cost", "roi", "net_roi", "break_even_attribution", "payback_month",
+                     "share_beyond_window"]
 
 
 def cmd_compare(args) -> int:

@@ -28,8 +28,9 @@ from econ.core.errors import DataError, Problem, ScenarioError
 COSTS_DIR = Path(__file__).resolve().parents[2] / "costs"
 
 #: Statistics a ``service_use:`` parameter may ask for (``change``: followup - baseline, in the unit of
-#: the measure, e.g. SWEMWBS points).
-STATISTICS = ("baseline", "followup", "relative_change", "reduction", "change")
+#: the measure, e.g. SWEMWBS points; the last four by the scenario's ``effect`` block).
+STATISTICS = ("baseline", "followup", "relative_change", "reduction", "change", "effect", "effect_reduction",
+              "counterfactual", "counterfactual_change")
 
 
 def _sha256(path: Path) -> str:
@@ -62,6 +63,9 @@ class DataContext:
 
     loaded: object
     subgroup: dict = field(default_factory=dict)
+    #: service -> :class:`econ.inputs.effects.RtmInputs`, set by ``econ.model.effect`` when the scenario's
+    #: estimator is ``rtm_adjusted`` (before any effect statistic is asked for)
+    effect_inputs: dict = field(default_factory=dict)
 
     # -- paths ---------------------------------------------------------------------------
     def _path(self, key: str, default: Path | None) -> Path | None:
@@ -153,6 +157,10 @@ class DataContext:
             raise ScenarioError(self.loaded.problem(("data",), "a parameter uses service_use: but data.service_use "
                                                                "names no file"))
         ic = self._path("informal_care", None)
+        if self.controlled is not None:  # a comparison group: the usual statistics are of the intervention group
+            from econ.inputs.effects import intervention_view
+
+            return intervention_view(self.controlled)
         pp = self._path("persons", None)
         return _cached("service_use", path, lambda: load_service_use(path, unit_costs=self.unit_costs,
                                                                      informal_care_path=ic, persons_path=pp),
@@ -166,6 +174,24 @@ class DataContext:
         path = self._path("outcome_values", COSTS_DIR / "outcome_values.csv")
         return _cached("outcome_values", path, lambda: load_outcome_values(path))
 
+    @cached_property
+    def controlled(self):
+        """ControlledData when the service-use file has a ``group`` column (intervention / comparison), else None."""
+        path = self._path("service_use", None)
+        if path is None:
+            return None
+        try:
+            with open(path, encoding="utf-8-sig", errors="replace") as fh:
+                header = [c.strip() for c in fh.readline().split(",")]
+        except OSError:
+            return None  # the loader reports it
+        if "group" not in header:
+            return None
+        from econ.inputs.controlled_data import load_controlled_data
+
+        return _cached("controlled", path, lambda: load_controlled_data(path, unit_costs=self.unit_costs),
+                       id(self.unit_costs))
+
     def data_files(self) -> list[dict]:
         """Data files used so far, with SHA-256 and the synthetic flag (for run metadata)."""
         out = []
@@ -178,6 +204,10 @@ class DataContext:
                 if path is not None:
                     synthetic = key in ("service_use", "informal_care", "persons") and bool(self.service_use.synthetic)
                     out.append({"role": key, "path": str(path), "sha256": _sha256(path), "synthetic": synthetic})
+        controlled = self.__dict__.get("controlled")
+        if controlled is not None and controlled.persons_file:
+            out.append({"role": "persons", "path": controlled.persons_file,
+                        "sha256": _sha256(Path(controlled.persons_file)), "synthetic": bool(controlled.synthetic)})
         if "indices" in self.__dict__:
             for name, index in self.indices.items():
                 out.append({"role": f"price_index:{name}", "path": index.path, "sha256": _sha256(Path(index.path)),
@@ -283,13 +313,84 @@ class DataContext:
             change = (followup - baseline) / baseline
         return change if statistic == "relative_change" else -change
 
-    def service_use_point(self, name: str, ref) -> float:
-        """Point estimate of a service-use statistic from the data (persons pooled over the subgroup)."""
+    def effect_point_at(self, name: str, ref, *, rho=None, ratio=None) -> np.ndarray:
+        """An effect statistic at the data's point estimate with rho and/or the population ratio set to these
+        values (arrays): what a one-way analysis of that rho or ratio needs."""
         rows = self._select(self._point_table, name, ref)
         w = rows["n_persons"].astype(float)
         b = float((rows["baseline"] * w).sum() / w.sum())
         f = float((rows["followup"] * w).sum() / w.sum())
-        value = float(self._statistic(np.array(b), np.array(f), ref.statistic))
+        return self._effect(name, ref, np.array(b), np.array(f), False, rho=rho, ratio=ratio)
+
+    def _effect(self, name: str, ref, b, f, replicates: bool, *, rho=None, ratio=None):
+        """An effect statistic (``econ.inputs.effects``) by the estimator of the scenario's ``effect`` block."""
+        from econ.inputs.effects import effect_statistic
+
+        spec = self.loaded.spec.effect
+        if spec is None:
+            raise ScenarioError(self.loaded.problem(("parameters", name, "service_use", "statistic"),
+                                                    f"statistic '{ref.statistic}' is computed by an estimator: add "
+                                                    f"an 'effect:' block (estimator, follow_up_months, persistence)"))
+        self.check_estimator()
+        if spec.estimator == "pre_post":
+            return effect_statistic(b, f, ref.statistic, "pre_post")
+        if spec.estimator in ("difference_in_differences", "ancova"):
+            from econ.inputs.effects import statistic_of_effect
+
+            return statistic_of_effect(b, f, self._comparison_effect(name, ref, replicates), ref.statistic)
+        inputs = self.effect_inputs.get(ref.service)
+        if inputs is None or not (np.isfinite(inputs.rho) and np.isfinite(inputs.ratio)):
+            raise ScenarioError(self.loaded.problem(("parameters", name, "service_use"),
+                                                    f"rtm_adjusted has no rho and population ratio for service "
+                                                    f"'{ref.service}': give effect.rho and effect.population_ratio, "
+                                                    f"or the service in rho_by_service / population_ratio_by_service"))
+        if rho is None:
+            rho = inputs.rho_draws.replicates if replicates and inputs.rho_draws is not None else inputs.rho
+        if ratio is None:
+            ratio = inputs.ratio_draws.replicates if replicates and inputs.ratio_draws is not None else inputs.ratio
+        mu = np.asarray(ratio, dtype=float) * self.population_baseline[ref.service]
+        return effect_statistic(b, f, ref.statistic, "rtm_adjusted", rho=rho, population_mean=mu)
+
+    def _comparison_effect(self, name: str, ref, replicates: bool) -> np.ndarray:
+        """DiD or ANCOVA effect on the parameter's service (see :func:`econ.inputs.effects.comparison_statistic`)."""
+        from econ.inputs.effects import comparison_statistic
+
+        return comparison_statistic(self, name, ref, replicates)
+
+    def check_estimator(self) -> None:
+        """Raise a located ScenarioError when the data cannot serve the ``effect`` block's estimator."""
+        from econ.inputs.effects import check_estimator
+
+        spec = self.loaded.spec.effect
+        has_group = self.controlled is not None and int(
+            ((self.controlled.persons["group"] == "comparison") & self.controlled.persons["followed_up"]).sum()) >= 2
+        message = check_estimator(spec.estimator, has_group, str(self.loaded.spec.data.service_use))
+        if message is not None:
+            raise ScenarioError(self.loaded.problem(("effect", "estimator"), message))
+
+    @cached_property
+    def population_baseline(self) -> dict:
+        """Service -> mean baseline monthly use of everyone in the data (the base of the population mean)."""
+        from econ.inputs.service_use import INFORMAL_CARE_SERVICE
+
+        data = self.service_use
+        out = dict(zip(data.services, np.asarray(data.monthly_use[0], dtype=float).mean(axis=0)))
+        if data.informal_care_monthly is not None:
+            out[INFORMAL_CARE_SERVICE] = float(np.asarray(data.informal_care_monthly[0], dtype=float).mean())
+        return out
+
+    def service_use_point(self, name: str, ref) -> float:
+        """Point estimate of a service-use statistic from the data (persons pooled over the subgroup)."""
+        from econ.inputs.effects import EFFECT_STATISTICS
+
+        rows = self._select(self._point_table, name, ref)
+        w = rows["n_persons"].astype(float)
+        b = float((rows["baseline"] * w).sum() / w.sum())
+        f = float((rows["followup"] * w).sum() / w.sum())
+        if ref.statistic in EFFECT_STATISTICS:
+            value = float(self._effect(name, ref, np.array(b), np.array(f), False))
+        else:
+            value = float(self._statistic(np.array(b), np.array(f), ref.statistic))
         if not np.isfinite(value):
             raise ScenarioError(self.loaded.problem(("parameters", name, "service_use"),
                                                     f"{ref.statistic} is undefined: nobody used '{ref.service}' at "
@@ -344,7 +445,12 @@ class DataContext:
         wsum = np.bincount(rep, weights=w, minlength=R)
         b = np.bincount(rep, weights=rows["baseline"] * w, minlength=R) / wsum
         f = np.bincount(rep, weights=rows["followup"] * w, minlength=R) / wsum
-        values = self._statistic(b, f, ref.statistic)
+        from econ.inputs.effects import EFFECT_STATISTICS
+
+        if ref.statistic in EFFECT_STATISTICS:
+            values = self._effect(name, ref, b, f, True)
+        else:
+            values = self._statistic(b, f, ref.statistic)
         if not np.all(np.isfinite(values)):
             bad = int((~np.isfinite(values)).sum())
             raise ScenarioError(self.loaded.problem(("parameters", name, "service_use"),
@@ -399,6 +505,28 @@ class BootstrapStatistic:
 
     def draw_joint(self, replicate_index: np.ndarray) -> np.ndarray:
         return self.replicates[replicate_index]
+
+
+class JointDraws(BootstrapStatistic):
+    """A parameter drawn once per bootstrap replicate (e.g. the test-retest correlation of an RTM adjustment).
+
+    Its ``replicates`` are draws from the parameter's declared distribution, one per replicate; the
+    probabilistic analysis gives it, like the service-use statistics, the value of the replicate drawn,
+    so the effect statistics computed with that value and the parameter itself agree in every draw.
+    """
+
+    def __init__(self, draws, declared=None):
+        self._draws = draws  # an array, or a function giving it (drawn when first needed: the PSA)
+        self.declared = declared
+        #: values -> {parameter: values}: the statistics computed with this parameter, at the data's point
+        #: estimate, for analyses that vary it alone (one-way, two-way, threshold); set by econ.model.effect
+        self.dependents = None
+
+    @property
+    def replicates(self) -> np.ndarray:  # type: ignore[override]
+        if callable(self._draws):
+            self._draws = np.asarray(self._draws(), dtype=float)
+        return self._draws
 
 
 def table_problems(loaded) -> list[Problem]:

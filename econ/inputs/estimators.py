@@ -337,11 +337,21 @@ def ancova_statsmodels(o: Outcomes) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def expected_rtm(baseline_mean, population_mean, rho):
+    """Expected regression to the mean of a group selected with this baseline mean (Barnett et al. 2005).
+
+    ``(1 - rho) x (baseline_mean - population_mean)``: how much the group's mean would fall by follow-up
+    without any effect (rise, when selected below the mean), under a linear regression of follow-up on
+    baseline with slope rho in the population. Broadcasts over arrays (e.g. one rho per replicate).
+    """
+    return (1.0 - np.asarray(rho, dtype=float)) * (np.asarray(baseline_mean, dtype=float) - population_mean)
+
+
 def _rtm_values(w, o, rho, mu):
     """Change in the intervention group plus the expected RTM (1 - rho) (baseline mean - mu)."""
     member = o.intervention
     baseline = _means(w[:, member], o.baseline[member])
-    return _change(w, o, member) + (1.0 - rho) * (baseline - mu)
+    return _change(w, o, member) + expected_rtm(baseline, mu, rho)
 
 
 def _per_column(o: Outcomes, values, what: str, *, scaled: bool = False) -> np.ndarray:

@@ -20,7 +20,7 @@ from econ.inputs.unit_costs import UnitCostTable
 
 __all__ = ["BME_VALUES", "BOOTSTRAP_BLOCK_DRAWS", "ENGAGEMENT_BANDS", "GROUP_COLUMNS", "INFORMAL_CARE_COLUMNS",
            "INFORMAL_CARE_SERVICE", "NO_SERVICE", "PERIODS", "PERSONS_COLUMNS", "SERVICE_USE_COLUMNS", "SETTINGS",
-           "SWEMWBS", "SWEMWBS_RANGE", "WEEKS_PER_MONTH", "ServiceUseData", "bootstrap_summary", "engagement_band",
+           "SWEMWBS", "SWEMWBS_RANGE", "WEEKS_PER_MONTH", "ServiceUseData", "bootstrap_counts", "bootstrap_summary", "engagement_band",
            "load_service_use", "metadata_path_for", "summarize_cost", "summarize_informal_care", "summarize_swemwbs",
            "summarize_use"]
 
@@ -291,6 +291,22 @@ def bootstrap_summary(data: ServiceUseData, *, n_boot: int, rng: np.random.Gener
     return _bootstrap_table(means, groups, by, names, n_boot)
 
 
+def _count_blocks(codes: np.ndarray, groups: pd.DataFrame, n_boot: int, rng: np.random.Generator):
+    """The person bootstrap's draws: (group, members, first replicate, counts (size, n)) block by block."""
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(len(groups)))
+    for g in range(len(groups)):
+        members = order[starts[g]: starts[g] + int(groups["n_persons"].iloc[g])]
+        n = len(members)
+        block = max(1, min(n_boot, BOOTSTRAP_BLOCK_DRAWS // n))
+        for first in range(0, n_boot, block):
+            size = min(block, n_boot - first)
+            draws = rng.integers(0, n, size=(size, n))
+            offsets = (np.arange(size) * n)[:, None]
+            counts = np.bincount((draws + offsets).ravel(), minlength=size * n).reshape(size, n)
+            yield g, members, first, counts
+
+
 def _bootstrap_means(codes: np.ndarray, groups: pd.DataFrame, flat: np.ndarray, n_boot: int, n_names: int,
                      rng: np.random.Generator, extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Replicate means, (n_boot, n_groups, period, name), resampling persons within each group in blocks.
@@ -300,22 +316,28 @@ def _bootstrap_means(codes: np.ndarray, groups: pd.DataFrame, flat: np.ndarray, 
     """
     means = np.empty((n_boot, len(groups), 2, n_names))
     extra_means = None if extra is None else np.empty((n_boot, len(groups), 2))
-    order = np.argsort(codes, kind="stable")
-    starts = np.searchsorted(codes[order], np.arange(len(groups)))
-    for g in range(len(groups)):
-        members = order[starts[g]: starts[g] + int(groups["n_persons"].iloc[g])]
-        n = len(members)
-        block = max(1, min(n_boot, BOOTSTRAP_BLOCK_DRAWS // n))
-        u = flat[members]
-        for first in range(0, n_boot, block):
-            size = min(block, n_boot - first)
-            draws = rng.integers(0, n, size=(size, n))
-            offsets = (np.arange(size) * n)[:, None]
-            counts = np.bincount((draws + offsets).ravel(), minlength=size * n).reshape(size, n)
-            means[first: first + size, g] = (counts @ u / n).reshape(size, 2, n_names)
-            if extra is not None:
-                extra_means[first: first + size, g] = counts @ extra[members] / n
+    for g, members, first, counts in _count_blocks(codes, groups, n_boot, rng):
+        size, n = counts.shape
+        means[first: first + size, g] = (counts @ flat[members] / n).reshape(size, 2, n_names)
+        if extra is not None:
+            extra_means[first: first + size, g] = counts @ extra[members] / n
     return means, extra_means
+
+
+def bootstrap_counts(data: ServiceUseData, *, n_boot: int, rng: np.random.Generator,
+                     by: Sequence[str] | str = ()) -> np.ndarray:
+    """How often each person is drawn in each replicate of :func:`bootstrap_summary`, (n_boot, n_persons).
+
+    The same draws as :func:`bootstrap_summary` with the same ``rng`` state and ``by``, so person-level
+    estimators (e.g. ANCOVA) computed with these weights belong to the same replicates as its means.
+    """
+    if not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
+        raise DataError(f"n_boot must be a whole number >= 1 (got {n_boot!r})")
+    codes, groups = _groups(data, _check_by(by))
+    out = np.zeros((n_boot, data.n_persons))
+    for _g, members, first, counts in _count_blocks(codes, groups, n_boot, rng):
+        out[first: first + counts.shape[0], members] = counts
+    return out
 
 
 def _bootstrap_table(means: np.ndarray, groups: pd.DataFrame, by: tuple[str, ...], names: list, n_boot: int

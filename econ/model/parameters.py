@@ -166,10 +166,20 @@ def build_parameters(loaded, context=None) -> ParameterSet:
     """
     problems: list[Problem] = []
     params: dict[str, Parameter] = {}
+    prebuilt, context = _effect_inputs(loaded, context, problems)
     for name, entry in loaded.spec.parameters.items():
+        if name in prebuilt:
+            params[name] = prebuilt[name]
+            continue
         param, context = _build_parameter(loaded, name, entry, context, problems)
         if param is not None:
             params[name] = param
+    if loaded.spec.effect is not None and not problems:
+        _add_effect_parameters(loaded, params, problems)
+        if context is not None and context.effect_inputs:
+            from econ.model.effect import attach_dependents
+
+            attach_dependents(loaded, context, params)
 
     # Names of Dirichlet components must not clash with other parameters.
     seen = set(params)
@@ -186,6 +196,52 @@ def build_parameters(loaded, context=None) -> ParameterSet:
 
 
 _SKIP = object()  # an entry already reported as a problem
+
+
+def _effect_inputs(loaded, context, problems: list):
+    """Parameters the ``effect`` block uses as rho or population ratio, built first (drawn jointly with the
+    bootstrap, see :mod:`econ.model.effect`), and the data context with their values set."""
+    from econ.model import effect
+
+    if loaded.spec.effect is None:
+        return {}, context
+    found = effect.effect_problems(loaded)
+    problems.extend(found)
+    if found:
+        return {}, context
+    if context is None:
+        from econ.inputs.context import DataContext
+
+        context = DataContext(loaded)
+    prebuilt = {}
+    n_boot = int(loaded.spec.data.bootstrap_replicates)
+    for name in effect.input_names(loaded.spec):
+        param, context = _build_parameter(loaded, name, loaded.spec.parameters[name], context, problems)
+        if param is not None:
+            prebuilt[name] = effect.joint_parameter(loaded, param, n_boot, problems)
+    if loaded.spec.effect.estimator == "rtm_adjusted" and not problems and loaded.spec.data.service_use:
+        try:
+            context.effect_inputs = effect.rtm_inputs(loaded, context, prebuilt, problems)
+        except (ScenarioError, DataError) as exc:
+            problems.extend(exc.problems)
+    return prebuilt, context
+
+
+def _add_effect_parameters(loaded, params: dict, problems: list) -> None:
+    """The derived parameters of time the ``effect`` block defines (``effect_persistence``, ...)."""
+    from econ.model.effect import effect_expressions
+
+    origin = _loc(loaded, ("effect",))
+    for name, text in effect_expressions(loaded.spec).items():
+        try:
+            expr = parse_expression(text)
+        except ExpressionError as exc:  # a bad parameter name was reported by effect_problems
+            problems.append(loaded.problem(("effect",), f"{exc.message} in '{text}'"))
+            continue
+        meta = dict(origin=origin, source=f"effect block ({loaded.spec.effect.estimator}, follow-up "
+                                          f"{loaded.spec.effect.follow_up_months:g} months, persistence "
+                                          f"{loaded.spec.effect.persistence})")
+        params[name] = Parameter(name, expression=expr, **meta)  # derived even when constant: no table column
 
 
 def _build_parameter(loaded, name, entry, context, problems: list):
@@ -347,3 +403,12 @@ def order_derived(exprs: Mapping[str, Expression], *, loaded=None) -> list[str]:
     for name in exprs:
         visit(name, [])
     return order
+
+
+def assign_linked(pset, name: str, cols: dict, rows, values) -> None:
+    """In ``cols`` (rows ``rows``), set the columns that move with parameter ``name`` set to ``values`` when it
+    is varied alone: for a rho or population ratio of the effect block, the effect statistics computed
+    with it (nothing for other parameters)."""
+    linked = getattr(pset[name].distribution, "dependents", None)
+    for column, moved in (linked(values) if linked is not None else {}).items():
+        cols[column][rows] = moved

@@ -53,6 +53,7 @@ class RunMetadata:
     created: str = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
     data_files: list = field(default_factory=list)
     perspectives: list = field(default_factory=list)
+    effect: dict = field(default_factory=dict)  # the effect block: estimator (and its label), window, persistence
     precedence: str = "--set overrides > scenario file > extends: parents > schema defaults"
     paths_relative_to: str = "the folder of scenario_path"
 
@@ -74,6 +75,8 @@ def relative_to_scenario(path: str, scenario_path: str) -> str:
 
 def metadata_for(compiled: CompiledScenario, *, n_draws: int, seed: int | None, data_files=()) -> RunMetadata:
     """Build the RunMetadata of a run of ``compiled``."""
+    from econ.model.effect import effect_summary
+
     loaded = compiled.loaded
     st = loaded.spec.settings
     return RunMetadata(
@@ -86,4 +89,5 @@ def metadata_for(compiled: CompiledScenario, *, n_draws: int, seed: int | None, 
         data_files=[{**d, "path": relative_to_scenario(d["path"], loaded.path)} if "path" in d else d
                     for d in data_files],
         perspectives=list(loaded.spec.cost_offset.perspectives) if loaded.spec.cost_offset is not None else [],
+        effect=effect_summary(loaded.spec),
     )

@@ -41,9 +41,15 @@ GLOSSARY = (
     ("Cash-releasing and capacity savings", "A cash-releasing saving lowers what a payer spends; capacity "
                                             "freed (beds, appointments, staff time) is used by other people and "
                                             "releases cash only if a service is cut."),
-    ("Attribution", "The share of the observed change in service use that peer support itself causes. The "
-                    "rest would have happened anyway (for example people recovering on their own). Nobody "
-                    "knows this share well; it is the main uncertainty."),
+    ("Attribution", "The share of the change in service use that peer support itself causes. The rest would "
+                    "have happened anyway (for example people recovering on their own). With an effect "
+                    "estimator it is an extra multiplier of the estimated effect (1: the estimate is taken as "
+                    "the effect)."),
+    ("Regression to the mean", "People join at a point of need, so their use of services often falls anyway as "
+                               "a bad patch passes. The effect estimators take this out (see the README)."),
+    ("Share of savings beyond the observed window", "The part of the savings that falls after the months the "
+                                                    "data followed people; it rests on the assumption about "
+                                                    "how long the effect lasts, not on data."),
     ("Break-even attribution", "The attribution at which savings exactly equal the programme cost. If you "
                                "believe peer support causes more than this share of the change, it pays for "
                                "itself."),
@@ -237,6 +243,8 @@ def offset_findings(headline: pd.DataFrame, ctx: TableContext, *, perspective: s
             p = float(row["payback_month"])
             facts.append(("Pays back by", f"not by {ctx.cycle_length} {ctx.n_cycles}" if math.isnan(p)
                           else f"{ctx.cycle_length} {p:.0f}"))
+        if "share_beyond_window" in row and not math.isnan(float(row["share_beyond_window"])):
+            facts.append(("Savings beyond the observed window", percent(float(row["share_beyond_window"]))))
         if s in prob:
             facts.append(("Chance of saving money", share_text(prob[s])))
         facts += _outcome_facts(row, ctx, net)
@@ -310,6 +318,11 @@ def _offset_messages(headline: pd.DataFrame, ctx: TableContext, *, perspective: 
                 text += " " + " and ".join(never) + (" does" if len(never) == 1 else " do") + \
                     " not pay for itself even if peer support caused all of it."
             msgs.append(text + " Nobody knows this share well, so the lower it is, the safer the investment.")
+    if "share_beyond_window" in per and per["share_beyond_window"].notna().any():
+        shares = per["share_beyond_window"].dropna()
+        msgs.append(f"{percent(float(shares.min()))} to {percent(float(shares.max()))} of the savings fall after the "
+                    "months the data followed people, where they rest on the assumption about how long the "
+                    "effect lasts.")
     if cost_saving is not None and len(cost_saving):
         cs = cost_saving[(cost_saving.perspective == perspective) & (cost_saving.discounting == "discounted")]
         parts = [f"{ctx.strategy(s)} {share_text(p)}" for s, p in zip(cs.strategy, cs.prob_cost_saving)]

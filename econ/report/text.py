@@ -29,6 +29,7 @@ MEASURE_LABELS = {
     "net_roi_of_means": "Net return on investment, from mean savings and mean cost",
     "break_even_attribution": "Break-even attribution",
     "payback_month": "Pays for itself by month",
+    "share_beyond_window": "Share of savings beyond the observed window",
 }
 
 SYNTHETIC_BANNER = ("*** SYNTHETIC DATA: these results come from made-up data that illustrate the method. "
@@ -172,6 +173,8 @@ def _cell(measure: str, value: float, currency: str, horizon: int) -> str:
         return format_cell(value, "attribution")
     if measure == "payback_month":
         return format_cell(value, "month", horizon=horizon)
+    if measure == "share_beyond_window":
+        return percent(value)
     return money(value, currency)
 
 
@@ -206,6 +209,28 @@ def offset_columns_text(rows: pd.DataFrame, columns: dict, measures) -> str:
             out.append(row)
     table = pd.DataFrame(out, columns=["Strategy", "Measure"] + [str(c) for c in columns])
     return table.set_index(["Strategy", "Measure"]).to_string()
+def effect_text(spec, parameters=None) -> str:
+    """One paragraph on the ``effect`` block: the estimator used, the window and the persistence after it.
+
+    ``parameters`` (a ParameterSet) gives the point value of a half-life written as a parameter name.
+    """
+    from econ.model.effect import effect_summary
+
+    e = effect_summary(spec)
+    if not e:
+        return ""
+    half = e.get("half_life_months")
+    if isinstance(half, str) and parameters is not None and half in parameters.parameters:
+        half = f"{float(parameters[half].point):g} ({half})"
+    elif half is not None and not isinstance(half, str):
+        half = f"{half:g}"
+    after = {"none": "stops (persistence none)", "constant": "lasts as the model's states say (persistence constant)",
+             "decay": f"halves every {half} months (persistence decay)"}[e["persistence"]]
+    text = (f"Effect estimator: {e['estimator']} ({e['label']}). Observed window: {e['follow_up_months']:g} months "
+            f"of follow-up; beyond it the effect {after}.")
+    if e["estimator"] == "pre_post":
+        text += " No comparison group and no adjustment: the change includes regression to the mean."
+    return text
 
 
 def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "discounted") -> str:
@@ -225,6 +250,8 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
     lines.append(f"Per person offered the programme (intention to treat), compared with {labels[compiled.reference].lower()}, over "
                  f"{horizon_words(st.n_cycles, st.cycle_length)}. {money_note(currency, st.price_year)}, {discounting}"
                  + (f" at {st.discount_rate_costs:.1%} a year." if discounting == "discounted" else "."))
+    if spec.effect is not None:
+        lines.append(effect_text(spec, compiled.parameters))
     pop_name = spec.cost_offset.population
     pop = compiled.parameters[pop_name].point if pop_name else None
     first = True
@@ -243,13 +270,13 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
         lines += ["", f"Perspective: {PERSPECTIVE_LABELS.get(persp, persp)}"]
         categories = sorted(m for m in pivot.index if m.startswith("offset_"))
         order = ["delivery_cost", "cost_offset"] + (categories if first else []) + [
-            "net_cost", "bcr", "net_roi", "sroi_ratio", "break_even_attribution", "payback_month"]
+            "net_cost", "bcr", "net_roi", "sroi_ratio", "break_even_attribution", "payback_month", "share_beyond_window"]
         rows = []
         for m in order:
             if m not in pivot.index:
                 continue
             label = {"roi": roi_label(currency), "bcr": f"{roi_label(currency)} (benefit-cost ratio)",
-                     "payback_month": payback_label(st.cycle_length)}.get(m) or \
+                     "payback_month": payback_label(st.cycle_length), "share_beyond_window": _beyond_label(spec)}.get(m) or \
                 MEASURE_LABELS.get(m) or "  of which " + m.removeprefix("offset_").replace("_", " ")
             rows.append([label] + [_cell(m, float(pivot.loc[m, s]), currency, st.n_cycles) for s in strategies])
         if pop is not None and "net_cost" in pop_pivot.index:
@@ -259,12 +286,18 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
         table = pd.DataFrame(rows, columns=[""] + [labels[s] for s in strategies]).set_index("")
         lines.append(table.to_string())
         first = False
+    what = ("estimated effect on service use that must be real" if spec.effect is not None
+            and spec.effect.estimator != "pre_post" else "observed change in service use that peer support must cause")
     lines += [""] + textwrap.wrap(
         "Benefit-cost ratio = savings / cost (above 1: the programme pays for itself); net return on investment = "
         "(savings - cost) / cost = benefit-cost ratio - 1; SROI-style ratio = savings after deadweight, attribution "
         "to others, displacement and drop-off, over cost (docs/budget_impact.md). Break-even attribution is the "
-        "share of the observed change in service use that peer support must cause for savings to equal its cost; "
-        "'never' where that or payback cannot be reached.", width=110)
+        f"share of the {what} for savings to equal its cost; 'never' where that or payback cannot be reached.",
+        width=110)
+    if spec.effect is not None:
+        lines += textwrap.wrap(f"Share of savings beyond the observed window: the part of the savings that falls after "
+                               f"the {spec.effect.follow_up_months:g} months the data cover, where it rests on the "
+                               f"persistence assumption, not on data.", width=110)
     if spec.cost_offset.outcomes:
         lines += textwrap.wrap(
             "Outcomes are per person against the comparator, discounted like costs; net cost per unit gained "
@@ -393,6 +426,11 @@ def population_note(compiled) -> str:
         text += (f", the people the budget refers: {eligible:,.0f} eligible ('{budget.eligible}') x uptake of "
                  f"{shares} a {budget.uptake.per}")
     return text + ")."
+
+
+def _beyond_label(spec) -> str:
+    return (f"Share of savings beyond {spec.effect.follow_up_months:g} months observed" if spec.effect is not None
+            else MEASURE_LABELS["share_beyond_window"])
 
 
 def budget_text(compiled, budget: pd.DataFrame, *, perspective: str | None = None) -> str:

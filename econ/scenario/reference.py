@@ -5,6 +5,7 @@ committed file is what this prints, so the reference is never written twice.
 """
 from __future__ import annotations
 
+import inspect
 import typing
 
 from pydantic import BaseModel
@@ -63,7 +64,7 @@ def render() -> str:
     models = [schema.Scenario, schema.Metadata, schema.Settings, schema.DataSpec, schema.ParameterSpec,
               schema.ServiceUseRef, schema.StateSpec,
               schema.StrategySpec, schema.ValueSpec, schema.ValueOverride, schema.IcerSpec,
-              schema.CorrelationSpec, schema.CostOffsetSpec, schema.BudgetSpec, schema.IntakeSpec,
+              schema.CorrelationSpec, schema.EffectSpec, schema.CostOffsetSpec, schema.BudgetSpec, schema.IntakeSpec,
               schema.GsaSpec]
     lines = [
         "# Scenario file reference",
@@ -80,7 +81,7 @@ def render() -> str:
         "",
     ]
     for model in models:
-        lines += [f"## {model.__name__}", "", (model.__doc__ or "").strip(), "",
+        lines += [f"## {model.__name__}", "", inspect.cleandoc(model.__doc__ or ""), "",
                   "| key | type | default | meaning |", "| --- | --- | --- | --- |"]
         for name, field in model.model_fields.items():
             desc = " ".join((field.description or "").split()).replace("|", "\\|")

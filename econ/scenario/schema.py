@@ -95,10 +95,18 @@ class ServiceUseRef(_Block):
     service: str
     """A service code of the data (a unit-cost code), ``informal_care_hours``, or ``swemwbs`` (the mean
     SWEMWBS wellbeing score, 7-35, from ``data.persons``)."""
-    statistic: Literal["baseline", "followup", "relative_change", "reduction", "change"]
+    statistic: Literal["baseline", "followup", "relative_change", "reduction", "change", "effect", "effect_reduction",
+                       "counterfactual", "counterfactual_change"]
     """``baseline`` / ``followup``: mean use per person per month (SWEMWBS: mean score) in that period;
-    ``relative_change``: (followup - baseline) / baseline; ``reduction``: (baseline - followup) / baseline;
-    ``change``: followup - baseline (e.g. SWEMWBS points gained)."""
+    ``relative_change``: (followup - baseline) / baseline; ``reduction``: (baseline - followup) / baseline
+    (the uncontrolled before-after change); ``change``: followup - baseline (e.g. SWEMWBS points gained).
+    By the estimator of the scenario's ``effect`` block (see :class:`EffectSpec`): ``effect``: change in
+    mean monthly use per person caused by the intervention by the end of the follow-up window (negative
+    when use falls); ``counterfactual``: mean monthly use the same people would have had at follow-up
+    without it (follow-up minus effect); ``effect_reduction``: -effect / counterfactual, the share of
+    counterfactual use avoided; ``counterfactual_change``: (counterfactual - baseline) / baseline, how
+    usual-care use would have moved by the end of the window. With ``pre_post`` the counterfactual is the
+    baseline, so ``effect_reduction`` equals ``reduction`` and ``counterfactual_change`` is 0."""
     subgroup: dict[Literal["setting", "engagement_band", "area", "bme"], str] = Field(default_factory=dict)
     """Restrict to people with these attributes, e.g. {setting: group}. Subgroup runs add to it."""
 
@@ -317,8 +325,9 @@ class CostOffsetSpec(_Block):
     """Values that are the intervention's own cost (e.g. [c_delivery]); every other cost value in the
     perspective is a service or informal-care cost whose reduction is the offset."""
     attribution: str | None = None
-    """Parameter that scales the effect (share of the observed change caused by the intervention);
-    used for the break-even attribution."""
+    """Parameter that scales the effect (share of the observed change caused by the intervention; with
+    an ``effect`` block, an extra multiplier of the estimated effect, SROI's deadweight); used for the
+    break-even attribution."""
     population: str | None = None
     """Parameter giving the number of people commissioned, for population totals."""
     perspectives: list[Perspective] = Field(default_factory=lambda: ["nhs_pss", "societal"], min_length=1)
@@ -440,6 +449,62 @@ class GsaSpec(_Block):
     values are held whole in addition. Results do not depend on it."""
 
 
+#: Estimators of the ``effect`` block (their assumptions: ``econ.inputs.estimators``).
+EFFECT_ESTIMATORS = ("pre_post", "difference_in_differences", "ancova", "rtm_adjusted")
+
+#: A number or the name of a parameter (whose uncertainty then enters the analysis).
+NumberOrName = Union[float, Name]
+
+
+class EffectSpec(_Block):
+    """How the effect of the intervention is estimated from person-level data, and how long it lasts.
+
+    The ``service_use:`` statistics ``effect``, ``effect_reduction``, ``counterfactual`` and
+    ``counterfactual_change`` are computed by ``estimator``; the run prints it and the manifest records
+    it. The block also defines parameters that the model's expressions may use: ``effect_persistence``
+    (multiplier of the effect: 1 within the follow-up window, then as ``persistence`` says),
+    ``effect_window`` (share of the cycle inside the window), ``effect_counterfactual_path`` (0 at the
+    start, 1 at the end of the window: usual-care use at month m is baseline x (1 +
+    counterfactual_change x path(m))), ``effect_follow_up_months`` (the window) and ``effect_months``
+    (the middle of the cycle in months since baseline); all but ``effect_follow_up_months`` depend on ``cycle``.
+    """
+
+    estimator: Literal["pre_post", "difference_in_differences", "ancova", "rtm_adjusted"]
+    """``pre_post``: follow-up minus baseline, **no comparison group** (includes regression to the mean;
+    kept for comparison). ``difference_in_differences``: change minus the comparison group's change
+    (parallel trends; needs a ``group`` column). ``ancova``: follow-up regressed on baseline and group
+    (needs a ``group`` column). ``rtm_adjusted``: before-after change plus the expected regression to
+    the mean (1 - rho) (baseline - population mean) (Barnett, van der Pols & Dobson 2005), for data
+    without a comparison group; needs ``rho`` and ``population_ratio``. When ``data.service_use`` has a
+    ``group`` column (docs/data_format.md, ``econ.inputs.controlled_data``) every service-use statistic
+    is of the intervention people followed up, and the comparison people enter only the effect."""
+    follow_up_months: Annotated[float, Field(gt=0, le=1200)]
+    """Months from baseline to the follow-up measurement: the observed window of the data."""
+    persistence: Literal["none", "constant", "decay"] = "constant"
+    """The effect beyond the window: ``none`` (stops at the end of the window), ``constant`` (lasts as
+    the model's states say) or ``decay`` (halves every ``half_life_months`` after the window; a cycle's
+    factor is taken at the middle of its part beyond the window)."""
+    half_life_months: NumberOrName | None = None
+    """Half-life of the effect beyond the window under ``decay``: a number of months or a parameter name."""
+    counterfactual_half_life_months: NumberOrName | None = None
+    """Usual-care use moves geometrically from baseline toward a long-run level with this half-life
+    (months, or a parameter name), reaching the estimated counterfactual at the end of the window:
+    path(m) = (1 - 0.5^(m/h)) / (1 - 0.5^(F/h)), m the middle of the cycle in months, F the window.
+    Without it, the path rises linearly to 1 at the end of the window and stays there."""
+    rho: NumberOrName | None = None
+    """``rtm_adjusted``: test-retest correlation of monthly use in the population, in [0, 1], for every
+    service not in ``rho_by_service``: a number or a parameter name (its distribution is drawn with
+    the bootstrap, one value per replicate, so it stays consistent with the effect statistics)."""
+    rho_by_service: dict[str, NumberOrName] = Field(default_factory=dict)
+    """``rtm_adjusted``: service code -> rho for that service (e.g. lower for A&E and crisis care)."""
+    population_ratio: NumberOrName | None = None
+    """``rtm_adjusted``: population mean use / mean baseline use of everyone in the data, > 0 (people
+    join at a point of need, so usually below 1): the population mean of service k is this times its
+    pooled baseline mean. A number or a parameter name (drawn with the bootstrap, as ``rho``)."""
+    population_ratio_by_service: dict[str, NumberOrName] = Field(default_factory=dict)
+    """``rtm_adjusted``: service code -> population ratio for that service."""
+
+
 class Scenario(_Block):
     """A whole scenario file (after ``extends:`` and overrides have been applied)."""
 
@@ -476,6 +541,8 @@ class Scenario(_Block):
     """The cost and effect used for incremental cost-effectiveness ratios."""
     correlations: list[CorrelationSpec] = Field(default_factory=list)
     """Correlations between uncertain parameters in the probabilistic analysis (default: independent)."""
+    effect: EffectSpec | None = None
+    """How the effect is estimated from the data (estimator), its observed window and its persistence."""
     cost_offset: CostOffsetSpec | None = None
     """Cost-offset reading: delivery cost, attribution, population and perspectives."""
     budget: BudgetSpec | None = None

@@ -154,6 +154,19 @@ def write_payback(wb, compiled, cells: dict) -> dict:
     return found
 
 
+#: Headline measures that are not multiplied by the population (ratios, shares, a month).
+_NOT_PER_POPULATION = ("roi", "break_even_attribution", "payback_month", "share_beyond_window")
+
+
+def _window(wb, compiled, cells: dict) -> dict:
+    """The Window sheet's references (share of savings beyond the observed window), {} without an effect block."""
+    if compiled.loaded.spec.effect is None:
+        return {}
+    from econ.report.excel_model.window import write_window
+
+    return write_window(wb, compiled, cells)
+
+
 def write_results(wb, compiled, cells: dict, inputs) -> dict:
     """Results sheet; returns (kind, strategy, measure, discounting, perspective) -> workbook reference."""
     ws = wb.create_sheet("Results")
@@ -188,7 +201,7 @@ def write_results(wb, compiled, cells: dict, inputs) -> dict:
                                "population"), 1):
             put_text(ws, r, c, h, font=BOLD)
         r += 1
-        payback = write_payback(wb, compiled, cells)
+        payback, beyond = write_payback(wb, compiled, cells), _window(wb, compiled, cells)
         pop = inputs.columns.get(co.population) if co.population else None
         attr = inputs.columns.get(co.attribution) if co.attribution else None
         for persp in co.perspectives:
@@ -209,6 +222,7 @@ def write_results(wb, compiled, cells: dict, inputs) -> dict:
                     if co.sroi is not None:
                         items.append(("sroi_ratio", sroi_formula(compiled, cells, s, persp, disc)))
                     items.append(("payback_month", payback[(persp, label, s)]))
+                    items += [("share_beyond_window", beyond[(persp, label, s)])] if beyond else []
                     if attr:
                         items.append(("break_even_attribution",
                                       f'IF(@cost_offset<>0,{attr}*@delivery_cost/@cost_offset,"n/a")'))
@@ -222,8 +236,7 @@ def write_results(wb, compiled, cells: dict, inputs) -> dict:
                         put_text(ws, r, 3, s)
                         put_text(ws, r, 4, measure)
                         put_formula(ws, r, 5, formula, fmt="#,##0.00")
-                        per_pop = measure not in ("roi", "bcr", "net_roi", "sroi_ratio", "break_even_attribution",
-                                                  "payback_month") and not measure.startswith("cost_per_")
+                        per_pop = measure not in _NOT_PER_POPULATION and not measure.startswith("cost_per_")
                         if pop and per_pop:
                             put_formula(ws, r, 6, f"E{r}*{pop}", fmt="#,##0")
                         found[("headline", s, measure, label, persp)] = ref(r, 5, sheet="Results")

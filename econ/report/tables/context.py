@@ -30,6 +30,7 @@ MEASURE_KINDS = {
     "net_roi_of_means": "percent",
     "break_even_attribution": "attribution",
     "payback_month": "month",
+    "share_beyond_window": "percent",
 }
 
 #: Spreadsheet symbols of currencies (one list for every renderer); others are written after the number

@@ -43,7 +43,7 @@ def headline_table(headline: pd.DataFrame, ctx: TableContext, *, discounting: st
         pop = part.pivot(index="measure", columns="strategy", values="population")
         cats = sorted(m for m in per.index if m.startswith("offset_"))
         order = ["delivery_cost", "cost_offset"] + (cats if i == 0 else []) + [
-            "net_cost", "bcr", "net_roi", "sroi_ratio", "break_even_attribution", "payback_month"]
+            "net_cost", "bcr", "net_roi", "sroi_ratio", "break_even_attribution", "payback_month", "share_beyond_window"]
         after = [m for m in outcome_measure_order(list(per.index), outcomes) if i == 0 or not m.startswith("gain_")]
         for m in order:
             if m not in per.index:
@@ -66,8 +66,10 @@ def headline_table(headline: pd.DataFrame, ctx: TableContext, *, discounting: st
     notes = (standard_notes(ctx, discounting=discounting) + " Benefit-cost ratio = savings / cost (above 1: the "
              "programme pays for itself); net return on investment = (savings - cost) / cost = benefit-cost ratio - 1; "
              "SROI-style ratio = savings after deadweight, attribution to others, displacement and drop-off, over cost "
-             "(docs/budget_impact.md). Break-even attribution: the share of the observed change in service use that "
-             "peer support must cause for savings to equal its cost; 'never' where break-even cannot be reached.")
+             "(docs/budget_impact.md). Break-even attribution: the share of the observed change in service use (of the "
+             "estimated effect, with an effect estimator) that must be real for savings to equal its cost; 'never' "
+             "where break-even cannot be reached. Share of savings beyond the observed window: the part that falls "
+             "after the data's follow-up, where it rests on the persistence assumption.")
     if outcomes:
         notes += (" Outcomes are gains per person against the comparator (discounted like costs, under the first "
                   "perspective); net cost per unit gained uses each perspective's net cost (negative: cheaper and "
@@ -100,7 +102,8 @@ def comparison_table(comparison: pd.DataFrame, ctx: TableContext, *, discounting
     """
     df = comparison[comparison.discounting == discounting]
     wanted = list(measures) if measures is not None else [
-        "delivery_cost", "cost_offset", "net_cost", "roi", "break_even_attribution", "payback_month"]
+        "delivery_cost", "cost_offset", "net_cost", "roi", "break_even_attribution", "payback_month",
+        "share_beyond_window"]
     if set(df.measure) & set(wanted):
         df = df[df.measure.isin(wanted)]
     scenarios = list(dict.fromkeys(df.scenario))
