@@ -231,7 +231,7 @@ def acceptability(costs: np.ndarray, effects: np.ndarray, wtp: Sequence[float],
                                 f"{len(names)} strategies and at least one draw", None, "draws"))
     lam = _thresholds(wtp, positive=False)
     K = c.shape[1]
-    if np.isfinite(c).all() and np.isfinite(e).all():
+    if K > 1 and np.isfinite(c).all() and np.isfinite(e).all():  # (one strategy: numpy sums its column pairwise)
         mean, prob = _ceac_by_draws(c, e, lam)
     else:
         mean, prob = _ceac_by_thresholds(c, e, lam)
