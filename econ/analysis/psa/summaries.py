@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from econ.analysis.psa.quantiles import percentiles
 from econ.analysis.psa.result import _STAT_COLUMNS, PERCENTILES, PsaResult
 
 
@@ -12,7 +13,7 @@ def _stats(x: np.ndarray, axis: int = 0) -> dict:
     n = x.shape[axis]
     mean = x.mean(axis=axis)
     sd = x.std(axis=axis, ddof=1) if n > 1 else np.full_like(mean, np.nan)
-    lo, hi = np.percentile(x, PERCENTILES, axis=axis)
+    lo, hi = percentiles(x, PERCENTILES, axis=axis)  # numpy.percentile's values, tails selected faster
     return {"mean": mean, "sd": sd, "mcse": sd / np.sqrt(n), "p2.5": lo, "p97.5": hi}
 
 
