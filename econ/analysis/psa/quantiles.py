@@ -59,6 +59,10 @@ def _order_statistics(column: np.ndarray, ranks: list[int]) -> dict[int, float]:
     high = [k for k in ranks if k >= n // 2]
     found: dict[int, float] = {}
     sample = np.sort(column[::STRIDE])
+    if sample[0] == sample[-1]:
+        lo, hi = column.min(), column.max()
+        if lo == hi:  # a constant column (e.g. the reference strategy's increments): every rank is that value
+            return {k: lo for k in ranks}
     if low:
         need = max(low) + 1  # the smallest `need` values must all be in the subset
         j = min(sample.size - 1, int(need / n * sample.size * 2) + 8)
