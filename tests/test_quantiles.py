@@ -43,3 +43,18 @@ def test_non_finite_columns_go_to_numpy():
     x[10, 1] = np.nan
     assert np.array_equal(quantiles.percentiles(x, [2.5, 97.5]), np.percentile(x, [2.5, 97.5], axis=0),
                           equal_nan=True)
+
+
+@pytest.mark.parametrize("shape", [(200_000, 2, 5), (9_000, 3), (20_000, 1, 2), (5, 2, 2), (8_193, 2, 1), (7, 1),
+                                   (1, 3)])
+def test_blocked_mean_and_sd_equal_numpy(shape, monkeypatch):
+    from econ.analysis.psa import summaries
+
+    rng = np.random.default_rng(len(shape) * 1000 + shape[0])
+    x = rng.normal(1_000.0, 300.0, shape)
+    mean, sd = summaries._mean_sd(x)
+    assert np.array_equal(mean, x.mean(axis=0))
+    assert np.array_equal(sd, x.std(axis=0, ddof=1) if shape[0] > 1 else np.full_like(mean, np.nan), equal_nan=True)
+    monkeypatch.setattr(summaries, "MEAN_SD_BLOCK", 3)
+    again = summaries._mean_sd(x)
+    assert np.array_equal(again[0], mean) and np.array_equal(again[1], sd, equal_nan=True)
