@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from econ.inputs import data_cache
 from econ.inputs.csv_reader import ProblemLog, check_choice, check_text, parse_number, read_csv_rows
 from econ.core.errors import DataError
 from econ.inputs.unit_costs import CODE_PATTERN, UnitCostTable, suggest_codes
@@ -205,9 +206,34 @@ def load_service_use(path: str | Path, *, unit_costs: UnitCostTable | None = Non
         quantity; in the informal-care file: the same checks plus persons missing from either file.
     """
     path = Path(path)
+    known = set(unit_costs.codes) if unit_costs is not None else None
+    key = data_cache.cache_key("service_use", [path, None if informal_care_path is None else Path(informal_care_path)],
+                               _READER_CODE, extra=sorted(known) if known is not None else None)
+    checked = _from_cache(data_cache.load("service_use", key))
+    if checked is None:
+        acc, informal = _read_and_check(path, informal_care_path, known, unit_costs)
+        data_cache.store("service_use", key, _to_cache(acc, informal))
+    else:
+        acc, informal = checked
+    frame, services, use, recall_array, informal_monthly = _assemble(acc, informal)
+    metadata = _read_metadata(metadata_path_for(path))
+    return ServiceUseData(
+        persons=frame, services=services, monthly_use=use, recall_months=recall_array,
+        informal_care_monthly=informal_monthly, source_file=str(path),
+        informal_care_file="" if informal_care_path is None else str(informal_care_path),
+        synthetic=_is_synthetic(path, metadata), metadata=metadata,
+    )
+
+
+#: The modules whose code decides what a service-use file says (part of the cache key).
+_READER_CODE = tuple(Path(__file__).resolve().parent / name for name in ("service_use_load.py", "csv_reader.py",
+                                                                         "data_cache.py"))
+
+
+def _read_and_check(path: Path, informal_care_path, known, unit_costs) -> tuple:
+    """Read and check the rows of both files; raise DataError listing every problem."""
     log = ProblemLog(str(path))
     rows = read_csv_rows(path, columns=SERVICE_USE_COLUMNS, log=log)
-    known = set(unit_costs.codes) if unit_costs is not None else None
     acc = _Rows()
     for row in rows:
         _read_row(row, acc, log, known, unit_costs)
@@ -218,15 +244,32 @@ def load_service_use(path: str | Path, *, unit_costs: UnitCostTable | None = Non
         informal_log, informal = _load_informal_care(Path(informal_care_path), set(acc.attributes))
         log.problems.extend(informal_log.problems)
     log.raise_if_any()
+    return acc, informal
 
-    frame, services, use, recall_array, informal_monthly = _assemble(acc, informal)
-    metadata = _read_metadata(metadata_path_for(path))
-    return ServiceUseData(
-        persons=frame, services=services, monthly_use=use, recall_months=recall_array,
-        informal_care_monthly=informal_monthly, source_file=str(path),
-        informal_care_file="" if informal_care_path is None else str(informal_care_path),
-        synthetic=_is_synthetic(path, metadata), metadata=metadata,
-    )
+
+def _to_cache(acc: "_Rows", informal) -> dict:
+    """What :func:`_assemble` reads of checked files, as JSON-able lists (floats round-trip exactly)."""
+    return {"attributes": [[p, line, values] for p, (line, values) in acc.attributes.items()],
+            "recall": [[p, period, line, months] for (p, period), (line, months) in acc.recall.items()],
+            "records": [list(r) for r in acc.records],
+            "informal": None if informal is None else [[p, period, h] for (p, period), h in informal.items()]}
+
+
+def _from_cache(content: dict | None) -> tuple | None:
+    """(_Rows, informal hours) from :func:`_to_cache` content, or None if absent or malformed."""
+    if content is None:
+        return None
+    try:
+        acc = _Rows()
+        acc.attributes = {p: (line, dict(values)) for p, line, values in content["attributes"]}
+        acc.recall = {(p, period): (line, float(months)) for p, period, line, months in content["recall"]}
+        acc.records = [(p, period, service, float(q)) for p, period, service, q in content["records"]]
+        informal = content["informal"]
+        if informal is not None:
+            informal = {(p, period): float(h) for p, period, h in informal}
+        return acc, informal
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 @dataclass
