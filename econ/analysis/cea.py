@@ -230,6 +230,60 @@ def acceptability(costs: np.ndarray, effects: np.ndarray, wtp: Sequence[float],
         raise EconError(Problem(f"costs {c.shape} and effects {e.shape} must be (draws, strategies) with "
                                 f"{len(names)} strategies and at least one draw", None, "draws"))
     lam = _thresholds(wtp, positive=False)
+    K = c.shape[1]
+    if K > 1 and np.isfinite(c).all() and np.isfinite(e).all():  # (one strategy: numpy sums its column pairwise)
+        mean, prob = _ceac_by_draws(c, e, lam)
+    else:
+        mean, prob = _ceac_by_thresholds(c, e, lam)
+    front = np.argmax(mean, axis=1)
+    return pd.DataFrame({"wtp": np.repeat(lam, K), "strategy": names * lam.size, "mean_nmb": mean.reshape(-1),
+                         "prob_optimal": prob.reshape(-1),
+                         "on_frontier": (front[:, None] == np.arange(K)).reshape(-1)})
+
+
+def _ceac_by_draws(c: np.ndarray, e: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Expected NMB and probability optimal (thresholds, strategies), every threshold at once, draws in blocks.
+
+    NMB[i, s, l] = lambda_l E_is - C_is for a block of draws, strategies and thresholds on the
+    contiguous axes: the sum over draws runs row after row (the running total carried from block to
+    block), the same additions in the same order as ``nmb.mean(axis=0)`` over all draws of one
+    threshold, so the numbers equal :func:`_ceac_by_thresholds` bit for bit; each draw's winner is the
+    first strategy with the highest NMB, as ``numpy.argmax`` (inputs are finite here).
+    """
+    N, K = c.shape
+    T = lam.size
+    step = max(1, MAX_NMB_ELEMENTS // (T * K))
+    buf = np.empty((min(step, N) + 1, K, T))
+    wins = np.zeros((K, T), dtype=np.int64)
+    total = None
+    for start in range(0, N, step):
+        m = min(step, N - start)
+        nmb = buf[1:m + 1]
+        np.multiply(e[start:start + m, :, None], lam[None, None, :], out=nmb)
+        np.subtract(nmb, c[start:start + m, :, None], out=nmb)
+        if K == 2:
+            second = np.count_nonzero(nmb[:, 1] > nmb[:, 0], axis=0)
+            wins[1] += second
+            wins[0] += m - second
+        else:
+            top = nmb[:, 0].copy()
+            best = np.zeros(top.shape, dtype=np.intp)
+            for k in range(1, K):
+                better = nmb[:, k] > top
+                best[better] = k
+                np.maximum(top, nmb[:, k], out=top)
+            for k in range(K):
+                wins[k] += np.count_nonzero(best == k, axis=0)
+        if total is None:
+            total = np.add.reduce(nmb, axis=0)
+        else:
+            buf[0] = total
+            total = np.add.reduce(buf[:m + 1], axis=0)
+    return (total / N).T, wins.T / N
+
+
+def _ceac_by_thresholds(c: np.ndarray, e: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`_ceac_by_draws`, thresholds in blocks (any input, NaN included: ``numpy.argmax`` rules)."""
     N, K = c.shape
     mean = np.empty((lam.size, K))
     prob = np.empty((lam.size, K))
@@ -241,10 +295,7 @@ def acceptability(costs: np.ndarray, effects: np.ndarray, wtp: Sequence[float],
         cells = (np.arange(part.size)[:, None] * K + best).ravel()  # (threshold, strategy) of each win
         prob[start:start + part.size] = np.bincount(cells, minlength=part.size * K).reshape(part.size, K) / N
         mean[start:start + part.size] = nmb.mean(axis=1)
-    front = np.argmax(mean, axis=1)
-    return pd.DataFrame({"wtp": np.repeat(lam, K), "strategy": names * lam.size, "mean_nmb": mean.reshape(-1),
-                         "prob_optimal": prob.reshape(-1),
-                         "on_frontier": (front[:, None] == np.arange(K)).reshape(-1)})
+    return mean, prob
 
 
 def frontier_curve(ceac: pd.DataFrame) -> pd.DataFrame:

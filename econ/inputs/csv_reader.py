@@ -255,14 +255,16 @@ def _read_rows(reader, columns: Sequence[str], log: ProblemLog) -> list[CsvRow]:
 
     rows: list[CsvRow] = []
     line = reader.line_num + 1
+    wanted = set(columns)
+    keep = [(k, name) for k, name in enumerate(header) if name in wanted]  # header order, as before
     for fields in reader:
         start, line = line, reader.line_num + 1
-        if not fields or all(not cell.strip() for cell in fields):
+        if not "".join(fields).strip():  # no fields, or every cell blank
             continue
         if len(fields) != len(header):
             log.add(f"expected {len(header)} fields as in the header, got {len(fields)}", line=start)
             continue
-        values = {name: cell.strip() for name, cell in zip(header, fields) if name in columns}
+        values = {name: fields[k].strip() for k, name in keep}
         rows.append(CsvRow(start, values))
     if not rows and not missing:
         log.add("the file has a header but no data rows", line=1)

@@ -194,12 +194,11 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
             senv = StrategyEnv(model, strategy, table)
         # (T + 1, S x n) -> corrected occupancy (T, S, n); cycle_occupancy is elementwise in its last axis
         xk = np.ascontiguousarray(store[k]).reshape(T + 1, S * n)
-        occ_k = cycle_occupancy(xk, correction).reshape(T, S, n)
-        W = [in_order_sum(occ_k, weights=f) for f in rate_factors]  # discounted occupancy per rate, (S, n)
-        W0 = in_order_sum(occ_k)  # (S, n)
+        occupancy = _Occupancy(xk, correction, (T, S, n))
+        W, W0 = occupancy.sums(rate_factors)  # discounted occupancy per rate, and undiscounted, (S, n)
         out = (totals[:, k], totals_u[:, k], per_cycle[:, k] if keep_cycles else None)
         for v_idx, value in enumerate(values):
-            _add_state_amounts(model, value.states[k], senv, occ_k, W[rate_index[v_idx]], W0, discount[v_idx],
+            _add_state_amounts(model, value.states[k], senv, occupancy, W[rate_index[v_idx]], W0, discount[v_idx],
                                out, v_idx)
             _add_transition_amounts(model, value.transitions[k], senv, trace, k, discount[v_idx], out, v_idx)
     for k, w in trace.weights.items():
@@ -210,17 +209,66 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
     return Accounts(tuple(v.name for v in values), totals, totals_u, per_cycle, discount)
 
 
-def _add_state_amounts(model, entries, senv, occ_k, W, W0, discount, out, v_idx) -> None:
+class _Occupancy:
+    """The corrected occupancy of one strategy (T, S, n), built only when a value needs it per cycle.
+
+    Its sums over cycles (weighted by discount factors, and plain) are the in-order sums of
+    :func:`econ.model.engine.in_order_sum` on :func:`cycle_occupancy`. For a large trace and the
+    corrections computed cycle by cycle (end, start, trapezoid) they are taken one cycle at a time,
+    the same additions in the same order, without holding the (T, S, n) array.
+    """
+
+    STREAM_ELEMENTS = 2**19  # traces from this many elements (4 MB) are summed cycle by cycle
+
+    def __init__(self, xk: np.ndarray, correction: CycleCorrection, shape: tuple):
+        self.xk, self.correction, self.shape = xk, correction, shape
+        self._full: np.ndarray | None = None
+
+    def full(self) -> np.ndarray:
+        if self._full is None:
+            self._full = cycle_occupancy(self.xk, self.correction).reshape(self.shape)
+        return self._full
+
+    def _cycle(self, t: int) -> np.ndarray:
+        """Occupancy counted in cycle t (0-based), flat (S x n), as :func:`cycle_occupancy` computes it."""
+        x = self.xk
+        if self.correction == "end":
+            return x[t + 1]
+        if self.correction == "start":
+            return x[t]
+        w = x[t] + x[t + 1]
+        w *= 0.5
+        return w
+
+    def sums(self, factors: np.ndarray) -> tuple[list, np.ndarray]:
+        """([sum_t f_t w(t) for each row f of ``factors``], sum_t w(t)), each (S, n)."""
+        T, S, n = self.shape
+        if self.correction == "simpson" or self.xk.size < self.STREAM_ELEMENTS or T < 1:
+            occ = self.full()
+            return [in_order_sum(occ, weights=f) for f in factors], in_order_sum(occ)
+        first = self._cycle(0)
+        W = [first * f[0] for f in factors]
+        W0 = first.copy()
+        for t in range(1, T):
+            w = self._cycle(t)
+            for acc, f in zip(W, factors):
+                acc += w * f[t]
+            W0 += w
+        return [a.reshape(S, n) for a in W], W0.reshape(S, n)
+
+
+def _add_state_amounts(model, entries, senv, occupancy, W, W0, discount, out, v_idx) -> None:
     """Add one value's state amounts in one strategy to ``out`` = (totals, undiscounted, per cycle).
 
     ``W`` and ``W0`` are the discounted and undiscounted occupancy (S, n) for the value's rate;
-    ``out`` holds views of the strategy's slices (draws first), updated in place.
+    ``occupancy`` the strategy's :class:`_Occupancy`; ``out`` holds views of the strategy's slices
+    (draws first), updated in place.
     """
     if not entries:
         return
     totals, totals_u, per_cycle = out
-    T, S, n = occ_k.shape
-    evaluated = [(s, _eval(expr, senv.env(model.time_in_state[s]))) for s, expr in entries]
+    T, S, n = occupancy.shape
+    evaluated = [(s, _eval(senv.evaluate(expr, model.time_in_state[s]))) for s, expr in entries]
     Tv = max(a.shape[-1] for _, a in evaluated)
     if Tv == 1:
         amount = np.zeros((S, n))
@@ -229,12 +277,12 @@ def _add_state_amounts(model, entries, senv, occ_k, W, W0, discount, out, v_idx)
         totals[:, v_idx] += in_order_sum(W * amount)
         totals_u[:, v_idx] += in_order_sum(W0 * amount)
         if per_cycle is not None:
-            per_cycle[:, v_idx] += in_order_sum(occ_k * amount, axis=1).T
+            per_cycle[:, v_idx] += in_order_sum(occupancy.full() * amount, axis=1).T
     else:
         amount = np.zeros((T, S, n))
         for s, a in evaluated:
             amount[:, s, :] += np.broadcast_to(a, (n, T)).T
-        pc = in_order_sum(occ_k * amount, axis=1)  # (T, n)
+        pc = in_order_sum(occupancy.full() * amount, axis=1)  # (T, n)
         totals[:, v_idx] += in_order_sum(pc, weights=discount)
         totals_u[:, v_idx] += in_order_sum(pc)
         if per_cycle is not None:
@@ -245,7 +293,7 @@ def _add_transition_amounts(model, entries, senv, trace, k, discount, out, v_idx
     """Add one value's one-off transition amounts in strategy ``k`` to ``out`` (as above)."""
     totals, totals_u, per_cycle = out
     for i, j, expr in entries:
-        b = _eval(expr, senv.env(model.time_in_state[i]))
+        b = _eval(senv.evaluate(expr, model.time_in_state[i]))
         pc = trace.flows[(i, j)][:, k] * b
         totals[:, v_idx] += np.einsum("nt,t->n", pc, discount)
         totals_u[:, v_idx] += pc.sum(axis=1)
@@ -253,8 +301,9 @@ def _add_transition_amounts(model, entries, senv, trace, k, discount, out, v_idx
             per_cycle[:, v_idx] += pc
 
 
-def _eval(expr: Expression, env: dict) -> np.ndarray:
-    a = np.asarray(expr.evaluate(env), dtype=float)
+def _eval(value) -> np.ndarray:
+    """An evaluated expression as a 2-d array (draws or 1, cycles or 1); shared, never modified."""
+    a = np.asarray(value, dtype=float)
     if a.ndim == 0:
         return a.reshape(1, 1)
     if a.ndim == 1:

@@ -28,6 +28,8 @@ import numpy as np
 from econ.core.errors import ModelError, Problem
 from econ.scenario.expressions import Expression
 from econ.model.parameters import ParameterTable
+from econ.model import tunnels
+from econ.model.tunnels import collapse_tunnels  # noqa: F401  (public here since issue 19 moved it)
 
 #: Tolerance of the row-sum and [0, 1] checks on transition probabilities.
 PROBABILITY_TOLERANCE = 1e-9
@@ -122,18 +124,40 @@ class StrategyEnv:
                           cycle_years=np.float64(model.cycle_years), time_in_state=np.float64(1.0))
         self._strategy = strategy
         self._cache: dict[int, dict] = {}
+        self._values: dict[tuple, np.ndarray] = {}
         self.n_draws = table.n_draws
+        # the names whose value changes with time in state: it, and derived parameters using it
+        self._by_tis = {"time_in_state"}
+        for name, expr in strategy.derived:
+            if expr.names & self._by_tis:
+                self._by_tis.add(name)
 
     def env(self, time_in_state: int = 1) -> dict:
-        """Names -> arrays for a given time in state (derived parameters included)."""
+        """Names -> arrays for a given time in state (derived parameters included).
+
+        Derived parameters that do not depend on time in state are evaluated once (at time in
+        state 1) and shared by every tunnel position: the same expression on the same arrays.
+        """
         env = self._cache.get(time_in_state)
         if env is None:
+            first = self.env(1) if time_in_state != 1 else None
             env = dict(self._base)
             env["time_in_state"] = np.float64(time_in_state)
             for name, expr in self._strategy.derived:
-                env[name] = expr.evaluate(env)
+                env[name] = first[name] if first is not None and name not in self._by_tis else expr.evaluate(env)
             self._cache[time_in_state] = env
         return env
+
+    def evaluate(self, expr: Expression, time_in_state: int = 1):
+        """``expr`` evaluated at a time in state, once per tunnel position only if it depends on it.
+
+        The result is shared between callers and must not be modified.
+        """
+        key = (id(expr), time_in_state if expr.names & self._by_tis else 1)
+        value = self._values.get(key)
+        if value is None:
+            value = self._values[key] = expr.evaluate(self.env(key[1]))
+        return value
 
     def derived_nbytes(self) -> int:
         """Memory held by the derived parameters evaluated so far (bytes)."""
@@ -173,6 +197,37 @@ def in_order_sum(a: np.ndarray, *, axis: int = 0, weights: np.ndarray | None = N
     return out
 
 
+def transition_cells(model: CohortModel, strategy: StrategyModel, senv: StrategyEnv) -> tuple:
+    """Evaluate a strategy's transition cells, and the runs of cycles in which they do not change.
+
+    Returns ``(cells, complements, segment, starts)``: ``cells`` is [(from, to, value)], each value
+    (draws, 1) or (draws, cycles); ``complements`` [(from, to)]; ``segment`` (cycles,) the index of
+    the distinct matrix used in each cycle and ``starts`` the first cycle (0-based) of each.
+    A cycle shares its neighbour's matrix only when every evaluated probability is exactly equal
+    (``==``) for every draw, so the trace is the same, bit for bit, as with one matrix per cycle.
+    """
+    n, T = senv.n_draws, model.n_cycles
+    cells: list[tuple[int, int, np.ndarray]] = []
+    complements: list[tuple[int, int]] = []
+    for i, row in enumerate(strategy.rows):
+        for e in row:
+            if e.expr is None:
+                complements.append((i, e.to))
+                continue
+            cells.append((i, e.to, _as_2d(senv.evaluate(e.expr, model.time_in_state[i]), n, T)))
+    varying = [v for _, _, v in cells if v.shape[-1] > 1]
+    if varying:
+        same = np.ones(T - 1, dtype=bool)
+        for v in varying:
+            same &= (v[:, 1:] == v[:, :-1]).all(axis=0)
+        segment = np.concatenate([[0], np.cumsum(~same)])
+        starts = np.concatenate([[0], np.nonzero(~same)[0] + 1])  # first cycle (0-based) of each run
+    else:
+        segment = np.zeros(T, dtype=np.intp)
+        starts = np.zeros(1, dtype=np.intp)
+    return cells, complements, segment, starts
+
+
 def transition_array(model: CohortModel, strategy: StrategyModel, senv: StrategyEnv) -> tuple[np.ndarray, np.ndarray]:
     """Evaluate a strategy's transition matrices, one per run of cycles in which they do not change.
 
@@ -186,31 +241,10 @@ def transition_array(model: CohortModel, strategy: StrategyModel, senv: Strategy
     segment : ndarray of int, shape (cycles,)
         The index into ``M`` of the matrix used in each cycle.
 
-    Notes
-    -----
-    A cycle shares its neighbour's matrix only when every evaluated probability is exactly equal
-    (``==``) for every draw, so the trace is the same, bit for bit, as with one matrix per cycle.
+    This is the dense reference; tunnel models store only their cells (:mod:`econ.model.tunnels`).
     """
-    n, T, S = senv.n_draws, model.n_cycles, len(model.states)
-    cells: list[tuple[int, int, np.ndarray]] = []
-    complements: list[tuple[int, int]] = []
-    for i, row in enumerate(strategy.rows):
-        env = senv.env(model.time_in_state[i])
-        for e in row:
-            if e.expr is None:
-                complements.append((i, e.to))
-                continue
-            cells.append((i, e.to, _as_2d(e.expr.evaluate(env), n, T)))
-    varying = [v for _, _, v in cells if v.shape[-1] > 1]
-    if varying:
-        same = np.ones(T - 1, dtype=bool)
-        for v in varying:
-            same &= (v[:, 1:] == v[:, :-1]).all(axis=0)
-        segment = np.concatenate([[0], np.cumsum(~same)])
-        starts = np.concatenate([[0], np.nonzero(~same)[0] + 1])  # first cycle (0-based) of each run
-    else:
-        segment = np.zeros(T, dtype=np.intp)
-        starts = np.zeros(1, dtype=np.intp)
+    n, S = senv.n_draws, len(model.states)
+    cells, complements, segment, starts = transition_cells(model, strategy, senv)
     U = len(starts)
     M = np.zeros((U, S, S, n))
     for i, j, v in cells:
@@ -221,14 +255,16 @@ def transition_array(model: CohortModel, strategy: StrategyModel, senv: Strategy
 
 
 def check_transitions(M: np.ndarray, model: CohortModel, strategy: StrategyModel, *, draw_offset: int = 0,
-                      segment: np.ndarray | None = None) -> None:
+                      segment: np.ndarray | None = None, plan: tunnels.CellPlan | None = None) -> None:
     """Raise ModelError unless every probability is in [0, 1] and every row sums to 1 (tol 1e-9).
 
     The message names strategy, from-state, cycle and draw of the first violation, and how many
     cells or rows are affected. Nothing is normalised. ``M`` is (matrices, from, to, draws) as
-    :func:`transition_array` returns it; ``segment`` maps cycles to its matrices, and a message
-    names the first cycle using the bad matrix.
+    :func:`transition_array` returns it, or with ``plan`` the (matrices, cells, draws) values of
+    :func:`econ.model.tunnels.cell_values` (cells no row fills are 0, which passes); ``segment``
+    maps cycles to its matrices, and a message names the first cycle using the bad matrix.
     """
+    values = M
     tol = PROBABILITY_TOLERANCE
     # M is (matrices, from, to, draws); the search below runs draw first, so messages name the
     # first bad draw.
@@ -245,21 +281,26 @@ def check_transitions(M: np.ndarray, model: CohortModel, strategy: StrategyModel
     bad = None if cells_ok else (~np.isfinite(M) | (M < -tol) | (M > 1 + tol))
     if bad is not None and bad.any():
         # Report a cell the user wrote before a complement cell that merely absorbs its error.
-        written = np.zeros(M.shape[2:], dtype=bool)
-        for i, row in enumerate(strategy.rows):
-            for e in row:
-                if e.expr is not None:
-                    written[i, e.to] = True
+        if plan is None:
+            written = np.zeros(M.shape[2:], dtype=bool)
+            for i, row in enumerate(strategy.rows):
+                for e in row:
+                    if e.expr is not None:
+                        written[i, e.to] = True
+        else:
+            written = plan.written
         preferred = bad & written[None, None]
-        d, t, i, j = np.argwhere(preferred if preferred.any() else bad)[0]
+        d, t, *cell = np.argwhere(preferred if preferred.any() else bad)[0]
+        found = M[(d, t, *cell)]
+        i, j = cell if plan is None else (plan.cell_from[cell[0]], plan.cell_to[cell[0]])
         origin = next((e.origin for e in strategy.rows[i] if e.to == j), "")
         problems.append(Problem(
             f"strategy '{strategy.name}', from-state '{model.states[i]}', cycle {first_cycle[int(t)] + 1}"
             f"{' (and all cycles)' if constant else ''}, draw {d + draw_offset}: probability of moving to "
-            f"'{model.states[j]}' is {M[d, t, i, j]:.6g}; probabilities must be in [0, 1]"
+            f"'{model.states[j]}' is {found:.6g}; probabilities must be in [0, 1]"
             f" ({int(bad.sum())} cell(s) affected)", None, origin or "engine"))
     else:
-        sums = M.sum(axis=-1)
+        sums = M.sum(axis=-1) if plan is None else np.moveaxis(tunnels.row_sums(plan, values), -1, 0)
         dev = np.abs(sums - 1.0)
         off = dev > tol if dev.size and dev.max() > tol else None
         if off is not None:
@@ -322,7 +363,7 @@ def mixture_weights(model: CohortModel, strategy: StrategyModel, senv: StrategyE
 
 
 def run_cohort(model: CohortModel, table: ParameterTable, *, flows: Sequence[tuple[int, int]] = (),
-               draw_offset: int = 0, check: bool = True) -> Trace:
+               draw_offset: int = 0, check: bool = True, method: str = "auto") -> Trace:
     """Compute the state trace of every strategy for every draw in ``table``.
 
     Parameters
@@ -336,6 +377,11 @@ def run_cohort(model: CohortModel, table: ParameterTable, *, flows: Sequence[tup
         Index of the first draw of ``table`` in the whole run (only used in error messages).
     check : bool
         Check every probability and row sum (on by default; turn off only in benchmarks).
+    method : {'auto', 'dense', 'shift'}
+        How a strategy advances: 'dense', one (states x states) product per cycle (the reference);
+        'shift', tunnel-aware (:mod:`econ.model.tunnels`: only the cells rows can fill, single-source
+        columns by one multiply; the same numbers); 'auto' (default), shifting for strategies of a
+        model with tunnel states where it does at most half the dense work.
 
     Returns
     -------
@@ -351,7 +397,8 @@ def run_cohort(model: CohortModel, table: ParameterTable, *, flows: Sequence[tup
     # Working arrays are (strategy, cycle, state, draw): see the module notes.
     store = np.empty((K, T + 1, S, n))
     flow_store = {pair: np.empty((K, T, n)) for pair in flows}
-    constant, envs = _advance_strategies(model, table, store, flow_store, draw_offset=draw_offset, check=check)
+    constant, envs = _advance_strategies(model, table, store, flow_store, draw_offset=draw_offset, check=check,
+                                         method=method)
     _advance_constant(constant, store, flow_store)
     weights = _mix_strategies(model, table, store, flow_store, draw_offset=draw_offset)
     # The trace is returned as a view in the documented axis order (draws, strategies, cycles + 1,
@@ -363,7 +410,7 @@ def run_cohort(model: CohortModel, table: ParameterTable, *, flows: Sequence[tup
 
 
 def _advance_strategies(model: CohortModel, table: ParameterTable, store: np.ndarray, flow_store: dict, *,
-                        draw_offset: int, check: bool) -> tuple[dict, dict]:
+                        draw_offset: int, check: bool, method: str = "auto") -> tuple[dict, dict]:
     """Start every ordinary strategy; advance (and fill the flows of) those whose matrices vary by cycle.
 
     Returns the strategies with one constant matrix (index -> (S, S, n)), left for
@@ -376,6 +423,11 @@ def _advance_strategies(model: CohortModel, table: ParameterTable, store: np.nda
         if strategy.mixture:
             continue
         senv = StrategyEnv(model, strategy, table)
+        if tunnels.use_shift(model, strategy.rows, method):
+            _advance_shifting(model, k, strategy, senv, store, flow_store, draw_offset=draw_offset, check=check)
+            if senv.derived_nbytes() <= store[k].nbytes:
+                envs[k] = senv
+            continue
         Md, segment = transition_array(model, strategy, senv)  # (Tm, S, S, n)
         if check:
             check_transitions(Md, model, strategy, draw_offset=draw_offset, segment=segment)
@@ -391,6 +443,21 @@ def _advance_strategies(model: CohortModel, table: ParameterTable, store: np.nda
         for (i, j), arr in flow_store.items():
             arr[k] = store[k, :-1, i, :] * Md[segment, i, j, :]
     return constant, envs
+
+
+def _advance_shifting(model: CohortModel, k: int, strategy: StrategyModel, senv: StrategyEnv, store: np.ndarray,
+                      flow_store: dict, *, draw_offset: int, check: bool) -> None:
+    """Check, start and advance strategy ``k`` on its cells only (:mod:`econ.model.tunnels`)."""
+    plan = tunnels.cell_plan(strategy.rows, len(model.states))
+    cells, complements, segment, starts = transition_cells(model, strategy, senv)
+    V = tunnels.cell_values(plan, cells, complements, starts, senv.n_draws)  # (Tm, cells, n)
+    if check:
+        check_transitions(V, model, strategy, draw_offset=draw_offset, segment=segment, plan=plan)
+    store[k, 0] = initial_distribution(model, strategy, senv, draw_offset=draw_offset).T
+    tunnels.advance(plan, V, segment, store[k])
+    for (i, j), arr in flow_store.items():
+        p = tunnels.cell_value(plan, V, i, j)
+        arr[k] = store[k, :-1, i, :] * (p[segment] if p is not None else 0.0)
 
 
 def _advance_constant(constant: dict, store: np.ndarray, flow_store: dict) -> None:
@@ -429,13 +496,3 @@ def _mix_strategies(model: CohortModel, table: ParameterTable, store: np.ndarray
         for arr in flow_store.values():
             arr[k] = sum(wc * arr[c] for c, wc in w)
     return weights
-
-
-def collapse_tunnels(model: CohortModel, trace_values: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Sum tunnel copies back into their declared states (last axis)."""
-    groups = model.groups
-    idx = np.array([groups.index(g) for g in model.state_group])
-    out = np.zeros(trace_values.shape[:-1] + (len(groups),))
-    for j in range(len(model.states)):
-        out[..., idx[j]] += trace_values[..., j]
-    return groups, out

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from econ.model.accounting import accumulate
+from econ.model import tunnels
 from econ.model.engine import run_cohort
 from econ.model.compile import CompiledScenario
 from econ.core.errors import LimitError, ModelError
@@ -73,16 +74,26 @@ def _outputs_of(values: np.ndarray, members: list, out: np.ndarray, *, axis: int
             acc += values[..., v]
 
 
-def working_bytes_per_draw(compiled: CompiledScenario, *, keep_cycles: bool) -> float:
+def working_bytes_per_draw(compiled: CompiledScenario, *, keep_cycles: bool, method: str = "auto") -> float:
     """Upper estimate of the memory one draw needs while its chunk is evaluated (bytes).
 
     Counts the trace of every strategy, one strategy's transition matrices (assumed to vary by
-    cycle), flows, corrected occupancy and per-cycle accounting arrays, times 2 for temporaries.
+    cycle: states squared each, or a tunnel-aware strategy's cells and multi-source columns),
+    flows, corrected occupancy and per-cycle accounting arrays, times 2 for temporaries.
     """
     m = compiled.model
     K, T, S = len(m.strategies), m.n_cycles, len(m.states)
     V, O = len(compiled.values), len(compiled.values) + len(compiled.totals)
-    per = K * (T + 1) * S + T * S * S + K * T * (len(compiled.flows) + S) + 4 * K * O
+    matrices = 0
+    for strategy in m.strategies:
+        if strategy.mixture:
+            continue
+        if tunnels.use_shift(m, strategy.rows, method):
+            plan = tunnels.cell_plan(strategy.rows, S)
+            matrices = max(matrices, T * (2 * len(plan.cell_from) + S * len(plan.multi)))
+        else:
+            matrices = max(matrices, T * S * S)
+    per = K * (T + 1) * S + matrices + K * T * (len(compiled.flows) + S) + 4 * K * O
     if keep_cycles:
         per += K * (V + 2 * O) * T
     return 2.0 * 8.0 * per
@@ -98,13 +109,13 @@ def kept_bytes(compiled: CompiledScenario, n_draws: int, *, keep_cycles: bool, k
 
 
 def _chunking(compiled: CompiledScenario, n: int, *, requested: int, threads: int | None, keep_cycles: bool,
-              keep_trace: bool) -> tuple[int, int]:
+              keep_trace: bool, method: str = "auto") -> tuple[int, int]:
     """(chunk size, threads): chunks whose working sets, ``threads`` at a time, fit the memory cap.
 
     With several threads the memory left after the kept results is shared between the chunks in
     flight; if even one draw per thread does not fit, it falls back to one thread.
     """
-    per_draw = working_bytes_per_draw(compiled, keep_cycles=keep_cycles)
+    per_draw = working_bytes_per_draw(compiled, keep_cycles=keep_cycles, method=method)
     kept = kept_bytes(compiled, n, keep_cycles=keep_cycles, keep_trace=keep_trace)
     threads = threads_for(n, threads)
     if threads > 1:
@@ -119,7 +130,7 @@ def _chunking(compiled: CompiledScenario, n: int, *, requested: int, threads: in
 
 def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *, chunk_draws: int | None = None,
              keep_cycles: bool = False, keep_trace: bool = False, progress=None,
-             threads: int | None = None) -> Evaluation:
+             threads: int | None = None, method: str = "auto") -> Evaluation:
     """Run the engine and accounting on every draw of ``table``.
 
     Parameters
@@ -139,6 +150,9 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
         Chunks evaluated at once (default :func:`econ.core.parallel.default_threads`: the CPUs
         available, or ``PEER_ECON_THREADS``). The memory cap then covers all chunks in flight.
         Results are bit-identical whatever the number of threads or the chunk size.
+    method : {'auto', 'dense', 'shift'}
+        How the engine advances each strategy (:func:`econ.model.engine.run_cohort`); the same
+        results, except that 'dense' takes states squared work per cycle on a tunnel model.
 
     Returns
     -------
@@ -162,7 +176,7 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
     check_draws(n)
     check_work(n_states=len(compiled.model.states), n_cycles=T, n_strategies=K, n_draws=n)
     chunk, threads = _chunking(compiled, n, requested=int(chunk_draws or compiled.loaded.spec.settings.chunk_draws),
-                               threads=threads, keep_cycles=keep_cycles, keep_trace=keep_trace)
+                               threads=threads, keep_cycles=keep_cycles, keep_trace=keep_trace, method=method)
     totals = np.empty((n, K, O))
     totals_u = np.empty((n, K, O))
     per_cycle = np.empty((n, K, O, T)) if keep_cycles else None
@@ -176,7 +190,7 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
         # per thread, so it is set here).
         with np.errstate(over="ignore", invalid="ignore"):
             part = table.slice(start, stop)
-            tr = run_cohort(compiled.model, part, flows=compiled.flows, draw_offset=start)
+            tr = run_cohort(compiled.model, part, flows=compiled.flows, draw_offset=start, method=method)
             acc = accumulate(compiled.model, compiled.values, tr, part, correction=compiled.correction,
                              first_cycle_discounted=compiled.first_cycle_discounted, keep_cycles=keep_cycles)
             # values -> outputs (values, then totals as sums of values)

@@ -17,6 +17,7 @@ keyword arguments, strings and any function not listed are rejected with an
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
@@ -286,6 +287,12 @@ def parse_expression(text: str | float | int) -> Expression:
         raise ExpressionError(f"expression is too long ({len(text)} characters; at most {MAX_EXPRESSION_LENGTH})")
     if not text.strip():
         raise ExpressionError("expression is empty")
+    return _parse_text(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(text: str) -> Expression:
+    """Parse a checked, non-empty text; one immutable Expression per distinct text (errors are not cached)."""
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:

@@ -83,8 +83,9 @@ def render() -> str:
     for model in models:
         lines += [f"## {model.__name__}", "", inspect.cleandoc(model.__doc__ or ""), "",
                   "| key | type | default | meaning |", "| --- | --- | --- | --- |"]
+        docs = schema.field_docstrings(model)
         for name, field in model.model_fields.items():
-            desc = " ".join((field.description or "").split()).replace("|", "\\|")
+            desc = " ".join((field.description or docs.get(name) or "").split()).replace("|", "\\|")
             lines.append(f"| `{name}` | {_type_name(field.annotation)} | {_default(field)} | {desc} |")
         lines.append("")
     from econ.uncertainty import distributions

@@ -18,8 +18,38 @@ Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
 CYCLE_LENGTH_YEARS = {"year": 1.0, "quarter": 0.25, "month": 1.0 / 12.0, "week": 7.0 / 365.25, "day": 1.0 / 365.25}
 
 
+def field_docstrings(model: type) -> dict[str, str]:
+    """Field name -> the docstring written under it in this module (for the generated reference).
+
+    Read from the source with :mod:`ast` only when asked (the reference, not a run): pydantic's
+    ``use_attribute_docstrings`` would read and parse the source at every start-up (issue 19).
+    """
+    import ast
+    import inspect
+
+    tree = _source_tree()
+    out: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        node = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls.__name__), None)
+        if node is None or cls.__module__ != __name__:
+            continue
+        for first, second in zip(node.body, node.body[1:]):
+            if (isinstance(first, ast.AnnAssign) and isinstance(first.target, ast.Name)
+                    and isinstance(second, ast.Expr) and isinstance(second.value, ast.Constant)
+                    and isinstance(second.value.value, str)):
+                out[first.target.id] = inspect.cleandoc(second.value.value)
+    return out
+
+
+def _source_tree():
+    import ast
+    from pathlib import Path
+
+    return ast.parse(Path(__file__).read_text(encoding="utf-8"))
+
+
 class _Block(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Metadata(_Block):
@@ -118,7 +148,7 @@ class ParameterSpec(BaseModel):
     distribution takes is listed in ``docs/distributions.md``.
     """
 
-    model_config = ConfigDict(extra="allow", frozen=True, strict=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
 
     value: Expr | None = None
     """Point value (base case): a number or an expression of other parameters. If omitted and a

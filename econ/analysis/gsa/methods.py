@@ -57,6 +57,12 @@ DELTA_COLUMNS = ["output", "parameter", "group", "delta", "delta_conf", "S1", "S
 PAWN_COLUMNS = ["output", "parameter", "group", "minimum", "mean", "median", "maximum", "CV"]
 
 
+#: Arrays of N x resamples numbers one SALib Sobol' analysis holds at once (resample indices, A, B,
+#: AB and the estimator's temporaries), and the memory the analyses running together may take (MiB).
+SOBOL_BOOTSTRAP_ARRAYS = 8
+SOBOL_ANALYSIS_MB = 512
+
+
 def _sobol_analyses(design: Design, Y: np.ndarray, seeds: Sequence[int], num_resamples: int,
                     conf_level: float) -> list:
     """SALib's Sobol' analysis of every column of Y, on up to :func:`default_threads` threads.
@@ -64,6 +70,8 @@ def _sobol_analyses(design: Design, Y: np.ndarray, seeds: Sequence[int], num_res
     Each analysis is seeded by its own integer (SALib then draws its bootstrap resamples from
     ``numpy.random.default_rng(seed)``, never from the global state), so the results do not depend
     on the threads. SALib's bootstrap is numpy indexing and reductions, which release the GIL.
+    Each analysis holds about :data:`SOBOL_BOOTSTRAP_ARRAYS` arrays of N x resamples numbers at
+    once; as many run together as fit in :data:`SOBOL_ANALYSIS_MB` (at least one).
     """
     from SALib.analyze import sobol as sobol_analyze
 
@@ -81,7 +89,10 @@ def _sobol_analyses(design: Design, Y: np.ndarray, seeds: Sequence[int], num_res
                                      num_resamples=num_resamples, conf_level=conf_level, seed=seeds[j])
 
     with _salib_sandbox():  # one sandbox around all threads: warning filters are process-wide
-        return run_in_order([functools.partial(one, j) for j in range(Y.shape[1])], threads=default_threads())
+        n_base = Y.shape[0] // (2 * k + 2 if design.second_order else k + 2)
+        per_analysis = SOBOL_BOOTSTRAP_ARRAYS * 8.0 * n_base * num_resamples
+        threads = max(1, min(default_threads(), int(SOBOL_ANALYSIS_MB * 2**20 // max(per_analysis, 1.0))))
+        return run_in_order([functools.partial(one, j) for j in range(Y.shape[1])], threads=threads)
 
 
 def analyze(design: Design, Y: np.ndarray, outputs: Sequence[str], *, rng: np.random.Generator,

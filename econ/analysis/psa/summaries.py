@@ -4,15 +4,62 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from econ.analysis.psa.quantiles import percentiles
 from econ.analysis.psa.result import _STAT_COLUMNS, PERCENTILES, PsaResult
+
+
+#: Draws per block of :func:`_mean_sd` (a block of every column stays in cache).
+MEAN_SD_BLOCK = 8192
+
+
+def _mean_sd(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``x.mean(axis=0)`` and ``x.std(axis=0, ddof=1)``, the same numbers, in blocks of draws.
+
+    numpy sums over the first axis of a C-ordered array row after row; so do the blocks here (the
+    running total carried from block to block), for the sum, then for the squared deviations
+    from the mean, with numpy's divisions (sum / n, then squares / (n - 1), square root). A single
+    column (numpy then sums pairwise) or a non-C-ordered array goes to numpy itself.
+    """
+    n = x.shape[0]
+    if n < 2 or x.ndim < 2 or int(np.prod(x.shape[1:])) < 2 or not x.flags.c_contiguous or x.dtype != np.float64:
+        mean = x.mean(axis=0)
+        return mean, (x.std(axis=0, ddof=1) if n > 1 else np.full_like(mean, np.nan))
+    step = MEAN_SD_BLOCK
+    buf = np.empty((min(step, n) + 1,) + x.shape[1:])
+
+    def running_sum(block_of) -> np.ndarray:
+        total = None
+        for start in range(0, n, step):
+            m = min(step, n - start)
+            block_of(start, m, buf[1:m + 1])
+            if total is None:
+                total = np.add.reduce(buf[1:m + 1], axis=0)
+            else:
+                buf[0] = total
+                total = np.add.reduce(buf[:m + 1], axis=0)
+        return total
+
+    def copy(start, m, out):
+        out[...] = x[start:start + m]
+
+    mean = np.true_divide(running_sum(copy), n)
+
+    def squared_deviation(start, m, out):
+        np.subtract(x[start:start + m], mean, out=out)
+        np.multiply(out, out, out=out)
+
+    return mean, np.sqrt(np.true_divide(running_sum(squared_deviation), n - 1))
 
 
 def _stats(x: np.ndarray, axis: int = 0) -> dict:
     """mean, sd (ddof 1), MCSE and the 2.5/97.5 percentiles along ``axis``."""
     n = x.shape[axis]
-    mean = x.mean(axis=axis)
-    sd = x.std(axis=axis, ddof=1) if n > 1 else np.full_like(mean, np.nan)
-    lo, hi = np.percentile(x, PERCENTILES, axis=axis)
+    if axis == 0:
+        mean, sd = _mean_sd(x)
+    else:
+        mean = x.mean(axis=axis)
+        sd = x.std(axis=axis, ddof=1) if n > 1 else np.full_like(mean, np.nan)
+    lo, hi = percentiles(x, PERCENTILES, axis=axis)  # numpy.percentile's values, tails selected faster
     return {"mean": mean, "sd": sd, "mcse": sd / np.sqrt(n), "p2.5": lo, "p97.5": hi}
 
 
