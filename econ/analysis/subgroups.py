@@ -34,6 +34,7 @@ from econ.analysis.offset import check_cost_offset, measures
 from econ.core.errors import ScenarioError
 from econ.inputs.context import DataContext
 from econ.inputs.service_use import ENGAGEMENT_BANDS
+from econ.inputs.effects import EFFECT_STATISTICS
 from econ.inputs.subgroup_effects import SMALL_SAMPLE_N, interaction_test, small_sample_warning
 from econ.model.parameters import ParameterTable
 
@@ -44,8 +45,9 @@ MEASURES = ("delivery_cost", "cost_offset", "net_cost", "roi")
 COLUMNS = ("subgroup", "value", "strategy", "measure", "n", "mean", "low", "high", "warning", "interaction_p",
            "design_effect", "perspective")
 
-#: Statistics that are ratios to the baseline mean.
-_RATIOS = ("relative_change", "reduction")
+#: Statistics that are ratios to the baseline mean (or, effect_reduction, to the counterfactual, which
+#: under pre_post is the baseline).
+_RATIOS = ("relative_change", "reduction", "effect_reduction", "counterfactual_change")
 
 
 @dataclass
@@ -84,7 +86,11 @@ class SubgroupContext(DataContext):
         f = np.bincount(rep, weights=rows["followup"] * w, minlength=n_rep) / wsum
         zero = b == 0
         with np.errstate(divide="ignore", invalid="ignore"):
-            values = self._statistic(b, f, ref.statistic)
+            if ref.statistic in EFFECT_STATISTICS:  # by the scenario's estimator, as the full-data run
+                values = np.asarray(self._effect(name, ref, b, f, True), dtype=float)
+                zero = zero | ~np.isfinite(values) if ref.statistic in _RATIOS else zero
+            else:
+                values = self._statistic(b, f, ref.statistic)
         if ref.statistic in _RATIOS and zero.any():
             self.undefined.setdefault(name, [ref.service, 0, 0])[2] = int(zero.sum())
             values = np.where(zero, 0.0, values)

@@ -399,7 +399,7 @@ def pooled_note(compiled) -> str:
     (every option then gets the same pooled reduction, whatever its own data show); '' if none."""
     spec = compiled.loaded.spec
     refs = [getattr(e, "service_use", None) for e in spec.parameters.values()]
-    refs = [r for r in refs if r is not None and r.statistic in ("reduction", "relative_change")]
+    refs = [r for r in refs if r is not None and r.statistic in ("reduction", "relative_change", "effect_reduction")]
     if not any("setting" in r.subgroup for r in refs):
         return ""
     labels = {v.name: (getattr(v, "label", None) or v.name) for v in compiled.values}

@@ -34,13 +34,14 @@ def parameter_units(compiled) -> dict:
 
 def share_parameters(compiled) -> set:
     """Parameters that are shares, shown in percent: beta-distributed ones and service-use reductions
-    and relative changes."""
+    and relative changes (also those of the ``effect`` block's estimator: effect_reduction and
+    counterfactual_change)."""
     spec = compiled.loaded.spec.parameters
     out = set()
     for name, p in compiled.parameters.parameters.items():
         ref = getattr(spec.get(name), "service_use", None)
-        if getattr(p.distribution, "name", "") == "beta" or getattr(ref, "statistic", "") in ("reduction",
-                                                                                              "relative_change"):
+        if getattr(p.distribution, "name", "") == "beta" or getattr(ref, "statistic", "") in (
+                "reduction", "relative_change", "effect_reduction", "counterfactual_change"):
             out.add(name)
     return out
 
