@@ -12,6 +12,9 @@ Service-use statistics are drawn *jointly* in the probabilistic analysis: one pe
 bootstrap replicate gives every such parameter its value, so correlations between services and
 between baseline use and its change are kept. Each parameter's marginal (:class:`BootstrapStatistic`)
 is what one-way and global sensitivity analyses use.
+
+Length: the DataContext keeps every table of a run and the statistics drawn from them in one class (the
+estimators' arithmetic is in :mod:`econ.inputs.effects`), with the two distributions built on it.
 """
 from __future__ import annotations
 
@@ -323,33 +326,10 @@ class DataContext:
         return self._effect(name, ref, np.array(b), np.array(f), False, rho=rho, ratio=ratio)
 
     def _effect(self, name: str, ref, b, f, replicates: bool, *, rho=None, ratio=None):
-        """An effect statistic (``econ.inputs.effects``) by the estimator of the scenario's ``effect`` block."""
-        from econ.inputs.effects import effect_statistic
+        """An effect statistic by the estimator of the scenario's ``effect`` block (econ.inputs.effects)."""
+        from econ.inputs.effects import context_effect
 
-        spec = self.loaded.spec.effect
-        if spec is None:
-            raise ScenarioError(self.loaded.problem(("parameters", name, "service_use", "statistic"),
-                                                    f"statistic '{ref.statistic}' is computed by an estimator: add "
-                                                    f"an 'effect:' block (estimator, follow_up_months, persistence)"))
-        self.check_estimator()
-        if spec.estimator == "pre_post":
-            return effect_statistic(b, f, ref.statistic, "pre_post")
-        if spec.estimator in ("difference_in_differences", "ancova"):
-            from econ.inputs.effects import statistic_of_effect
-
-            return statistic_of_effect(b, f, self._comparison_effect(name, ref, replicates), ref.statistic)
-        inputs = self.effect_inputs.get(ref.service)
-        if inputs is None or not (np.isfinite(inputs.rho) and np.isfinite(inputs.ratio)):
-            raise ScenarioError(self.loaded.problem(("parameters", name, "service_use"),
-                                                    f"rtm_adjusted has no rho and population ratio for service "
-                                                    f"'{ref.service}': give effect.rho and effect.population_ratio, "
-                                                    f"or the service in rho_by_service / population_ratio_by_service"))
-        if rho is None:
-            rho = inputs.rho_draws.replicates if replicates and inputs.rho_draws is not None else inputs.rho
-        if ratio is None:
-            ratio = inputs.ratio_draws.replicates if replicates and inputs.ratio_draws is not None else inputs.ratio
-        mu = np.asarray(ratio, dtype=float) * self.population_baseline[ref.service]
-        return effect_statistic(b, f, ref.statistic, "rtm_adjusted", rho=rho, population_mean=mu)
+        return context_effect(self, name, ref, b, f, replicates, rho=rho, ratio=ratio)
 
     def _comparison_effect(self, name: str, ref, replicates: bool) -> np.ndarray:
         """DiD or ANCOVA effect on the parameter's service (see :func:`econ.inputs.effects.comparison_statistic`)."""
@@ -359,24 +339,23 @@ class DataContext:
 
     def check_estimator(self) -> None:
         """Raise a located ScenarioError when the data cannot serve the ``effect`` block's estimator."""
-        from econ.inputs.effects import check_estimator
+        from econ.inputs.effects import check_context_estimator
 
-        spec = self.loaded.spec.effect
-        has_group = self.controlled is not None and int(
-            ((self.controlled.persons["group"] == "comparison") & self.controlled.persons["followed_up"]).sum()) >= 2
-        message = check_estimator(spec.estimator, has_group, str(self.loaded.spec.data.service_use))
-        if message is not None:
-            raise ScenarioError(self.loaded.problem(("effect", "estimator"), message))
+        check_context_estimator(self)
 
     @cached_property
     def population_baseline(self) -> dict:
-        """Service -> mean baseline monthly use of everyone in the data (the base of the population mean)."""
-        from econ.inputs.service_use import INFORMAL_CARE_SERVICE
+        """Service -> mean baseline monthly use of everyone in the data (the base of the population mean);
+        with a persons file also ``swemwbs``, the mean baseline SWEMWBS score (points), so ``rtm_adjusted``
+        adjusts wellbeing like service use (with its own rho and population ratio, effect.*_by_service)."""
+        from econ.inputs.service_use import INFORMAL_CARE_SERVICE, SWEMWBS
 
         data = self.service_use
         out = dict(zip(data.services, np.asarray(data.monthly_use[0], dtype=float).mean(axis=0)))
         if data.informal_care_monthly is not None:
             out[INFORMAL_CARE_SERVICE] = float(np.asarray(data.informal_care_monthly[0], dtype=float).mean())
+        if getattr(data, "swemwbs", None) is not None:
+            out[SWEMWBS] = float(np.asarray(data.swemwbs[0], dtype=float).mean())
         return out
 
     def service_use_point(self, name: str, ref) -> float:

@@ -210,3 +210,57 @@ def comparison_statistic(context, name: str, ref, replicates: bool) -> np.ndarra
         return comparison_effect(context.loaded.spec.effect.estimator, treated, compared, weights)
     except DataError as exc:
         raise ScenarioError(context.loaded.problem(where, exc.problems[0].message)) from None
+
+
+def check_context_estimator(context) -> None:
+    """Raise a located ScenarioError when the data of a DataContext cannot serve the estimator."""
+    from econ.core.errors import ScenarioError
+
+    spec = context.loaded.spec.effect
+    controlled = context.controlled
+    has_group = controlled is not None and int(
+        ((controlled.persons["group"] == "comparison") & controlled.persons["followed_up"]).sum()) >= 2
+    message = check_estimator(spec.estimator, has_group, str(context.loaded.spec.data.service_use))
+    if message is not None:
+        raise ScenarioError(context.loaded.problem(("effect", "estimator"), message))
+
+
+def context_effect(context, name: str, ref, b, f, replicates: bool, *, rho=None, ratio=None) -> np.ndarray:
+    """An effect statistic of a parameter of a DataContext, by the estimator of the ``effect`` block.
+
+    ``b`` / ``f`` are the baseline and follow-up means (one value, or one per replicate when
+    ``replicates``); ``rho`` / ``ratio`` override the rtm_adjusted inputs (a one-way analysis). SWEMWBS
+    (service ``swemwbs``, points, higher is better) is adjusted like service use, but only with its own
+    rho and population ratio (``swemwbs`` in ``rho_by_service`` and ``population_ratio_by_service``):
+    the ratios of service use (population below the people who join) would move it the wrong way.
+    """
+    from econ.core.errors import ScenarioError
+
+    spec, loaded = context.loaded.spec.effect, context.loaded
+    where = ("parameters", name, "service_use")
+    if spec is None:
+        raise ScenarioError(loaded.problem(where + ("statistic",), f"statistic '{ref.statistic}' is computed by an "
+                                                                  f"estimator: add an 'effect:' block (estimator, "
+                                                                  f"follow_up_months, persistence)"))
+    check_context_estimator(context)
+    if spec.estimator == "pre_post":
+        return effect_statistic(b, f, ref.statistic, "pre_post")
+    if spec.estimator in ("difference_in_differences", "ancova"):
+        return statistic_of_effect(b, f, comparison_statistic(context, name, ref, replicates), ref.statistic)
+    if ref.service == "swemwbs" and not all(ref.service in getattr(spec, f"{key}_by_service")
+                                            for key in ("rho", "population_ratio")):
+        raise ScenarioError(loaded.problem(where, "rtm_adjusted needs SWEMWBS's own rho and population ratio "
+                                                  "(population mean / baseline mean score; above 1 when people join "
+                                                  "with low wellbeing): give swemwbs in effect.rho_by_service and "
+                                                  "effect.population_ratio_by_service"))
+    inputs = context.effect_inputs.get(ref.service)
+    if inputs is None or not (np.isfinite(inputs.rho) and np.isfinite(inputs.ratio)):
+        raise ScenarioError(loaded.problem(where, f"rtm_adjusted has no rho and population ratio for service "
+                                                  f"'{ref.service}': give effect.rho and effect.population_ratio, "
+                                                  f"or the service in rho_by_service / population_ratio_by_service"))
+    if rho is None:
+        rho = inputs.rho_draws.replicates if replicates and inputs.rho_draws is not None else inputs.rho
+    if ratio is None:
+        ratio = inputs.ratio_draws.replicates if replicates and inputs.ratio_draws is not None else inputs.ratio
+    mu = np.asarray(ratio, dtype=float) * context.population_baseline[ref.service]
+    return effect_statistic(b, f, ref.statistic, "rtm_adjusted", rho=rho, population_mean=mu)

@@ -133,6 +133,9 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
              threads: int | None = None, method: str = "auto") -> Evaluation:
     """Run the engine and accounting on every draw of ``table``.
 
+    Length: the checks of the options, the chunking and the dispatch to the engines stay together, so
+    that one reading shows the whole order of work of a run.
+
     Parameters
     ----------
     compiled : CompiledScenario

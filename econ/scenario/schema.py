@@ -2,6 +2,9 @@
 
 The YAML reference in ``docs/scenario_reference.md`` is generated from these classes
 (``python -m econ.scenario.reference``); edit the docstrings here, not the document.
+
+Length: one module on purpose, so that every block of the YAML and the reference generated from it
+are read in one place (the field docstrings are the reference's text).
 """
 from __future__ import annotations
 
