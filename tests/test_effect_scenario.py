@@ -212,18 +212,31 @@ def test_set_estimator_is_applied_and_recorded_in_the_manifest(tmp_path, capsys)
     assert any(o.startswith("effect.estimator: rtm_adjusted -> pre_post") for o in meta["overrides"])
 
 
-# The pre-issue-13 files were written by scripts/make_golden_outputs.py before the effect block existed.
-# The counterfactual is now an expression of `cycle` (exactly 1 under pre_post), so the accounting sums
-# per-cycle amounts where it multiplied a constant amount by summed membership: the same numbers up to
-# the last bits of a float64. 1e-12 relative (and 1e-9 GBP absolute for sums that are 0) is far below
-# any figure reported.
-def test_pre_post_reproduces_the_figures_from_before_issue_13():
+# Under pre_post, ``effect_reduction`` is computed with the same operations as the ``reduction`` statistic
+# of the scenarios before issue 13 (econ.inputs.effects), and ``counterfactual_change`` is 0. The stored
+# pre-issue-13 tables (tests/data/golden/pre_issue13) cannot be reproduced any more since issue 16 changed
+# the default scenario's delivery costs (set-up, referral, per-setting fixed costs), so the default is
+# compared with itself written the old way: every ``statistic: effect_reduction`` as ``reduction``. The
+# counterfactual is an expression of `cycle` (exactly 1 under pre_post), so the accounting sums per-cycle
+# amounts where it multiplied a constant by summed membership: the same numbers up to the last bits of a
+# float64. 1e-12 relative (and 1e-9 GBP absolute for sums that are 0) is far below any figure reported.
+def test_pre_post_reproduces_the_figures_of_the_reduction_statistic(tmp_path, monkeypatch):
+    text = DEFAULT.read_text(encoding="utf-8")
+    assert text.count("statistic: effect_reduction") > 20
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (tmp_path / "costs").symlink_to(ROOT / "costs")
+    (folder / "data").symlink_to(SCENARIOS / "data")
+    old_way = folder / "side_by_side_reduction.yaml"
+    old_way.write_text(text.replace("statistic: effect_reduction", "statistic: reduction"), encoding="utf-8")
+    _, draws, seed = golden.CASES["peer"]
+    monkeypatch.setitem(golden.CASES, "peer_reduction", (str(old_way), draws, seed))
     tables = golden.golden_tables("peer", golden.PRE_POST_OVERRIDES)
+    reference = golden.golden_tables("peer_reduction", golden.PRE_POST_OVERRIDES)
+    assert set(tables) == set(reference)
     for stem, frame in tables.items():
-        old = pd.read_csv(PRE_ISSUE13 / f"peer_{stem}.csv")
         new = pd.read_csv(io.StringIO(frame.to_csv(index=False, float_format="%.17g")))
-        if stem == "headline":
-            new = new[new.measure != "share_beyond_window"].reset_index(drop=True)
+        old = pd.read_csv(io.StringIO(reference[stem].to_csv(index=False, float_format="%.17g")))
         assert list(new.columns) == list(old.columns) and len(new) == len(old), stem
         for column in old.columns:
             if pd.api.types.is_numeric_dtype(old[column]):

@@ -133,7 +133,7 @@ def _workbook_tables(side_by_side):
             T.assumptions_table(side_by_side.parameters, ctx)]
 
 
-def test_xlsx_sheets_number_formats_frozen_header_and_metadata(side_by_side, tmp_path):
+def test_xlsx_sheets_number_formats_frozen_header_and_metadata(side_by_side, peer_pre_post, tmp_path):
     tables = _workbook_tables(side_by_side)
     manifest = {"command_line": ["run_model.py", "report"], "scenarios": [
         econ.model.results.metadata_for(side_by_side, n_draws=50, seed=7).to_dict()]}
@@ -149,7 +149,13 @@ def test_xlsx_sheets_number_formats_frozen_header_and_metadata(side_by_side, tmp
     rows = {r[1].value: r for r in head.iter_rows(min_row=2)}
     money = rows["Cost of the programme (GBP)"][2]
     assert isinstance(money.value, float) and money.number_format == '"£"#,##0;-"£"#,##0'
-    assert rows["Break-even attribution"][2].number_format == "0%"
+    # the default (RTM-adjusted, attribution 1) has no break-even attribution in [0, 1] ("never"): the
+    # percent format is read where one exists, the before-after model of peer_pre_post
+    assert str(rows["Break-even attribution"][2].value).startswith("never")
+    pre_post = load_workbook(T.write_xlsx(tmp_path / "pre_post.xlsx", _workbook_tables(peer_pre_post),
+                                          manifest=manifest, synthetic=True))["headline"]
+    break_even = {r[1].value: r for r in pre_post.iter_rows(min_row=2)}["Break-even attribution"][2]
+    assert isinstance(break_even.value, float) and break_even.number_format == "0%"
     assert rows["Savings per GBP 1 spent (benefit-cost ratio)"][2].number_format == "0.00"
     assert rows["Net return on investment ((savings - cost) / cost)"][2].number_format == "0%"
     budget = wb["budget"]

@@ -177,11 +177,12 @@ def test_an_option_refused_while_the_arguments_are_read_exits_2(value, message):
 @pytest.mark.parametrize("args, message", [
     (["twoway", "attribution", "smr", "--n", "3", "--range1", "0", "0"], "error: --range1 0 0: a grid needs low < high"),
     (["twoway", "attribution", "smr", "--n", "3", "--range2", "3", "1"], "error: --range2 3 1: a grid needs low < high"),
-    (["twoway", "attribution", "smr", "--n", "3", "--range1", "-0.1", "0.9"],
-     "error: range1: the range -0.1 to 0.9 of 'attribution' goes outside the support of its beta distribution, [0, 1]"),
-    (["threshold", "attribution", "--range", "2", "3"],
-     "error: range: the range 2 to 3 of 'attribution' goes outside the support of its beta distribution, [0, 1]"),
-    (["twoway", "attribution", "smr", "--n", "3", "--range2", "-1", "2"],
+    # attribution is fixed at 1 since issue 13 (no distribution to bound a range); p_never_attend is a beta
+    (["twoway", "p_never_attend", "smr", "--n", "3", "--range1", "-0.1", "0.9"],
+     "error: range1: the range -0.1 to 0.9 of 'p_never_attend' goes outside the support of its beta distribution, [0, 1]"),
+    (["threshold", "p_never_attend", "--range", "2", "3"],
+     "error: range: the range 2 to 3 of 'p_never_attend' goes outside the support of its beta distribution, [0, 1]"),
+    (["twoway", "p_never_attend", "smr", "--n", "3", "--range2", "-1", "2"],
      "error: range2: the range -1 to 2 of 'smr' goes outside the support of its lognormal distribution, [0, inf]"),
 ])
 def test_a_range_that_is_empty_or_outside_the_support_exits_2(args, message):

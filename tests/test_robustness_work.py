@@ -16,7 +16,7 @@ from econ.core.errors import LimitError
 from econ.core.limits import Limits, check_work, model_work
 from econ.core.progress import TimedProgress, format_duration
 
-from .conftest import ROOT, SCENARIOS
+from .conftest import ROOT, SCENARIOS, without_data_quality_warnings
 
 
 def _cli(*args, env=None):
@@ -118,6 +118,6 @@ def test_psa_without_a_terminal_writes_progress_lines_to_stderr():
     out = _cli("psa", str(SCENARIOS / "side_by_side.yaml"), "--draws", "4000", "--chunk-draws", "500",
                env={"PEER_ECON_PROGRESS_AFTER": "0", "PEER_ECON_THREADS": "1"})
     assert out.returncode == 0, out.stderr
-    first = out.stderr.splitlines()[0]
+    first = without_data_quality_warnings(out.stderr).splitlines()[0]
     assert first.startswith("psa: 500 of 4,000 draws in ") and first.endswith(" left"), out.stderr
     assert "psa:" not in out.stdout
