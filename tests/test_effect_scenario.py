@@ -442,8 +442,9 @@ def test_effect_table_lists_every_effect_statistic_with_its_interval(tmp_path):
     table = econ.effects(DEFAULT)
     spec = econ.load_scenario(DEFAULT).spec
     expected = [n for n, e in spec.parameters.items() if getattr(getattr(e, "service_use", None), "statistic", "")
-                in ("effect_reduction", "counterfactual_change")]
+                in ("effect_reduction", "counterfactual_change", "effect")]
     assert table.parameter.tolist() == expected
+    assert {"sw_effect_group", "r_gp_surgery_group"} <= set(expected)  # wellbeing's effects are listed too
     assert (table.low <= table.estimate).all() and (table.estimate <= table.high).all()
     assert set(table.estimator) == {"rtm_adjusted"}
     row = table.set_index("parameter").loc["r_gp_surgery_group"]
@@ -452,6 +453,8 @@ def test_effect_table_lists_every_effect_statistic_with_its_interval(tmp_path):
     # under pre_post the effect reduction is the before-after reduction
     assert pre.loc["r_gp_surgery_group", "estimate"] == pre.loc["r_gp_surgery_group", "before_after_reduction"]
     assert row.before_after_reduction == pre.loc["r_gp_surgery_group", "estimate"]
+    # SWEMWBS: under pre_post the effect is the uncontrolled change, shown beside it
+    assert pre.loc["sw_effect_group", "estimate"] == pre.loc["sw_effect_group", "before_after_reduction"]
     folder = tmp_path / "run"
     assert main(["run", str(DEFAULT), "--out", str(folder)]) == 0
     assert len(pd.read_csv(folder / "effects.csv")) == len(table)

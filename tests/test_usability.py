@@ -9,9 +9,35 @@ import pytest
 from econ.cli.main import main
 from econ.core.errors import ScenarioError, ScenarioWarning
 
-from .conftest import SCENARIOS, without_data_quality_warnings
+from .conftest import PRE_ISSUE13_OVERRIDES, SCENARIOS, without_data_quality_warnings
 
 BASE = (SCENARIOS / "side_by_side.yaml").as_posix()
+#: --set options giving the before-after model of before issue 13 (tests/conftest.py), where some
+#: strategies break even and pay for themselves within the horizon (the default has none that do)
+PRE_POST = [a for o in PRE_ISSUE13_OVERRIDES for a in ("--set", o)]
+
+
+def _cells(compiled, strategy: str, measures, perspective: str = "nhs_pss") -> dict:
+    """The headline figures of ``strategy`` formatted as run prints them (per person, discounted)."""
+    import econ
+    from econ.report.text import _cell
+
+    head = econ.headline(compiled)
+    row = head[(head.perspective == perspective) & (head.discounting == "discounted") & (head.strategy == strategy)]
+    value = row.set_index("measure")["per_participant"]
+    st = compiled.loaded.spec.settings
+    return {m: _cell(m, float(value[m]), st.currency, st.n_cycles) for m in measures}
+
+
+def _offset_parts(compiled, strategy: str, perspective: str = "nhs_pss") -> dict:
+    """Savings by category (offset_*) of ``strategy``, per person, discounted, largest first."""
+    import econ
+
+    head = econ.headline(compiled)
+    row = head[(head.perspective == perspective) & (head.discounting == "discounted") & (head.strategy == strategy)
+               & head.measure.str.startswith("offset_")]
+    parts = {m.removeprefix("offset_").replace("_", " "): float(v) for m, v in zip(row.measure, row.per_participant)}
+    return dict(sorted(parts.items(), key=lambda kv: -kv[1]))
 
 
 def _child(tmp_path, body: str, name: str = "child.yaml"):
@@ -106,7 +132,7 @@ def test_population_that_disagrees_with_the_intake_schedule_is_refused(capsys):
     assert main(["run", BASE, "--set", "budget.intake.counts=[300,300,100]"]) == 2
     err = capsys.readouterr().err
     assert "parameters.n_participants: 'n_participants' is 1,000 people but the intake schedule" in err
-    assert "starts 700" in err and "--set budget.intake.counts=[300,300,100]" in err
+    assert "refers 700" in err and "--set budget.intake.counts=[300,300,100]" in err
 
 
 def test_headline_states_where_its_population_comes_from(capsys):
@@ -130,19 +156,28 @@ def test_compare_says_which_scenario_it_cannot_put_in_its_table_and_shows_it(cap
 def test_compare_uses_the_labels_and_formats_of_run(capsys):
     assert main(["compare", BASE, str(SCENARIOS / "group_led.yaml")]) == 0
     out = capsys.readouterr().out
-    for text in ("Group peer support", "Cost of the programme", "GBP 730", "Savings per GBP 1 spent", "GBP 0.55",
-                 "never (772% needed)", "not within 36", "90%"):
+    import econ
+
+    measures = ("delivery_cost", "roi", "break_even_attribution", "payback_month", "share_beyond_window")
+    cells = [*_cells(econ.compile_path(BASE), "group", measures).values(),
+             *_cells(econ.compile_path(SCENARIOS / "group_led.yaml"), "group", measures).values()]
+    assert any(c.startswith("never (") for c in cells) and any(c.startswith("GBP ") for c in cells)
+    for text in ("Group peer support", "Cost of the programme", "Savings per GBP 1 spent", *cells):
         assert text in out, text
-    assert "break_even_attribution" not in out and "7.72" not in out and "delivery_cost" not in out
+    assert "break_even_attribution" not in out and "delivery_cost" not in out and "payback_month" not in out
 
 
 def test_subgroups_bands_in_number_order_with_run_formats(capsys):
     assert main(["subgroups", BASE, "--by", "engagement_band"]) == 0
     out = capsys.readouterr().out
-    header = next(line for line in out.splitlines() if "engagement_band=1-5" in line and "people" not in line)
-    assert header.index("1-5") < header.index("6-11") < header.index("12+")
-    assert "never (costs rise with effect)" in out and "Savings (cost offset)" in out
-    assert "roi" not in out.split("re-estimated")[1]
+    # issue 20's table (one row per band, intervals) with run's labels: bands in number order
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Group peer support (interaction p:"))
+    first = [line.split()[0] for line in lines[start + 2:start + 5]]
+    assert first == ["1-5", "6-11", "12+"], lines[start:start + 5]
+    assert "Savings (cost offset)" in lines[start + 1] and "Net cost (cost minus savings)" in lines[start + 1]
+    tables = out.split("Warnings:")[0].split("interaction p: test")[1]
+    assert "roi" not in tables and "cost_offset" not in tables and "\ngroup (" not in tables
 
 
 # ---- notebook use ---------------------------------------------------------------------------------
@@ -185,10 +220,11 @@ def test_synthetic_warning_is_not_repeated_on_the_command_line(capsys, monkeypat
 
 # ---- threshold ------------------------------------------------------------------------------------
 def test_threshold_prints_rounding_noise_at_the_target_as_the_target(capsys):
-    assert main(["threshold", BASE, "attribution", "--output", "net_cost:group", "--range", "0", "1"]) == 0
+    # online breaks even at an attribution inside 0-1 in the before-after model (none does in the default)
+    assert main(["threshold", BASE, "attribution", "--output", "net_cost:online", "--range", "0", "1", *PRE_POST]) == 0
     out = capsys.readouterr().out
     line = next(line for line in out.splitlines() if line.startswith("attribution = "))
-    assert line.endswith("gives net_cost:group = 0"), line
+    assert line.endswith("gives net_cost:online = 0"), line
 
 
 # ---- tables.xlsx ----------------------------------------------------------------------------------
@@ -199,13 +235,27 @@ def small_report(tmp_path_factory):
     return out
 
 
-def test_xlsx_payback_says_not_within_the_horizon_instead_of_a_blank(small_report):
+@pytest.fixture(scope="module")
+def small_report_pre_post(tmp_path_factory):
+    """The report of the before-after model (PRE_POST): online pays for itself and breaks even."""
+    out = tmp_path_factory.mktemp("report") / "r"
+    assert main(["report", BASE, "--draws", "20", "--out", str(out), "--format", "csv,xlsx", *PRE_POST]) == 0
+    return out
+
+
+def test_xlsx_payback_says_not_within_the_horizon_instead_of_a_blank(small_report, small_report_pre_post):
+    import econ
     from openpyxl import load_workbook
 
     ws = load_workbook(small_report / "tables.xlsx")["headline"]
     rows = [r for r in ws.iter_rows(values_only=True) if r[1] == "Pays for itself by month"]
     assert rows and all(v is not None for r in rows for v in r)
-    assert "not within 36" in rows[0] and 20 in rows[0]
+    assert "never (not within 36)" in rows[0]
+    ws = load_workbook(small_report_pre_post / "tables.xlsx")["headline"]
+    rows = [r for r in ws.iter_rows(values_only=True) if r[1] == "Pays for itself by month"]
+    month = econ.run(econ.compile_path(BASE, overrides=PRE_ISSUE13_OVERRIDES)).offset.loc[("nhs_pss", "online"),
+                                                                                        "payback_month"]
+    assert "never (not within 36)" in rows[0] and int(month) in rows[0] and 1 <= month <= 36
 
 
 def test_xlsx_metadata_shows_no_literal_apostrophe(small_report):
@@ -277,11 +327,22 @@ def _key_messages(folder) -> list[str]:
     return [html.unescape(m) for m in re.findall(r"<li>(.*?)</li>", block, re.S)]
 
 
-def test_report_in_short_names_the_largest_contributors(small_report):
-    msgs = _key_messages(small_report)
-    assert any(m.startswith("Online peer support's savings per person") and "community mental health £208" in m
-               and "acute hospital £61" in m for m in msgs), msgs
-    assert any("informal care adds £1,335 (82% of the £1,632 savings)" in m for m in msgs), msgs
+def _pounds(x: float) -> str:
+    from econ.report.units import money_amount
+
+    return money_amount(x, "GBP")
+
+
+def test_report_in_short_names_the_largest_contributors(small_report_pre_post):
+    import econ
+
+    compiled = econ.compile_path(BASE, overrides=PRE_ISSUE13_OVERRIDES)  # online saves money there
+    (first, a), (second, b) = list(_offset_parts(compiled, "online").items())[:2]
+    informal = _offset_parts(compiled, "online", "societal")["informal care"]
+    msgs = _key_messages(small_report_pre_post)
+    assert any(m.startswith("Online peer support's savings per person") and f"{first} {_pounds(a)}" in m
+               and f"{second} {_pounds(b)}" in m for m in msgs), msgs
+    assert any(f"informal care adds {_pounds(informal)}" in m for m in msgs), msgs
 
 
 def test_report_tornado_message_and_labels_use_descriptions_and_name_the_option(small_report):
@@ -290,7 +351,12 @@ def test_report_tornado_message_and_labels_use_descriptions_and_name_the_option(
     msgs = _key_messages(small_report)
     tornado_msg = next(m for m in msgs if "one-way analysis" in m)
     assert "of mixed offer (people choose)" in tornado_msg
-    assert "service use reductions (32 inputs varied together)" in tornado_msg
+    import econ
+    from econ.analysis.dsa_groups import group_ranges
+
+    groups, _ = group_ranges(econ.compile_path(BASE))
+    n = len(next(g for g in groups if g.name == "service_use_reductions").members)
+    assert f"service use reductions ({n} inputs varied together)" in tornado_msg
     with open(small_report / "tables" / "tornado.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert rows and all(r["Description"] for r in rows), [r["Parameter"] for r in rows if not r["Description"]]
@@ -299,11 +365,20 @@ def test_report_tornado_message_and_labels_use_descriptions_and_name_the_option(
 
 
 def test_terminal_headline_names_the_largest_contributors(capsys):
-    assert main(["run", BASE]) == 0
+    import econ
+    from econ.report.text import money
+
+    compiled = econ.compile_path(BASE, overrides=PRE_ISSUE13_OVERRIDES)  # online saves money there
+    parts = _offset_parts(compiled, "online")
+    (first, a), (second, b) = list(parts.items())[:2]
+    societal = _offset_parts(compiled, "online", "societal")
+    assert main(["run", BASE, *PRE_POST]) == 0
     out = capsys.readouterr().out
     assert "Where the savings come from" in out
-    assert "Online peer support: GBP 297: largest parts community mental health GBP 208 and acute hospital GBP 61" in out
-    assert "Online peer support: informal care adds GBP 1,335 (82% of the GBP 1,632 savings)" in out
+    assert (f"Online peer support: {money(sum(parts.values()), 'GBP')}: largest parts {first} {money(a, 'GBP')} and "
+            f"{second} {money(b, 'GBP')}") in out
+    assert f"Online peer support: informal care adds {money(societal['informal care'], 'GBP')}" in out
+    assert f"of the {money(sum(societal.values()), 'GBP')} savings)" in out
 
 
 def test_tornado_labels_are_whole_and_shares_in_percent():
@@ -312,7 +387,7 @@ def test_tornado_labels_are_whole_and_shares_in_percent():
     from econ.report import plots as P
     from econ.report.tables import share_parameters
 
-    compiled = econ.compile_path(BASE)
+    compiled = econ.compile_path(BASE, overrides=PRE_ISSUE13_OVERRIDES)  # attribution uncertain (a beta) there
     table = oneway(compiled, "net_cost:online", grouped=False)
     shares = share_parameters(compiled)
     assert "r_mh_inpatient_day" in shares and "attribution" in shares and "u_gp_surgery" not in shares
@@ -336,8 +411,14 @@ def test_results_offset_has_net_cost_roi_and_break_even():
                                  "payback_month"]
     np.testing.assert_allclose(off.net_cost, off.delivery_cost - off.cost_offset, rtol=1e-12)
     np.testing.assert_allclose(off.roi, off.cost_offset / off.delivery_cost, rtol=1e-12)
-    assert off.loc[("nhs_pss", "online"), "payback_month"] == 20
     assert np.isnan(off.loc[("nhs_pss", "group"), "payback_month"])  # not within the 36 months
+    # a month where one exists (the before-after model), the headline's figure
+    compiled = econ.compile_path(BASE, overrides=PRE_ISSUE13_OVERRIDES)
+    month = econ.run(compiled).offset.loc[("nhs_pss", "online"), "payback_month"]
+    head = econ.headline(compiled)
+    row = head[(head.perspective == "nhs_pss") & (head.discounting == "discounted") & (head.strategy == "online")
+               & (head.measure == "payback_month")]
+    assert 1 <= month <= 36 and month == int(month) and month == float(row.per_participant.iloc[0])
     hiv = econ.run(SCENARIOS / "validation" / "chancellor_hiv.yaml")
     with pytest.raises(ScenarioError, match="cost_offset"):
         hiv.offset
@@ -360,7 +441,7 @@ def test_report_tornado_option_can_be_chosen(tmp_path, capsys):
     (["compare", BASE, str(SCENARIOS / "group_led.yaml")], "running group_led"),
     (["subgroups", BASE, "--by", "bme"], "bme=yes"),
     (["dsa", BASE], "one-way sensitivity analysis"),
-    (["twoway", BASE, "attribution", "n_group_size", "--n", "3"], "3 x 3 grid of attribution and n_group_size"),
+    (["twoway", BASE, "p_never_attend", "n_group_size", "--n", "3"], "3 x 3 grid of p_never_attend and n_group_size"),
     (["voi", BASE, "--draws", "300"], "value of information (EVPI, EVPPI)"),
     (["excel", BASE, "--out", "{tmp}/m.xlsx"], "writing m.xlsx"),
 ])
@@ -388,8 +469,8 @@ def test_every_row_of_the_ungrouped_tornado_table_is_described():
 
 
 def test_report_states_where_its_population_comes_from(small_report):
-    assert ("Totals for the population are for 1,000 people (parameter 'n_participants', the people the intake "
-            "schedule starts: 400, 400, 200 a year).") in _key_messages(small_report)
+    assert ("Totals for the population are for 1,000 people (parameter 'n_participants', the people the budget "
+            "refers: 20,000 eligible ('n_eligible') x uptake of 2%, 2%, 1% a year).") in _key_messages(small_report)
 
 
 def test_pooled_reductions_are_named_in_the_terminal_and_the_report(capsys, small_report):
@@ -419,12 +500,15 @@ def test_child_changing_a_parameter_nothing_uses_is_warned(tmp_path):
     assert str(loaded.warnings[0]).startswith(f"{tmp_path / 'child.yaml'}:2:")
 
 
-def test_xlsx_break_even_outside_0_1_reads_never_as_the_terminal_does(small_report):
+def test_xlsx_break_even_outside_0_1_reads_never_as_the_terminal_does(small_report_pre_post):
+    import econ
     from openpyxl import load_workbook
 
-    ws = load_workbook(small_report / "tables.xlsx")["headline"]
+    ws = load_workbook(small_report_pre_post / "tables.xlsx")["headline"]
     row = next(r for r in ws.iter_rows(values_only=True) if r[1] == "Break-even attribution")
-    assert "never (772% needed)" in row and any(isinstance(v, float) and 0 < v < 1 for v in row)
+    cells = _cells(econ.compile_path(BASE, overrides=PRE_ISSUE13_OVERRIDES), "one_to_one", ["break_even_attribution"])
+    assert cells["break_even_attribution"].startswith("never (") and cells["break_even_attribution"].endswith("% needed)")
+    assert cells["break_even_attribution"] in row and any(isinstance(v, float) and 0 < v < 1 for v in row)
 
 
 def test_excel_model_read_me_names_files_relative_to_the_scenario(tmp_path):

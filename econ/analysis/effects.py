@@ -5,7 +5,8 @@ from. :func:`effect_table` lists every parameter whose ``service_use:`` statisti
 scenario's estimator (``effect``, ``effect_reduction``, ``counterfactual``, ``counterfactual_change``),
 with its point estimate and its 95% interval over the person-level bootstrap replicates (which include
 the draws of rho and the population ratio for ``rtm_adjusted``), next to the uncontrolled before-after
-``reduction`` of the same service and people, so the part the estimator takes out is visible.
+``reduction`` of the same service and people, so the part the estimator takes out is visible (for the
+``effect`` statistic, in the measure's own unit, e.g. SWEMWBS points, the uncontrolled ``change``).
 """
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ def effect_table(compiled: CompiledScenario, *, level: float = 0.95) -> pd.DataF
         Columns ``parameter``, ``service``, ``subgroup`` (``key=value`` pairs, '' for everyone),
         ``statistic``, ``estimator``, ``estimate`` (point, from the whole data), ``low``, ``high``
         (percentile interval of the replicates at ``level``), ``before_after_reduction`` (the
-        uncontrolled (baseline - follow-up) / baseline of the same people). Empty without an ``effect``
-        block.
+        uncontrolled (baseline - follow-up) / baseline of the same people; for ``effect``, a difference
+        in the measure's unit, the uncontrolled follow-up - baseline). Empty without an ``effect`` block.
     """
     spec = compiled.loaded.spec
     columns = ["parameter", "service", "subgroup", "statistic", "estimator", "estimate", "low", "high",
@@ -43,7 +44,8 @@ def effect_table(compiled: CompiledScenario, *, level: float = 0.95) -> pd.DataF
             continue
         p = compiled.parameters[name]
         reps = np.asarray(p.distribution.replicates) if hasattr(p.distribution, "replicates") else np.array([p.point])
-        naive = context.service_use_point(name, ref.model_copy(update={"statistic": "reduction"}))
+        before_after = "change" if ref.statistic == "effect" else "reduction"
+        naive = context.service_use_point(name, ref.model_copy(update={"statistic": before_after}))
         rows.append({"parameter": name, "service": ref.service,
                      "subgroup": ", ".join(f"{k}={v}" for k, v in dict(ref.subgroup, **context.subgroup).items()),
                      "statistic": ref.statistic, "estimator": spec.effect.estimator, "estimate": float(p.point),

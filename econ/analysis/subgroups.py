@@ -201,8 +201,10 @@ def _notes(by: str) -> list[str]:
 
 
 def subgroup_analysis(path, by: str, *, overrides=(), perspective: str | None = None, cluster: str | None = None,
-                      min_n: int = SMALL_SAMPLE_N, level: float = 0.95) -> SubgroupResult:
+                      min_n: int = SMALL_SAMPLE_N, level: float = 0.95, progress=None) -> SubgroupResult:
     """Run the scenario at ``path`` per value of ``by`` (module docstring).
+
+    ``progress``: called with ``'<by>=<value>'`` as each subgroup starts (a command's progress bar).
 
     ``cluster``: ``'none'`` (people), a person column such as ``'area'``, or None for the scenario's
     ``data.bootstrap_clusters``.
@@ -243,6 +245,8 @@ def subgroup_analysis(path, by: str, *, overrides=(), perspective: str | None = 
     variances = {}
     order = {label: k for k, (label, _, _) in enumerate(ENGAGEMENT_BANDS)} if by == "engagement_band" else {}
     for value in sorted(sizes.index, key=lambda v: (order.get(v, 0), v)):
+        if progress is not None:
+            progress(f"{by}={value}")
         compiled, context, point, reps, naive_var = _run_one(loaded, by, value, persp, cluster)
         compiled_list.append(compiled)
         n = int(sizes[value])

@@ -189,7 +189,7 @@ def cmd_subgroups(args) -> int:
     (:func:`econ.analysis.subgroups.subgroup_analysis`)."""
     from econ.analysis.subgroups import MEASURES, subgroup_analysis
     from econ.report.files import prepare_run_folder
-    from econ.report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER, offset_columns_text
+    from econ.report.text import PERSPECTIVE_LABELS, SYNTHETIC_BANNER, _strategy_labels, measure_row_label
 
     started = now_iso()
     if args.replicates < 10:
@@ -198,8 +198,9 @@ def cmd_subgroups(args) -> int:
         raise UsageError(f"--min-n must be at least 1 (got {args.min_n})")
     overrides = list(args.overrides) + [f"data.bootstrap_replicates={args.replicates}"]
     folder = prepare_run_folder(args.out, f"subgroups-{args.by}", force=args.force) if args.out else None
-    result = subgroup_analysis(args.file, args.by, overrides=overrides, perspective=args.perspective,
-                               cluster=args.cluster, min_n=args.min_n)
+    with stage_progress(args, None, "subgroups") as step:  # one step per subgroup, named '<by>=<value>'
+        result = subgroup_analysis(args.file, args.by, overrides=overrides, perspective=args.perspective,
+                                   cluster=args.cluster, min_n=args.min_n, progress=step)
     table = result.table
     clustered = table["design_effect"].notna().any()
     if result.synthetic:
@@ -211,18 +212,22 @@ def cmd_subgroups(args) -> int:
           f"from {args.replicates} bootstrap replicates of the data ({resampled}; other parameters at their point "
           f"values). interaction p: test that the measure is the same in every subgroup.")
     shown = table.assign(text=table.apply(_interval_text, axis=1))
+    settings = result.compiled[0].loaded.spec.settings
+    names = {m: measure_row_label(m, settings.currency, settings.cycle_length) for m in MEASURES}  # as run
+    strategy_labels = _strategy_labels(result.compiled[0])
     if args.by == "setting":  # one strategy per setting: one table, the settings compared
         shown = shown.assign(strategy="each setting's own strategy")
     for strategy, part in shown.groupby("strategy", sort=False):
         wide = part.pivot_table(index=["value", "n"], columns="measure", values="text", aggfunc="first", sort=False)
-        wide = wide[[m for m in MEASURES if m in wide.columns]]
+        wide = wide[[m for m in MEASURES if m in wide.columns]].rename(columns=names)
+        wide.index = wide.index.set_names([args.by, "people"])
         if clustered:  # clustered over person-bootstrap variance of the net cost
             de = part[part.measure == "net_cost"].set_index(["value", "n"])["design_effect"]
             wide["design_effect"] = [f"{de.get(key, float('nan')):.2f}" for key in wide.index]
-        p_text = ", ".join(f"{m} {part[part.measure == m]['interaction_p'].iloc[0]:.2g}" for m in MEASURES[1:]
+        p_text = ", ".join(f"{names[m]} {part[part.measure == m]['interaction_p'].iloc[0]:.2g}" for m in MEASURES[1:]
                            if part[part.measure == m]["interaction_p"].notna().any())
         print()
-        print(f"{strategy} (interaction p: {p_text or 'not testable'})")
+        print(f"{strategy_labels.get(strategy, strategy)} (interaction p: {p_text or 'not testable'})")
         print(wide.reset_index().to_string(index=False))
     warnings = table.drop_duplicates("value")
     warnings = warnings[warnings["warning"] != ""]
