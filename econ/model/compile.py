@@ -15,6 +15,10 @@ from econ.core.errors import LimitError, Problem, ScenarioError
 from econ.core.limits import check_size, current_limits
 from econ.scenario.expressions import BUILTIN_VARIABLES, Expression, ExpressionError, parse_expression
 from econ.model.parameters import ParameterSet, build_parameters, order_derived
+from econ.model.indexed import build_plan
+from econ.model.transition_values import transition_pairs as _transition_pairs
+from econ.model.indexed_parameters import local_family, member_label, scalar_expression_text
+from econ.scenario.dimensions import element_name, template_dimension
 from econ.scenario.schema import CYCLE_LENGTH_YEARS
 from econ.scenario.source import format_key_path
 
@@ -177,6 +181,8 @@ class _Compiler:
     def parse(self, path, text, *, local=()) -> Expression | None:
         c = self.c
         try:
+            if isinstance(text, str) and "{" in text:
+                text = scalar_expression_text(self.loaded, text)
             expr = parse_expression(text)
         except ExpressionError as exc:
             col = f" at character {exc.column}" if exc.column > 0 else ""
@@ -204,30 +210,54 @@ class _Compiler:
         value_states: dict = {}
         for s_name in self.strategy_names:
             s_spec = self.spec.strategies[s_name]
-            local = set(s_spec.parameters)
-            derived = self.derived(s_name, s_spec, local)
+            local = self.local_names(s_spec)
+            derived, plan = self.derived(s_name, s_spec, local)
             if s_spec.mixture is not None:
                 mixture = self.mixture(s_name, s_spec, local)
                 strategy_models.append(StrategyModel(s_name, derived, (), (), tuple(mixture)))
             else:
                 rows = self.rows(s_name, s_spec, local)
                 initial = self.initial(s_name, s_spec, local)
-                strategy_models.append(StrategyModel(s_name, derived, tuple(rows), tuple(initial)))
+                strategy_models.append(StrategyModel(s_name, derived, tuple(rows), tuple(initial), plan=plan))
             value_states[s_name] = local
         return strategy_models, value_states
 
+    def local_names(self, s_spec) -> set:
+        """A strategy's own parameter names, indexed ones written out member by member."""
+        local = set()
+        for key in s_spec.parameters:
+            dim = self.loaded.dimensions.get(template_dimension(key)) if "{" in key else None
+            local |= {element_name(key, m) for m in dim.members} if dim is not None else {key}
+        return local
+
     def derived(self, s_name, s_spec, local) -> tuple:
-        """Derived parameters for a strategy: globals, with strategy-local names overriding."""
+        """Derived parameters for a strategy (globals, with strategy-local names overriding), and the
+        engine's plan evaluating its indexed ones over a members axis (empty without dimensions)."""
         c, pset = self.c, self.pset
         exprs: dict[str, Expression] = {p.name: p.expression for p in pset.derived}
+        families, owner = [], {}
+        for fam in pset.families:
+            families.append((fam.template, fam))
+            owner.update({e: fam.template for e in fam.elements
+                          if e in pset.parameters and pset.parameters[e].family == fam.template})
         for lname, ltext in s_spec.parameters.items():
             path = ("strategies", s_name, "parameters", lname)
             if lname in BUILTIN_VARIABLES:
                 c.add(path, f"'{lname}' is a built-in variable; choose another name")
                 continue
+            if "{" in lname:
+                fam, members = local_family(self.loaded, s_name, lname, ltext,
+                                            lambda p, t: self.parse(p, t, local=local), c.add)
+                if fam is not None:
+                    node = f"{lname}@{s_name}"
+                    families.append((node, fam))
+                    exprs.update(members)
+                    owner.update({e: node for e in members})
+                continue
             e = self.parse(path, ltext, local=local)
             if e is not None:
                 exprs[lname] = e
+                owner.pop(lname, None)
         if s_spec.mixture is not None:
             # a mixture only evaluates its shares: keep the derived parameters they read
             needed: set = set()
@@ -242,16 +272,19 @@ class _Compiler:
         available = set(pset.columns) | set(exprs) | set(BUILTIN_VARIABLES)
         for nm, e in exprs.items():
             missing = sorted(e.names - available)
-            if missing and nm not in s_spec.parameters:
-                c.add(("parameters", nm), f"uses {', '.join(repr(m) for m in missing)}, which strategy "
+            if missing and nm not in local:
+                who = member_label(pset.parameters[nm]) if nm in pset.parameters else nm
+                c.add(("parameters", nm), f"{who} uses {', '.join(repr(m) for m in missing)}, which strategy "
                                           f"'{s_name}' does not define (give it in strategies.{s_name}.parameters)")
-        derived = ()
+        derived, plan = (), ()
         try:
             order = order_derived(exprs, loaded=None)
             derived = tuple((nm, exprs[nm]) for nm in order)
+            if families and s_spec.mixture is None and not c.problems:
+                plan = build_plan(dict(derived), families, owner, self.loaded.dimensions, pset.columns)
         except ScenarioError as exc:
             c.add(("strategies", s_name, "parameters"), exc.problems[0].message)
-        return derived
+        return derived, plan
 
     def mixture(self, s_name, s_spec, local) -> list:
         """(component index, share expression, origin) for a mixture strategy."""
@@ -459,26 +492,3 @@ def _names_or_empty(text: str) -> frozenset:
         return parse_expression(text).names
     except ExpressionError:
         return frozenset()
-
-
-def _transition_pairs(key, path, c, spec, declared, first_index, tunnel_len):
-    """Expanded (from, to) pairs for a transition-value key 'from->to' ('*' = any other state)."""
-    if "->" not in key:
-        c.add(path, f"transition keys are written 'from->to', e.g. 'A->dead' or '*->dead' (got '{key}')")
-        return None
-    frm, _, to = (part.strip() for part in key.partition("->"))
-    if to not in spec.states:
-        c.add(path, f"unknown state '{to}'{_suggest(to, declared)}")
-        return None
-    sources = [s for s in declared if s != to] if frm == "*" else [frm]
-    if frm != "*" and frm not in spec.states:
-        c.add(path, f"unknown state '{frm}'{_suggest(frm, declared)}")
-        return None
-    if frm == to:
-        c.add(path, "a one-off value needs a change of state (from and to are the same)")
-        return None
-    pairs = []
-    for s in sources:
-        for k in range(tunnel_len[s]):
-            pairs.append((first_index[s] + k, first_index[to]))
-    return pairs

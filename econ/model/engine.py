@@ -51,6 +51,13 @@ class StrategyModel:
     rows: tuple = ()  # one tuple of Entry per expanded from-state
     initial: tuple = ()  # ((state index, Expression, origin), ...)
     mixture: tuple = ()  # ((component strategy index, Expression, origin), ...); empty if not a mixture
+    plan: tuple = ()  # how ``derived`` is evaluated when the scenario has indexed expressions
+    # (econ.model.indexed: the same values, indexed ones evaluated over a members axis); empty: ``derived``
+
+    @property
+    def evaluation(self) -> tuple:
+        """((name, expression or node), ...) in evaluation order: ``plan`` if any, else ``derived``."""
+        return self.plan or self.derived
 
 
 @dataclass(frozen=True)
@@ -130,7 +137,7 @@ class StrategyEnv:
         if env is None:
             env = dict(self._base)
             env["time_in_state"] = np.float64(time_in_state)
-            for name, expr in self._strategy.derived:
+            for name, expr in self._strategy.evaluation:
                 env[name] = expr.evaluate(env)
             self._cache[time_in_state] = env
         return env
@@ -138,13 +145,13 @@ class StrategyEnv:
     def derived_nbytes(self) -> int:
         """Memory held by the derived parameters evaluated so far (bytes)."""
         return sum(int(np.asarray(env[name]).nbytes) for env in self._cache.values()
-                   for name, _ in self._strategy.derived)
+                   for name, _ in self._strategy.evaluation)
 
     def initial_env(self) -> dict:
         """Names -> arrays at the start (cycle 0, time 0)."""
         env = dict(self.env(1))
         env.update(cycle=np.float64(0.0), time=np.float64(0.0))
-        for name, expr in self._strategy.derived:
+        for name, expr in self._strategy.evaluation:
             if expr.names & {"cycle", "time"}:
                 env[name] = expr.evaluate(env)
         return env

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from econ.core.errors import DataError, Problem, ScenarioError
+from econ.scenario.dimensions import element_name, template_dimension
 from econ.scenario.expressions import BUILTIN_VARIABLES, Expression, ExpressionError, parse_expression
 
 
@@ -57,6 +58,8 @@ class Parameter:
     origin: str = ""
     range_source: str = ""
     range_distribution: Any = None
+    family: str = ""  # for a member of an indexed parameter: its template (e.g. c_{service})
+    member: str = ""  # ... and the member
 
     @property
     def is_derived(self) -> bool:
@@ -72,6 +75,7 @@ class ParameterSet:
     """All parameters of a scenario, in the order written."""
 
     parameters: dict = field(default_factory=dict)
+    families: tuple = ()  # econ.model.indexed.Family: indexed expressions, evaluated over a members axis
 
     def __getitem__(self, name: str) -> Parameter:
         return self.parameters[name]
@@ -165,7 +169,16 @@ def build_parameters(loaded, context=None) -> ParameterSet:
     """
     problems: list[Problem] = []
     params: dict[str, Parameter] = {}
+    families: list = []
     for name, entry in loaded.spec.parameters.items():
+        if "{" in name:
+            from econ.model.indexed_parameters import build_family
+
+            fam, members = build_family(loaded, name, entry, problems)
+            if fam is not None:
+                families.append(fam)
+                params.update(members)
+            continue
         param, context = _build_parameter(loaded, name, entry, context, problems)
         if param is not None:
             params[name] = param
@@ -179,7 +192,7 @@ def build_parameters(loaded, context=None) -> ParameterSet:
                                                f"component '{c}' clashes with a parameter of the same name"))
     if problems:
         raise ScenarioError(problems)
-    pset = ParameterSet(params)
+    pset = ParameterSet(params, tuple(families))
     _check_derived(pset, loaded)
     return pset
 
@@ -209,6 +222,10 @@ def _build_parameter(loaded, name, entry, context, problems: list):
     origin = _loc(loaded, path)
     if isinstance(value, str):
         try:
+            if "{" in value:
+                from econ.model.indexed_parameters import scalar_expression_text
+
+                value = scalar_expression_text(loaded, value)
             expr = parse_expression(value)
         except ExpressionError as exc:
             problems.append(loaded.problem(path + (("value",) if isinstance(entry, ParameterSpec) else ()),
@@ -295,6 +312,10 @@ def _check_derived(pset: ParameterSet, loaded) -> None:
     local: set = set()
     for s in loaded.spec.strategies.values():
         local |= set(s.parameters)
+        for key in s.parameters:
+            if "{" in key and template_dimension(key) in loaded.dimensions:
+                dim = loaded.dimensions[template_dimension(key)]
+                local |= {element_name(key, m) for m in dim.members}
     problems = []
     for p in pset.derived:
         unknown = sorted(p.expression.names - known - local)

@@ -27,6 +27,9 @@ MAX_EXPRESSION_LENGTH = 2000
 #: Deepest nesting of the syntax tree accepted.
 MAX_EXPRESSION_DEPTH = 60
 
+#: The letter that marks an indexed reference in a vectorised expression (see econ.scenario.dimensions).
+INDEX_MARK = "ǀ"
+
 #: Names the engine provides; a parameter may not use them.
 BUILTIN_VARIABLES = ("cycle", "time", "cycle_years", "time_in_state")
 
@@ -53,6 +56,17 @@ def _max(*args):
     return out
 
 
+def _sum(a):
+    """Sum over the members axis (the first of an indexed array), added in member order."""
+    a = np.asarray(a, dtype=float)
+    if a.ndim < 3:
+        return a
+    out = a[0].copy()
+    for i in range(1, a.shape[0]):
+        out += a[i]
+    return out
+
+
 def _where(cond, a, b):
     return np.where(cond, a, b)
 
@@ -73,6 +87,7 @@ FUNCTIONS: dict[str, tuple[Callable, int, int, str]] = {
     "sin": (np.sin, 1, 1, "sine (radians); for analytic test functions such as Ishigami's"),
     "cos": (np.cos, 1, 1, "cosine (radians)"),
     "where": (_where, 3, 3, "where(condition, value_if_true, value_if_false), elementwise"),
+    "sum": (_sum, 1, 1, "sum(x_{service}): the sum of an indexed expression over the members of its dimension"),
     "rate_to_prob": (_rate_to_prob, 1, 2, "rate_to_prob(rate, t=1) = 1 - exp(-rate * t)"),
     "prob_to_rate": (_prob_to_rate, 1, 2, "prob_to_rate(p, t=1) = -log(1 - p) / t"),
 }
@@ -254,6 +269,14 @@ def _compile_call(node: ast.Call, names: set, d: int) -> Callable:
     if not lo <= len(node.args) <= hi:
         want = str(lo) if lo == hi else f"{lo} to {hi}"
         raise _fail(node, f"{fname}() takes {want} arguments (got {len(node.args)})")
+    if fname == "sum":
+        inner: set = set()
+        arg = _compile(node.args[0], inner, d)
+        names |= inner
+        if not any(INDEX_MARK in n for n in inner):
+            raise _fail(node, "sum() adds an indexed expression over the members of its dimension: write "
+                              "sum(x_{service}), where x_{service} is an indexed name")
+        return lambda env: impl(arg(env))
     args = [_compile(a, names, d) for a in node.args]
     return lambda env: impl(*[a(env) for a in args])
 

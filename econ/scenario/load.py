@@ -64,6 +64,7 @@ class LoadedScenario:
     files: tuple = ()
     overrides: tuple = ()
     data_files: tuple = field(default=())
+    dimensions: dict = field(default_factory=dict)  # name -> econ.scenario.dimensions.Dimension
 
     def location(self, *path) -> SourceLocation | None:
         """File:line:column where ``path`` (a key path) was written, or its nearest ancestor."""
@@ -414,8 +415,11 @@ def load_scenario(path: str | Path, *, overrides: Sequence[str] = ()) -> LoadedS
         spec = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_pydantic_problems(exc, data, positions)) from None
-    problems = _check_parameter_specs(spec, positions)
-    loaded_partial = LoadedScenario(spec=spec, raw=data, positions=positions, path=display)
+    from econ.scenario.indexing import expand_scenario
+
+    spec, dims, problems = expand_scenario(spec, positions, lambda kp, v: _resolve(positions, display, kp, v))
+    problems += _check_parameter_specs(spec, positions)
+    loaded_partial = LoadedScenario(spec=spec, raw=data, positions=positions, path=display, dimensions=dims)
     from econ.inputs.context import table_problems
 
     problems += table_problems(loaded_partial)
@@ -423,7 +427,14 @@ def load_scenario(path: str | Path, *, overrides: Sequence[str] = ()) -> LoadedS
         raise ScenarioError(problems)
     scenario_files = tuple(ScenarioFile(_display(f), sha256_file(f)) for f in files)
     return LoadedScenario(spec=spec, raw=data, positions=positions, path=display,
-                          files=scenario_files, overrides=tuple(log))
+                          files=scenario_files, overrides=tuple(log), dimensions=dims)
+
+
+def _resolve(positions: Positions, display: str, key_path: KeyPath, value: str) -> Path:
+    """A file path written at ``key_path``, relative to the file that wrote it (as LoadedScenario.resolve_path)."""
+    loc = positions.of(tuple(key_path))
+    base = Path(loc.file).parent if loc is not None and Path(loc.file).exists() else Path(display).parent
+    return (base / value).resolve() if not Path(value).is_absolute() else Path(value)
 
 
 def dump_yaml(data: Mapping) -> str:

@@ -14,6 +14,11 @@ Expr = Union[float, str]
 Probability = Annotated[float, Field(ge=0, le=1)]
 Rate = Annotated[float, Field(ge=0, le=1)]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
+#: A name, or an indexed name with one placeholder of a dimension: ``c_{service}``, ``{service}``.
+IndexedName = Annotated[str, Field(pattern=r"^([A-Za-z][A-Za-z0-9_]*)?(\{[A-Za-z][A-Za-z0-9_]*\}[A-Za-z0-9_]*)?$",
+                                   min_length=1, max_length=64)]
+#: A scalar attribute of a dimension member (a table cell or a YAML scalar; read as text).
+AttributeValue = Union[str, float, int, bool]
 
 CYCLE_LENGTH_YEARS = {"year": 1.0, "quarter": 0.25, "month": 1.0 / 12.0, "week": 7.0 / 365.25, "day": 1.0 / 365.25}
 
@@ -87,6 +92,31 @@ class Settings(_Block):
     ``low``/``high``, or the 95% interval of a gamma with the table's SE where no range is given) or
     ``gamma_se`` (a gamma with the table's mean and SE, which is the default 25% of the cost where the
     table gives none). A ``dist:`` written on the parameter overrides either."""
+
+
+class DimensionSpec(_Block):
+    """A dimension: a named list of members (e.g. services) that parameters, values and totals are indexed by.
+
+    A name with the placeholder ``{service}`` (``c_{service}``, a value ``"{service}"``) stands for one
+    name per member; see ``docs/scenario_reference.md#dimensions``.
+    """
+
+    members: list[Name] | dict[Name, dict[Name, AttributeValue] | None] | None = None
+    """The members in order: a list (``[gp_surgery, ambulance]``) or a mapping member -> attributes
+    (``{gp_surgery: {label: GP surgery, category: primary_care}}``). Attributes are read in text as
+    ``{service.label}``. For a subset (``subset_of``): the parent's members it keeps (default: all)."""
+    table: str | None = None
+    """A CSV file (relative to the scenario file) with one row per member: the ``key`` column names
+    the member, the other columns are its attributes. Lines starting with ``#`` are comments."""
+    key: str | None = None
+    """Column of ``table`` holding the member names (default: the first column)."""
+    subset_of: Name | None = None
+    """Make this dimension a subset of another: its members are the parent's, filtered by ``members``
+    and ``where``. ``x_{subset}`` names the same parameters as ``x_{parent}`` for those members."""
+    where: dict[Name, AttributeValue] = Field(default_factory=dict)
+    """For a subset: keep the parent's members whose attributes equal these (e.g. ``{effect: pooled}``)."""
+    label: str = ""
+    """Readable name of the dimension."""
 
 
 class ServiceUseRef(_Block):
@@ -169,9 +199,11 @@ class StrategySpec(_Block):
     """Readable name for tables and plots."""
     description: str = ""
     """What the strategy is."""
-    parameters: dict[Name, Expr] = Field(default_factory=dict)
+    parameters: dict[IndexedName, Expr] = Field(default_factory=dict)
     """Strategy-local parameters: a name here takes this value (number or expression) in every
-    expression evaluated for this strategy, overriding a global parameter of the same name."""
+    expression evaluated for this strategy, overriding a global parameter of the same name. An indexed
+    name overrides every member (``red_{service}: 0``) or those of a subset (``red_{pooled}: r_{pooled}``);
+    a member's own name overrides that member only (``red_ambulance: 0.1``)."""
     transitions: TransitionMatrix = Field(default_factory=dict)
     """Rows of the transition matrix, from-state -> {to-state: probability per cycle}. Rows given
     here replace the same rows of the shared ``transitions``. One entry per row may be the keyword
@@ -355,9 +387,11 @@ class Scenario(_Block):
     """What the scenario is."""
     settings: Settings = Field(default_factory=Settings)
     """Time horizon, cycle length, discounting and counting conventions."""
-    parameters: dict[Name, ParameterEntry] = Field(default_factory=dict)
+    dimensions: dict[Name, DimensionSpec] = Field(default_factory=dict)
+    """Named lists of members (e.g. ``service``) that parameters, values and totals can be indexed by."""
+    parameters: dict[IndexedName, ParameterEntry] = Field(default_factory=dict)
     """Named model inputs: a number, an expression of other parameters, or a mapping with a value,
-    a distribution and a source."""
+    a distribution and a source. An indexed name (``c_{service}``) gives one parameter per member."""
     data: DataSpec = Field(default_factory=DataSpec)
     """Input tables: unit costs, price indices, informal-care rates, service-use data."""
     states: dict[Name, StateSpec | None]
@@ -368,10 +402,12 @@ class Scenario(_Block):
     """Share of the cohort in each state at the start (must sum to 1)."""
     strategies: dict[Name, StrategySpec]
     """Strategies compared, in order. The first is the default reference."""
-    values: dict[Name, ValueSpec] = Field(default_factory=dict)
-    """Costs and outcomes accumulated over the model."""
+    values: dict[IndexedName, ValueSpec] = Field(default_factory=dict)
+    """Costs and outcomes accumulated over the model. An indexed name (``"{service}"``) gives one value
+    per member; its text fields may read member attributes (``label: "{service.label}"``)."""
     totals: dict[Name, list[str]] = Field(default_factory=dict)
-    """Sums of values reported as their own column (e.g. total_cost: [c_drug, c_care])."""
+    """Sums of values reported as their own column (e.g. total_cost: [c_drug, c_care]); an indexed
+    entry (``"{service}"``) lists every member's value."""
     icer: IcerSpec | None = None
     """The cost and effect used for incremental cost-effectiveness ratios."""
     correlations: list[CorrelationSpec] = Field(default_factory=list)
