@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from econ.model.accounting import ValueModel
 from econ.model.engine import CohortModel, Entry, StrategyModel
-from econ.core.errors import LimitError, Problem, ScenarioError
-from econ.core.limits import check_size, current_limits
+from econ.core.errors import Problem, ScenarioError
 from econ.scenario.expressions import BUILTIN_VARIABLES, Expression, ExpressionError, parse_expression
-from econ.model.parameters import ParameterSet, build_parameters, order_derived
+from econ.model.lookup import bind_for_strategy
+from econ.model.parameters import ParameterSet, build_parameters, cohort_variables, order_derived
 from econ.model.indexed import build_plan
 from econ.model.transition_values import transition_pairs as _transition_pairs
+from econ.model.states import States as _States, check_limits as _check_limits, expand_states as _expand_states
 from econ.model.indexed_parameters import local_family, member_label, scalar_expression_text
 from econ.scenario.dimensions import element_name, template_dimension
 from econ.scenario.schema import CYCLE_LENGTH_YEARS
@@ -124,48 +125,6 @@ def compile_scenario(loaded, parameters: ParameterSet | None = None, *, subgroup
                             tuple(sorted(flows)), context)
 
 
-@dataclass
-class _States:
-    """Declared states and their expansion: one expanded state per tunnel cycle."""
-
-    declared: list
-    expanded: list
-    group: list
-    tis: list
-    first_index: dict
-    tunnel_len: dict
-
-
-def _expand_states(spec) -> _States:
-    declared = list(spec.states)
-    expanded: list[str] = []
-    group: list[str] = []
-    tis: list[int] = []
-    first_index: dict[str, int] = {}
-    tunnel_len: dict[str, int] = {}
-    for name in declared:
-        st = spec.states[name]
-        n = st.tunnel if st is not None and st.tunnel else 1
-        tunnel_len[name] = n
-        first_index[name] = len(expanded)
-        for k in range(1, n + 1):
-            expanded.append(name if n == 1 else f"{name}@{k}")
-            group.append(name)
-            tis.append(k)
-    return _States(declared, expanded, group, tis, first_index, tunnel_len)
-
-
-def _check_limits(loaded, spec, states: _States) -> None:
-    lim = current_limits()
-    if len(states.expanded) > lim.max_states or spec.settings.n_cycles > lim.max_cycles:
-        try:
-            check_size(n_cycles=spec.settings.n_cycles, n_states=len(states.expanded))
-        except LimitError as exc:
-            raise LimitError([Problem(p.message, loaded.location(*(("settings", "n_cycles") if "cycles" in p.message
-                                                                    else ("states",))), p.key_path)
-                              for p in exc.problems]) from None
-
-
 class _Compiler:
     """The stages of :func:`compile_scenario`, sharing the scenario, the states and the problems."""
 
@@ -176,7 +135,7 @@ class _Compiler:
         self.states = states
         self.c = _Collector(loaded)
         self.strategy_names = list(self.spec.strategies)
-        self.param_names = set(pset.columns) | {p.name for p in pset.derived}
+        self.param_names = set(pset.columns) | {p.name for p in pset.derived} | cohort_variables(loaded)
 
     def parse(self, path, text, *, local=()) -> Expression | None:
         c = self.c
@@ -222,6 +181,17 @@ class _Compiler:
             value_states[s_name] = local
         return strategy_models, value_states
 
+    def cohort_variables(self, s_name, s_spec) -> dict:
+        """``age`` = start age + time, when the settings give a start age (a strategy may change it)."""
+        settings = self.spec.settings
+        for key in ("start_age", "sex"):
+            if getattr(s_spec, key) is not None and getattr(settings, key) is None:
+                self.c.add(("strategies", s_name, key), f"give settings.{key} too (a strategy's {key} overrides it)")
+        if settings.start_age is None:
+            return {}
+        start = s_spec.start_age if s_spec.start_age is not None else settings.start_age
+        return {"age": parse_expression(f"{float(start)!r} + time")}
+
     def local_names(self, s_spec) -> set:
         """A strategy's own parameter names, indexed ones written out member by member."""
         local = set()
@@ -234,7 +204,10 @@ class _Compiler:
         """Derived parameters for a strategy (globals, with strategy-local names overriding), and the
         engine's plan evaluating its indexed ones over a members axis (empty without dimensions)."""
         c, pset = self.c, self.pset
-        exprs: dict[str, Expression] = {p.name: p.expression for p in pset.derived}
+        exprs: dict[str, Expression] = self.cohort_variables(s_name, s_spec)
+        sex = s_spec.sex if s_spec.sex is not None else self.spec.settings.sex
+        exprs.update({p.name: bind_for_strategy(p.expression, sex, c.add, ("parameters", p.name, "lookup"))
+                      for p in pset.derived})
         families, owner = [], {}
         for fam in pset.families:
             families.append((fam.template, fam))

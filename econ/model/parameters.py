@@ -208,12 +208,20 @@ def _build_parameter(loaded, name, entry, context, problems: list):
     from econ.scenario.schema import ParameterSpec
 
     path = ("parameters", name)
-    if name in BUILTIN_VARIABLES:
+    if name in BUILTIN_VARIABLES or name in cohort_variables(loaded):
         problems.append(loaded.problem(path, f"'{name}' is a built-in variable; choose another name"))
         return None, context
     meta: dict = {}
     value = entry
     dist = None
+    if isinstance(entry, ParameterSpec) and entry.lookup is not None:
+        from econ.model.lookup import build_lookup
+
+        expr = build_lookup(loaded, name, entry, _loc(loaded, path), problems)
+        if expr is None:
+            return None, context
+        return Parameter(name, expression=expr, origin=_loc(loaded, path), source=entry.source or expr.table.describe(),
+                         description=entry.description, unit=entry.unit, group=entry.group), context
     if isinstance(entry, ParameterSpec):
         got, context = _spec_value(loaded, name, entry, context, problems)
         if got is _SKIP:
@@ -308,7 +316,7 @@ def _spec_distribution(loaded, path, entry, value, problems: list):
 
 
 def _check_derived(pset: ParameterSet, loaded) -> None:
-    known = set(pset.columns) | {p.name for p in pset.derived} | set(BUILTIN_VARIABLES)
+    known = set(pset.columns) | {p.name for p in pset.derived} | set(BUILTIN_VARIABLES) | cohort_variables(loaded)
     local: set = set()
     for s in loaded.spec.strategies.values():
         local |= set(s.parameters)
@@ -324,6 +332,11 @@ def _check_derived(pset: ParameterSet, loaded) -> None:
     if problems:
         raise ScenarioError(problems)
     order_derived({p.name: p.expression for p in pset.derived}, loaded=loaded)
+
+
+def cohort_variables(loaded) -> set:
+    """Built-in variables the cohort's settings provide: ``age`` when ``settings.start_age`` is given."""
+    return {"age"} if loaded.spec.settings.start_age is not None else set()
 
 
 def _unknown_names_message(unknown: list, known: set) -> str:

@@ -17,7 +17,7 @@ from econ.scenario.dimensions import (PLACEHOLDER, element_name, resolve_dimensi
                                       template_dimension)
 from econ.scenario.source import format_key_path
 
-_TABLE_KEYS = ("unit_cost", "service_use", "informal_care_rate")
+_TABLE_KEYS = ("unit_cost", "service_use", "informal_care_rate", "lookup")
 
 
 def is_expression_entry(entry) -> bool:

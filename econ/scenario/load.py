@@ -369,7 +369,7 @@ def _check_parameter_specs(spec: Scenario, loaded_positions: Positions) -> list[
                     + ", ".join(ParameterSpec.model_fields) + ")",
                     loaded_positions.of(("parameters", name, key)), f"parameters.{name}.{key}"))
         from_table = isinstance(entry, ParameterSpec) and any(
-            getattr(entry, k) is not None for k in ("unit_cost", "service_use", "informal_care_rate"))
+            getattr(entry, k) is not None for k in ("unit_cost", "service_use", "informal_care_rate", "lookup"))
         if isinstance(entry, ParameterSpec) and entry.dist is None and entry.value is None and not from_table:
             problems.append(Problem("needs 'value' (a number or expression) or 'dist'",
                                     loaded_positions.of(("parameters", name)), f"parameters.{name}"))

@@ -60,8 +60,8 @@ def _default(field) -> str:
 
 def render() -> str:
     """The reference as Markdown."""
-    models = [schema.Scenario, schema.Metadata, schema.Settings, schema.DataSpec, schema.ParameterSpec,
-              schema.ServiceUseRef, schema.StateSpec,
+    models = [schema.Scenario, schema.Metadata, schema.Settings, schema.DataSpec, schema.DimensionSpec, schema.ParameterSpec,
+              schema.ServiceUseRef, schema.LookupSpec, schema.StateSpec,
               schema.StrategySpec, schema.ValueSpec, schema.ValueOverride, schema.IcerSpec,
               schema.CorrelationSpec, schema.CostOffsetSpec, schema.BudgetSpec, schema.IntakeSpec,
               schema.GsaSpec]

@@ -85,6 +85,12 @@ class Settings(_Block):
     same seed) or ``inverse_cdf`` (one uniform design pushed through each inverse CDF, as versions
     before 0.2 did: slower, since inverse gamma and beta functions are costly). Correlated parameters
     always go through the inverse CDF of a Gaussian copula."""
+    start_age: Annotated[float, Field(ge=0, le=150)] | None = None
+    """Age of the cohort at the start (years). It makes the built-in variable ``age`` = start_age +
+    ``time`` (age at the start of each cycle), e.g. to read a life table; a strategy may set its own."""
+    sex: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)] | None = None
+    """Sex of the cohort (a category of the lookup tables that are keyed by ``sex``, e.g. ``female``
+    or ``male``); a strategy may set its own."""
     unit_cost_uncertainty: Literal["fixed", "gamma_se"] = "fixed"
     """How parameters read from the unit-cost table (``unit_cost:``) enter the probabilistic analysis:
     ``fixed`` (the default; NICE practice: national average unit costs are not sampling estimates, so
@@ -131,6 +137,24 @@ class ServiceUseRef(_Block):
     """Restrict to people with these attributes, e.g. {setting: group}. Subgroup runs add to it."""
 
 
+class LookupSpec(_Block):
+    """A parameter read from a lookup table (CSV) by its keys, e.g. qx by age and sex from a life table."""
+
+    table: str
+    """The CSV file (relative to the scenario file): optional ``# source: ...``, ``# years: ...``,
+    ``# status: ...`` lines, a header, one row per key (see ``econ.inputs.lookup_tables``)."""
+    column: str
+    """The value column to read (e.g. ``qx``)."""
+    by: dict[str, Expr] = Field(min_length=1)
+    """Key column -> what to look up: for a numeric key column an expression (``age``, ``2025 + time``);
+    for a category column the category (``female``), or ``sex`` for the cohort's sex
+    (``settings.sex`` or the strategy's ``sex``)."""
+    method: Literal["exact", "step", "linear"] = "exact"
+    """How the numeric key is matched: ``exact`` (must be one of the table's keys), ``step`` (the row of
+    the last key at or below it: bands such as ages 40-44; the last row is open-ended) or ``linear``
+    (interpolated between the two keys around it; never extrapolated)."""
+
+
 class ParameterSpec(BaseModel):
     """A parameter written as a mapping: a point value or expression, an optional distribution, a source.
 
@@ -167,6 +191,9 @@ class ParameterSpec(BaseModel):
     service_use: ServiceUseRef | None = None
     """A statistic of the service-use data (``data.service_use``); in the probabilistic analysis all
     such parameters are drawn together from one person-level bootstrap replicate."""
+    lookup: LookupSpec | None = None
+    """Read the value from a lookup table by its keys (evaluated in every cycle, so it may depend on
+    ``age`` or ``time``); fixed in the probabilistic analysis. Its source is the table's."""
     informal_care_rate: Literal["replacement", "opportunity", "minimum_wage"] | None = None
     """The value of one hour of informal care (GBP per hour at ``settings.price_year``) by this method:
     replacement cost (home care worker hour), opportunity cost (median hourly earnings) or the
@@ -210,6 +237,10 @@ class StrategySpec(_Block):
     ``complement`` (1 minus the rest of the row)."""
     initial: dict[str, Expr] | None = None
     """Initial state distribution for this strategy (default: the shared ``initial``)."""
+    start_age: Annotated[float, Field(ge=0, le=150)] | None = None
+    """This strategy's cohort start age (default ``settings.start_age``)."""
+    sex: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)] | None = None
+    """This strategy's cohort sex (default ``settings.sex``)."""
     mixture: dict[str, Expr] | None = None
     """A mix of other strategies: strategy -> share of the cohort (shares in [0, 1], summing to 1),
     e.g. people choosing group, one-to-one or online support. Its trace and every value are the
