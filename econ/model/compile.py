@@ -42,6 +42,7 @@ class CompiledScenario:
     first_cycle_discounted: bool
     flows: tuple  # (from, to) expanded index pairs needed by transition values
     context: object = None  # DataContext: the tables behind table-derived parameters
+    discount_timing: str = "cycle"  # settings.discount_timing: "cycle" or "boundary"
 
     @property
     def synthetic(self) -> bool:
@@ -118,11 +119,14 @@ def compile_scenario(loaded, parameters: ParameterSet | None = None, *, subgroup
     totals = comp.totals(values)
     icer = comp.icer(values, totals)
     reference = comp.reference()
+    if spec.settings.discount_timing == "boundary" and not spec.settings.discount_first_cycle:
+        comp.c.add(("settings", "discount_first_cycle"), "false applies to discount_timing: cycle only; with boundary timing "
+                                                         "boundary t is discounted by (1 + r)^-t (remove it)")
     if comp.c.problems:
         raise ScenarioError(comp.c.problems)
     return CompiledScenario(loaded, pset, model, tuple(values), totals, icer, reference,
                             spec.settings.cycle_correction, spec.settings.discount_first_cycle,
-                            tuple(sorted(flows)), context)
+                            tuple(sorted(flows)), context, spec.settings.discount_timing)
 
 
 class _Compiler:

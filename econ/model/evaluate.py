@@ -177,13 +177,14 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
             part = table.slice(start, stop)
             tr = run_cohort(compiled.model, part, flows=compiled.flows, draw_offset=start)
             acc = accumulate(compiled.model, compiled.values, tr, part, correction=compiled.correction,
-                             first_cycle_discounted=compiled.first_cycle_discounted, keep_cycles=keep_cycles)
+                             first_cycle_discounted=compiled.first_cycle_discounted, keep_cycles=keep_cycles,
+                             timing=compiled.discount_timing)
             # values -> outputs (values, then totals as sums of values)
             _outputs_of(acc.totals_undiscounted, members, totals_u[start:stop])
             _outputs_of(acc.totals, members, totals[start:stop])
             if keep_cycles:
                 _outputs_of(acc.per_cycle, members, per_cycle[start:stop], axis=2)
-                _outputs_of(acc.per_cycle * acc.discount[None, None], members, per_cycle_d[start:stop], axis=2)
+                _outputs_of(acc.discounted_per_cycle(), members, per_cycle_d[start:stop], axis=2)
         if not np.isfinite(totals_u[start:stop]).all():
             raise _non_finite(compiled, part, start, totals_u[start:stop])
         if keep_trace:
@@ -207,7 +208,8 @@ def _non_finite(compiled: CompiledScenario, part: ParameterTable, start: int, to
     with np.errstate(over="ignore", invalid="ignore"):
         tr = run_cohort(compiled.model, one, flows=compiled.flows, draw_offset=start + d)
         acc = accumulate(compiled.model, compiled.values, tr, one, correction=compiled.correction,
-                         first_cycle_discounted=compiled.first_cycle_discounted, keep_cycles=True)
+                         first_cycle_discounted=compiled.first_cycle_discounted, keep_cycles=True,
+                         timing=compiled.discount_timing)
     if o < len(names):
         name, members, key = names[o], [o], ("values", names[o])
     else:

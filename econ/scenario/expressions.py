@@ -76,6 +76,10 @@ def _log(x):
         return np.log(x)
 
 
+#: The sum over a dimension, ``sum(x_{service})``: kept apart from :data:`FUNCTIONS` since it only
+#: takes an indexed expression (written out member by member everywhere but in the engine's plan).
+INDEX_FUNCTIONS = {"sum": (_sum, 1, 1, "sum(x_{service}): an indexed expression summed over the members of its dimension")}
+
 #: Whitelisted functions: name -> (implementation, minimum arguments, maximum arguments, help).
 FUNCTIONS: dict[str, tuple[Callable, int, int, str]] = {
     "min": (_min, 2, 32, "elementwise minimum of two or more values"),
@@ -87,7 +91,6 @@ FUNCTIONS: dict[str, tuple[Callable, int, int, str]] = {
     "sin": (np.sin, 1, 1, "sine (radians); for analytic test functions such as Ishigami's"),
     "cos": (np.cos, 1, 1, "cosine (radians)"),
     "where": (_where, 3, 3, "where(condition, value_if_true, value_if_false), elementwise"),
-    "sum": (_sum, 1, 1, "sum(x_{service}): the sum of an indexed expression over the members of its dimension"),
     "rate_to_prob": (_rate_to_prob, 1, 2, "rate_to_prob(rate, t=1) = 1 - exp(-rate * t)"),
     "prob_to_rate": (_prob_to_rate, 1, 2, "prob_to_rate(p, t=1) = -log(1 - p) / t"),
 }
@@ -261,6 +264,14 @@ def _compile_call(node: ast.Call, names: set, d: int) -> Callable:
             raise _fail(node.func, _FORBIDDEN_HINTS[type(node.func)])
         raise _fail(node, "only calls of the listed functions are allowed: " + ", ".join(FUNCTIONS))
     fname = node.func.id
+    if fname == "sum" and len(node.args) == 1 and not node.keywords:
+        inner: set = set()
+        arg = _compile(node.args[0], inner, d)
+        names |= inner
+        if not any(INDEX_MARK in n for n in inner):
+            raise _fail(node, "sum() adds an indexed expression over the members of its dimension: write "
+                              "sum(x_{service}), where x_{service} is an indexed name")
+        return lambda env: _sum(arg(env))
     if fname not in FUNCTIONS:
         raise _fail(node, f"function '{fname}' is not allowed; allowed: " + ", ".join(FUNCTIONS))
     if node.keywords:
@@ -269,14 +280,6 @@ def _compile_call(node: ast.Call, names: set, d: int) -> Callable:
     if not lo <= len(node.args) <= hi:
         want = str(lo) if lo == hi else f"{lo} to {hi}"
         raise _fail(node, f"{fname}() takes {want} arguments (got {len(node.args)})")
-    if fname == "sum":
-        inner: set = set()
-        arg = _compile(node.args[0], inner, d)
-        names |= inner
-        if not any(INDEX_MARK in n for n in inner):
-            raise _fail(node, "sum() adds an indexed expression over the members of its dimension: write "
-                              "sum(x_{service}), where x_{service} is an indexed name")
-        return lambda env: impl(arg(env))
     args = [_compile(a, names, d) for a in node.args]
     return lambda env: impl(*[a(env) for a in args])
 

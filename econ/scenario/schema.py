@@ -60,6 +60,13 @@ class Settings(_Block):
     discount_first_cycle: bool = True
     """Timing: if true, cycle t is discounted by (1 + r_cycle)^-t (the first cycle is discounted);
     if false, by (1 + r_cycle)^-(t-1) (the first cycle is not)."""
+    discount_timing: Literal["cycle", "boundary"] = "cycle"
+    """When discounting is applied: ``cycle`` (the default): each cycle's counted membership (after the
+    cycle correction) is discounted by the cycle's factor, see ``discount_first_cycle``; ``boundary``:
+    the membership at each cycle boundary t = 0..n is discounted by 1/(1 + r)^t and weighted by the
+    cycle correction's weight of that boundary (trapezoid 1/2, 1, ..., 1, 1/2; Simpson 1, 4, 2, ..., 4,
+    1 over 3; end 0, 1, ..., 1; start 1, ..., 1, 0), as in the DARTH tutorials and hesim. One-off
+    transition values are discounted with their cycle either way. See docs/scenario_reference.md."""
     reference_strategy: Name | None = None
     """Strategy that increments and the ICER are computed against (default: the first strategy)."""
     seed: Annotated[int, Field(ge=0)] = 12345
