@@ -329,6 +329,10 @@ class _Compiler:
             p = path + (to,)
             if not self.check_state(p, to):
                 continue
+            if isinstance(text, str) and text.strip() != COMPLEMENT and text.strip() not in self.param_names \
+                    and difflib.get_close_matches(text.strip(), [COMPLEMENT], n=1, cutoff=0.75):
+                c.add(p, f"unknown name '{text.strip()}' (did you mean {COMPLEMENT}?)")
+                continue
             if isinstance(text, str) and text.strip() == COMPLEMENT:
                 n_comp += 1
                 if n_comp > 1:

@@ -14,7 +14,8 @@ import numpy as np
 
 from econ.core.errors import DataError, Problem, ScenarioError
 from econ.scenario.dimensions import element_name, template_dimension
-from econ.scenario.expressions import BUILTIN_VARIABLES, Expression, ExpressionError, parse_expression
+from econ.scenario.expressions import (BUILTIN_VARIABLES, RESERVED_WORDS, Expression, ExpressionError, parse_expression,
+                                       reserved_word_message)
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,9 @@ def _build_parameter(loaded, name, entry, context, problems: list):
     if name in BUILTIN_VARIABLES or name in cohort_variables(loaded):
         problems.append(loaded.problem(path, f"'{name}' is a built-in variable; choose another name"))
         return None, context
+    if name in RESERVED_WORDS:
+        problems.append(loaded.problem(path, reserved_word_message(name)))
+        return None, context
     meta: dict = {}
     value = entry
     dist = None
@@ -288,6 +292,7 @@ def _spec_value(loaded, name, entry, context, problems: list):
 
 def _spec_distribution(loaded, path, entry, value, problems: list):
     """(point value, distribution) of an entry with ``dist``, or _SKIP after reporting a problem."""
+    from econ.scenario.schema import ParameterSpec
     from econ.uncertainty.distributions import DistributionSpecError, make_distribution, point_value
 
     spec = {"dist": entry.dist, **(entry.model_extra or {})}
@@ -301,6 +306,12 @@ def _spec_distribution(loaded, path, entry, value, problems: list):
         msg = str(exc)
         if key and msg.startswith(f"{key}: "):
             msg = msg[len(key) + 2:]
+        if key and "has no key" in msg and "did you mean" not in msg:
+            import difflib
+
+            close = difflib.get_close_matches(key, list(ParameterSpec.model_fields), n=1)
+            if close:
+                msg += f"; did you mean {close[0]!r} (a key of the parameter, not of the distribution)?"
         problems.append(loaded.problem(kp, msg))
         return _SKIP
     if isinstance(value, str):

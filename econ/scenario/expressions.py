@@ -17,6 +17,9 @@ keyword arguments, strings and any function not listed are rejected with an
 from __future__ import annotations
 
 import ast
+import difflib
+import keyword
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
@@ -29,6 +32,17 @@ MAX_EXPRESSION_DEPTH = 60
 
 #: The letter that marks an indexed reference in a vectorised expression (see econ.scenario.dimensions).
 INDEX_MARK = "ǀ"
+
+#: Words of the expression syntax (Python's keywords) that cannot be names: a parameter called
+#: ``lambda`` could never be read in an expression.
+RESERVED_WORDS = tuple(w for w in keyword.kwlist)
+
+
+def reserved_word_message(name: str) -> str:
+    """Why ``name`` cannot be a parameter name, with another name to use."""
+    return (f"'{name}' is a reserved word of the expression language and cannot be a name; choose another, e.g. "
+            f"'{name}_' or '{name}_rate' (reserved: {', '.join(RESERVED_WORDS)})")
+
 
 #: Names the engine provides; a parameter may not use them.
 BUILTIN_VARIABLES = ("cycle", "time", "cycle_years", "time_in_state")
@@ -273,7 +287,9 @@ def _compile_call(node: ast.Call, names: set, d: int) -> Callable:
                               "sum(x_{service}), where x_{service} is an indexed name")
         return lambda env: _sum(arg(env))
     if fname not in FUNCTIONS:
-        raise _fail(node, f"function '{fname}' is not allowed; allowed: " + ", ".join(FUNCTIONS))
+        close = difflib.get_close_matches(fname, list(FUNCTIONS) + ["sum"], n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise _fail(node, f"function '{fname}' is not allowed{hint}; allowed: " + ", ".join(FUNCTIONS) + ", sum")
     if node.keywords:
         raise _fail(node, f"keyword arguments are not allowed in {fname}()")
     impl, lo, hi, _ = FUNCTIONS[fname]
@@ -282,6 +298,17 @@ def _compile_call(node: ast.Call, names: set, d: int) -> Callable:
         raise _fail(node, f"{fname}() takes {want} arguments (got {len(node.args)})")
     args = [_compile(a, names, d) for a in node.args]
     return lambda env: impl(*[a(env) for a in args])
+
+
+_OPERATOR_WORDS = {"and", "or", "not", "True", "False", "if", "else"}
+
+
+def _reserved_word_in(text: str):
+    """(word, 1-based column) of the first reserved word used as a name in ``text``, else None."""
+    for m in re.finditer(r"[A-Za-z_][A-Za-z0-9_]*", text):
+        if m.group(0) in RESERVED_WORDS and m.group(0) not in _OPERATOR_WORDS:
+            return m.group(0), m.start() + 1
+    return None
 
 
 def parse_expression(text: str | float | int) -> Expression:
@@ -315,6 +342,10 @@ def parse_expression(text: str | float | int) -> Expression:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
+        word = _reserved_word_in(text)
+        if word is not None:
+            raise ExpressionError(f"syntax error: '{word[0]}' is a reserved word and cannot be a name in an expression; rename "
+                                  f"the parameter (e.g. '{word[0]}_')", word[1]) from None
         raise ExpressionError(f"syntax error: {exc.msg}", exc.offset or 0) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("expression is nested too deeply or is malformed") from None

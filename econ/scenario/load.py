@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import difflib
 import hashlib
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -305,9 +306,12 @@ def _pydantic_problems(exc: ValidationError, data: dict, positions: Positions) -
             msg = f"expected {' or '.join(kinds)} (got {_short(value) if found else 'nothing'})"
         else:
             e = errs[0]
-            base = _FRIENDLY.get(e["type"], e["msg"])
+            base, suffix = _FRIENDLY.get(e["type"], e["msg"]), ""
             if e["type"] == "literal_error":
                 base = e["msg"].replace("Input should be", "must be")
+                options = list(typing.get_args(_literal_at(path)) or ())
+                close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1) if found else []
+                suffix = f"; did you mean {close[0]}?" if close else ""
             elif e["type"] == "string_pattern_mismatch":
                 base = "names must start with a letter and use only letters, digits and _"
             elif e["type"].startswith(("greater", "less")):
@@ -315,8 +319,35 @@ def _pydantic_problems(exc: ValidationError, data: dict, positions: Positions) -
             elif e["type"] == "string_too_short":
                 base = "must not be empty"
             msg = base if e["type"] == "missing" else f"{base} (got {_short(value) if found else _short(e.get('input'))})"
+            msg += suffix
         problems.append(Problem(msg, positions.of(path), key))
     return problems
+
+
+def _literal_at(path: KeyPath):
+    """The Literal annotation of the field at ``path`` (for did-you-mean on choices), else None."""
+    *parent, last = path if path else ("",)
+    from pydantic import BaseModel
+
+    model: Any = Scenario
+    for part in parent:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            args = typing.get_args(model)
+            model = args[-1] if args else None
+            if model is None:
+                return None
+            continue
+        f = model.model_fields.get(part)
+        if f is None:
+            return None
+        model = _unwrap(f.annotation)
+    if not (isinstance(model, type) and issubclass(model, BaseModel)) or last not in model.model_fields:
+        return None
+    ann = model.model_fields[last].annotation
+    for a in (ann, *typing.get_args(ann)):
+        if typing.get_origin(a) is typing.Literal:
+            return a
+    return None
 
 
 def _allowed_keys(parent_path: KeyPath) -> list[str]:
@@ -364,9 +395,10 @@ def _check_parameter_specs(spec: Scenario, loaded_positions: Positions) -> list[
     for name, entry in spec.parameters.items():
         if isinstance(entry, ParameterSpec) and entry.dist is None and entry.model_extra:
             for key in entry.model_extra:
+                close = difflib.get_close_matches(key, list(ParameterSpec.model_fields), n=1)
                 problems.append(Problem(
-                    f"unknown key '{key}' (distribution keys need 'dist:'; allowed: "
-                    + ", ".join(ParameterSpec.model_fields) + ")",
+                    f"unknown key '{key}'" + (f"; did you mean {close[0]}?" if close else "")
+                    + " (distribution keys need 'dist:'; allowed: " + ", ".join(ParameterSpec.model_fields) + ")",
                     loaded_positions.of(("parameters", name, key)), f"parameters.{name}.{key}"))
         from_table = isinstance(entry, ParameterSpec) and any(
             getattr(entry, k) is not None for k in ("unit_cost", "service_use", "informal_care_rate", "lookup"))

@@ -9,7 +9,7 @@ import typing
 
 from pydantic import BaseModel
 
-from econ.scenario.expressions import BUILTIN_VARIABLES, FUNCTIONS
+from econ.scenario.expressions import BUILTIN_VARIABLES, FUNCTIONS, RESERVED_WORDS
 from econ.scenario import schema
 
 
@@ -74,7 +74,9 @@ def render() -> str:
         "safe expression language: numbers, parameter names, `+ - * / ** %`, comparisons, `and or not`,",
         "and the functions " + ", ".join(f"`{f}`" for f in FUNCTIONS) + "; `sum(x_{service})` adds an indexed",
         "expression over the members of its dimension (see [Dimensions](#dimensions)).",
-        "Built-in variables: " + ", ".join(f"`{v}`" for v in BUILTIN_VARIABLES) + ".",
+        "Built-in variables: " + ", ".join(f"`{v}`" for v in BUILTIN_VARIABLES) + "; `age` (= `settings.start_age` +",
+        "`time`) when a start age is given.",
+        "Reserved words, which cannot be names of parameters: " + ", ".join(f"`{w}`" for w in RESERVED_WORDS) + ".",
         "",
         "Precedence of settings (highest first): `--set` overrides, the file, its `extends:` parents, the",
         "defaults below. Mappings merge key by key; other values are replaced whole.",
