@@ -89,7 +89,11 @@ def render() -> str:
             desc = " ".join((field.description or "").split()).replace("|", "\\|")
             lines.append(f"| `{name}` | {_type_name(field.annotation)} | {_default(field)} | {desc} |")
         lines.append("")
+    from econ.scenario.reference_guide import SECTIONS
     from econ.uncertainty import distributions
+
+    for section in SECTIONS:
+        lines += section.strip("\n").splitlines() + [""]
 
     lines += ["## Distributions", "", "From the docstring of `econ/uncertainty/distributions/__init__.py`:", "",
               (distributions.__doc__ or "").strip(), ""]
