@@ -18,8 +18,7 @@ from econ.model.parameters import ParameterSet, build_parameters, cohort_variabl
 from econ.model.indexed import build_plan
 from econ.model.transition_values import transition_pairs as _transition_pairs
 from econ.model.states import States as _States, check_limits as _check_limits, expand_states as _expand_states
-from econ.model.indexed_parameters import local_family, member_label, scalar_expression_text
-from econ.scenario.dimensions import element_name, template_dimension
+from econ.model.indexed_parameters import local_family, local_names, member_label, scalar_expression_text
 from econ.scenario.schema import CYCLE_LENGTH_YEARS
 from econ.scenario.source import format_key_path
 
@@ -197,12 +196,7 @@ class _Compiler:
         return {"age": parse_expression(f"{float(start)!r} + time")}
 
     def local_names(self, s_spec) -> set:
-        """A strategy's own parameter names, indexed ones written out member by member."""
-        local = set()
-        for key in s_spec.parameters:
-            dim = self.loaded.dimensions.get(template_dimension(key)) if "{" in key else None
-            local |= {element_name(key, m) for m in dim.members} if dim is not None else {key}
-        return local
+        return local_names(self.loaded, s_spec)
 
     def derived(self, s_name, s_spec, local) -> tuple:
         """Derived parameters for a strategy (globals, with strategy-local names overriding), and the

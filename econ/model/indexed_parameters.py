@@ -108,6 +108,15 @@ def build_family(loaded, name: str, entry, problems: list):
     return fam, params
 
 
+def local_names(loaded, s_spec) -> set:
+    """A strategy's own parameter names, indexed ones written out member by member."""
+    out = set()
+    for key in s_spec.parameters:
+        dim = loaded.dimensions.get(template_dimension(key)) if "{" in key else None
+        out |= {element_name(key, m) for m in dim.members} if dim is not None else {key}
+    return out
+
+
 def member_label(param) -> str:
     """``e_ambulance (e_{service}[ambulance])`` for a member, else the name."""
     return f"{param.name} ({param.family}[{param.member}])" if getattr(param, "family", "") else param.name

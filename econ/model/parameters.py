@@ -13,7 +13,6 @@ from typing import Any, Mapping
 import numpy as np
 
 from econ.core.errors import DataError, Problem, ScenarioError
-from econ.scenario.dimensions import element_name, template_dimension
 from econ.scenario.expressions import (BUILTIN_VARIABLES, RESERVED_WORDS, Expression, ExpressionError, parse_expression,
                                        reserved_word_message)
 
@@ -329,12 +328,10 @@ def _spec_distribution(loaded, path, entry, value, problems: list):
 def _check_derived(pset: ParameterSet, loaded) -> None:
     known = set(pset.columns) | {p.name for p in pset.derived} | set(BUILTIN_VARIABLES) | cohort_variables(loaded)
     local: set = set()
+    from econ.model.indexed_parameters import local_names
+
     for s in loaded.spec.strategies.values():
-        local |= set(s.parameters)
-        for key in s.parameters:
-            if "{" in key and template_dimension(key) in loaded.dimensions:
-                dim = loaded.dimensions[template_dimension(key)]
-                local |= {element_name(key, m) for m in dim.members}
+        local |= local_names(loaded, s)
     problems = []
     for p in pset.derived:
         unknown = sorted(p.expression.names - known - local)

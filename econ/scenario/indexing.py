@@ -127,7 +127,10 @@ class _Expander:
             path = ("values", key)
             dim = self.dimension(path, key)
             if dim is None:
-                if "{" not in key:
+                if "{" in v.sector:
+                    self.add(path + ("sector",), f"'{v.sector}' reads a member attribute, but value '{key}' is not "
+                                                 f"indexed (name it like \"{{service}}\" to make one value per member)")
+                elif "{" not in key:
                     data = v.model_dump(exclude_defaults=True)
                     new = _expand_value_sums(data, self.dims)
                     out[key] = v if new == data else ValueSpec.model_validate(new)

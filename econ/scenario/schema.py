@@ -17,6 +17,8 @@ Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
 #: A name, or an indexed name with one placeholder of a dimension: ``c_{service}``, ``{service}``.
 IndexedName = Annotated[str, Field(pattern=r"^([A-Za-z][A-Za-z0-9_]*)?(\{[A-Za-z][A-Za-z0-9_]*\}[A-Za-z0-9_]*)?$",
                                    min_length=1, max_length=64)]
+#: A member attribute written in an indexed value (``sector: "{service.sector}"``), checked once expanded.
+MemberAttribute = Annotated[str, Field(pattern=r"^\{[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*\}$")]
 #: A scalar attribute of a dimension member (a table cell or a YAML scalar; read as text).
 AttributeValue = Union[str, float, int, bool]
 
@@ -274,7 +276,7 @@ class ValueSpec(_Block):
     """Readable name for tables."""
     category: str = ""
     """Cost category (e.g. 'primary_care', 'informal_care', 'delivery'), for grouping in reports."""
-    sector: Literal["", "nhs", "pss", "other_public", "voluntary", "informal_care", "programme"] = ""
+    sector: Literal["", "nhs", "pss", "other_public", "voluntary", "informal_care", "programme"] | MemberAttribute = ""
     """Who bears the cost: nhs, pss (personal social services), other_public (police, housing),
     voluntary, informal_care (unpaid carers), programme (the intervention itself). Perspectives
     select sectors; programme costs count under all of them."""
