@@ -176,3 +176,25 @@ def test_table_statistics_per_member(write_scenario):
     with pytest.raises(ScenarioError) as exc:
         compile_scenario(load_scenario(write_scenario(bad, "c.yaml")))
     assert "parameters.c_ambulanse.unit_cost: unknown unit-cost code 'ambulanse'; did you mean ambulance" in str(exc.value)
+
+
+def test_a_member_can_be_set_or_overridden_by_a_child(write_scenario):
+    loaded = load_scenario(ITEMS, overrides=["c_a=30"])
+    assert compile_scenario(loaded).parameters["c_a"].point == 30
+    assert "parameters.c_a: member of c_{item} -> 30 (from --set)" in loaded.overrides
+    with pytest.raises(ScenarioError, match="--set c_d=30: parameters.c_d: no parameter named 'c_d'"):
+        load_scenario(ITEMS, overrides=["c_d=30"])
+    with pytest.raises(ScenarioError, match="outside the support of 'c_a', declared as a gamma"):
+        load_scenario(ITEMS, overrides=["c_a=-1"])
+    child = write_scenario({"extends": str(ITEMS), "parameters": {"c_c": 12.5, "k_b": "c_b * 3"}})
+    compiled = compile_scenario(load_scenario(child))
+    assert compiled.parameters["c_c"].point == 12.5 and compiled.parameters["c_c"].distribution is None
+    ev = evaluate(compiled)
+    from econ.model.engine import StrategyEnv
+
+    env = StrategyEnv(compiled.model, compiled.model.strategies[0], compiled.parameters.point_table()).env()
+    assert float(np.squeeze(env["k_b"])) == 60.0  # the child's own expression for one member
+    np.testing.assert_array_equal(env["k_a"], 20.0 + np.arange(5.0)[None, :])  # the others: the indexed one
+    # k_b is constant but its row of the stacked k_{item} varies with time, so the accounting sums e_b
+    # cycle by cycle rather than once: the same value up to rounding
+    np.testing.assert_allclose(ev.totals, evaluate(_member_by_member(compiled)).totals, rtol=1e-14)

@@ -9,6 +9,7 @@ template it came from, so errors point at the line that wrote it and name the me
 from __future__ import annotations
 
 import difflib
+import re
 
 from pydantic import ValidationError
 
@@ -202,3 +203,27 @@ def _expand_value_sums(data, dims):
 
 def has_placeholder(text) -> bool:
     return isinstance(text, str) and PLACEHOLDER.search(text) is not None
+
+
+def template_of(name: str, parameters: dict) -> str | None:
+    """The indexed parameter (``c_{service}``) whose members could include ``name``, else None."""
+    for key in parameters:
+        m = re.fullmatch(r"([A-Za-z0-9_]*)\{[A-Za-z][A-Za-z0-9_]*\}([A-Za-z0-9_]*)", str(key))
+        if m and name.startswith(m.group(1)) and name.endswith(m.group(2)) \
+                and len(name) > len(m.group(1)) + len(m.group(2)):
+            return key
+    return None
+
+
+def check_member_overrides(members: list, dims) -> list[Problem]:
+    """``--set`` names taken as members of indexed parameters that are not members after all."""
+    problems = []
+    for name, template, where in members:
+        dim = dims.get(template_dimension(template))
+        names = [element_name(template, m) for m in dim.members] if dim is not None else []
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=3)
+            problems.append(Problem(f"no parameter named '{name}'" + (f"; did you mean {', '.join(close)}?" if close
+                                                                       else f" (members of {template}: {', '.join(names)})"),
+                                    where, f"parameters.{name}"))
+    return problems

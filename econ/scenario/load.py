@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from econ.core.errors import Problem, ScenarioError, SourceLocation
 from econ.scenario.schema import ParameterSpec, Scenario
+from econ.scenario.indexing import template_of
 from econ.scenario.source import KeyPath, Positions, format_key_path, parse_yaml_text, read_yaml
 
 #: Deepest ``extends:`` chain accepted.
@@ -182,8 +183,13 @@ def parse_override(text: str) -> tuple[KeyPath, Any]:
     return path, value
 
 
-def apply_overrides(data: dict, positions: Positions, overrides: Sequence[str]) -> list[str]:
-    """Apply ``--set`` overrides in place; returns log lines saying what each replaced."""
+def apply_overrides(data: dict, positions: Positions, overrides: Sequence[str],
+                    members: list | None = None) -> list[str]:
+    """Apply ``--set`` overrides in place; returns log lines saying what each replaced.
+
+    A member of an indexed parameter (``c_gp_surgery`` of ``c_{service}``) may be set; such names are
+    appended to ``members`` as (name, template, where), to be checked once the dimensions are known.
+    """
     log = []
     for text in overrides:
         path, value = parse_override(text)
@@ -198,6 +204,16 @@ def apply_overrides(data: dict, positions: Positions, overrides: Sequence[str]) 
             raise ScenarioError(Problem(f"cannot set inside {format_key_path(path[:-1])}: it is not a mapping",
                                         where, format_key_path(path)))
         last = path[-1]
+        template = template_of(last, node) if path[0] == "parameters" and len(path) == 2 else None
+        if template is not None and last not in node:
+            if members is not None:
+                members.append((last, template, where))
+            old = node[template]
+            _check_override_support(last, old, value, where, format_key_path(path))
+            node[last] = value
+            positions.locations[path] = where
+            log.append(f"{format_key_path(path)}: member of {template} -> {_short(value)} (from --set)")
+            continue
         if path[0] == "parameters" and len(path) == 2 and last not in node:
             close = difflib.get_close_matches(last, list(node), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
@@ -442,14 +458,16 @@ def load_scenario(path: str | Path, *, overrides: Sequence[str] = ()) -> LoadedS
     data, positions, files = _read_chain(resolved, [], display)
     data = copy.deepcopy(data)
     data.pop("extends", None)
-    log = apply_overrides(data, positions, list(overrides))
+    members: list = []
+    log = apply_overrides(data, positions, list(overrides), members)
     try:
         spec = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_pydantic_problems(exc, data, positions)) from None
-    from econ.scenario.indexing import expand_scenario
+    from econ.scenario.indexing import check_member_overrides, expand_scenario
 
     spec, dims, problems = expand_scenario(spec, positions, lambda kp, v: _resolve(positions, display, kp, v))
+    problems += check_member_overrides(members, dims)
     problems += _check_parameter_specs(spec, positions)
     loaded_partial = LoadedScenario(spec=spec, raw=data, positions=positions, path=display, dimensions=dims)
     from econ.inputs.context import table_problems
