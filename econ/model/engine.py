@@ -143,9 +143,18 @@ class StrategyEnv:
         return env
 
     def derived_nbytes(self) -> int:
-        """Memory held by the derived parameters evaluated so far (bytes)."""
-        return sum(int(np.asarray(env[name]).nbytes) for env in self._cache.values()
-                   for name, _ in self._strategy.evaluation)
+        """Memory held by the derived parameters evaluated so far (bytes; a view, such as one member's
+        row of an indexed expression, is counted once with the array it views)."""
+        seen: set = set()
+        total = 0
+        for env in self._cache.values():
+            for name, _ in self._strategy.evaluation:
+                a = np.asarray(env[name])
+                owner = a.base if isinstance(a.base, np.ndarray) else a
+                if id(owner) not in seen:
+                    seen.add(id(owner))
+                    total += int(owner.nbytes)
+        return total
 
     def initial_env(self) -> dict:
         """Names -> arrays at the start (cycle 0, time 0)."""

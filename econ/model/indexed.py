@@ -49,6 +49,8 @@ class StackNode:
 
     def evaluate(self, env) -> np.ndarray:
         arrays = [np.asarray(env[e], dtype=float) for e in self.elements]
+        if all(a.ndim == 2 and a.shape == arrays[0].shape for a in arrays):
+            return np.stack(arrays)
         shape = np.broadcast_shapes((1, 1), *(a.shape for a in arrays))
         out = np.empty((len(arrays),) + shape)
         for i, a in enumerate(arrays):
@@ -71,6 +73,18 @@ class FamilyNode:
             r = r.reshape((1,) * (2 - r.ndim) + r.shape)
             r = np.broadcast_to(r, (self.n_members,) + r.shape)
         return r
+
+
+@dataclass(frozen=True)
+class AliasNode:
+    """A stacked reference that is exactly an evaluated family (no copy)."""
+
+    family: str
+    names: frozenset
+    text: str = ""
+
+    def evaluate(self, env) -> np.ndarray:
+        return env[self.family]
 
 
 @dataclass(frozen=True)
@@ -131,11 +145,30 @@ def build_plan(exprs: dict, families: list, owner: dict, dims: dict, columns) ->
         if parts is None or n in stacks or n in plan:
             continue
         elements = _stack_elements(parts, dims)
+        whole = _whole_family(plan, elements)
+        if whole is not None:  # the rows of one evaluated family, in order: use it as it is
+            stacks[n] = AliasNode(whole, frozenset({whole}) | frozenset(plan[whole].names) & _TIME, n)
+            continue
         time = frozenset().union(*(_time_names(plan[e]) for e in elements if e in plan))
         stacks[n] = StackNode(elements, frozenset(elements) | time, n)
     plan.update(stacks)
     order = order_derived(plan, loaded=None)
     return tuple((n, plan[n]) for n in order)
+
+
+def _whole_family(plan, elements) -> str | None:
+    """The family node whose rows 0, 1, ... are exactly ``elements``, else None."""
+    first = plan.get(elements[0])
+    if not isinstance(first, MemberNode):
+        return None
+    fam = first.family
+    if plan[fam].n_members != len(elements):
+        return None
+    for i, e in enumerate(elements):
+        node = plan.get(e)
+        if not (isinstance(node, MemberNode) and node.family == fam and node.index == i):
+            return None
+    return fam
 
 
 def _stack_elements(parts, dims) -> tuple:
