@@ -198,3 +198,11 @@ def test_a_member_can_be_set_or_overridden_by_a_child(write_scenario):
     # k_b is constant but its row of the stacked k_{item} varies with time, so the accounting sums e_b
     # cycle by cycle rather than once: the same value up to rounding
     np.testing.assert_allclose(ev.totals, evaluate(_member_by_member(compiled)).totals, rtol=1e-14)
+
+
+def test_indexed_names_in_dsa_groups_and_gsa_inputs(write_scenario):
+    child = write_scenario({"extends": str(ITEMS), "dsa_groups": {"item_costs": ["c_{item}", "p"]},
+                            "gsa": {"parameters": ["c_{rare}"]}})
+    spec = load_scenario(child).spec
+    assert spec.dsa_groups["item_costs"] == ["c_a", "c_b", "c_c", "p"]
+    assert spec.gsa.parameters == ["c_a", "c_c"]

@@ -132,3 +132,12 @@ values: {cost: {kind: cost, states: {a: price}}}
 """
     ev = evaluate(compile_scenario(load_scenario(write_scenario(text))))
     assert ev.totals[0, 0, 0] == 10 + 12 + 15
+
+
+def test_spreadsheet_export_refuses_lookups(write_scenario, tmp_path):
+    from econ.report.excel_model import build_workbook
+    from econ.report.excel_model.formulas import FormulaError
+
+    compiled = compile_scenario(load_scenario(_life_scenario(write_scenario)))
+    with pytest.raises(FormulaError, match=r"lookup tables \(qx\) are not written to the spreadsheet"):
+        build_workbook(compiled, evaluate(compiled))

@@ -41,6 +41,11 @@ def expand_scenario(spec, positions, resolve_path):
     ex = _Expander(spec, positions, dims, problems)
     update = {"parameters": ex.parameters(), "values": ex.values(), "totals": ex.totals(),
               "strategies": ex.strategies()}
+    if spec.dsa_groups:
+        update["dsa_groups"] = {g: ex.name_list(("dsa_groups", g), ms) for g, ms in spec.dsa_groups.items()}
+    if spec.gsa is not None and spec.gsa.parameters:
+        update["gsa"] = spec.gsa.model_copy(update={"parameters": ex.name_list(("gsa", "parameters"),
+                                                                               spec.gsa.parameters)})
     return spec.model_copy(update=update), dims, problems
 
 
@@ -155,6 +160,18 @@ class _Expander:
                     self.add(path, f"{name} ({dim.name} member '{m}'): {where}: {err['msg']}")
                     continue
                 self.alias(("values",), key, name)
+        return out
+
+    def name_list(self, path, names) -> list:
+        """A list of parameter names with indexed ones (``c_{service}``) written out member by member."""
+        out = []
+        for i, n in enumerate(names):
+            dim = self.dimension(path + (i,), n) if "{" in n else None
+            if dim is None:
+                if "{" not in n:
+                    out.append(n)
+                continue
+            out.extend(element_name(n, m) for m in dim.members)
         return out
 
     def totals(self) -> dict:

@@ -36,6 +36,12 @@ def build_workbook(compiled, evaluation, headline=None):
     if getattr(compiled, "discount_timing", "cycle") != "cycle":
         raise FormulaError("the spreadsheet model discounts by cycle; settings.discount_timing: boundary is not "
                            "written to it (run with discount_timing: cycle for a workbook)")
+    from econ.model.lookup import LookupExpression
+
+    lookups = [p.name for p in compiled.parameters.derived if isinstance(p.expression, LookupExpression)]
+    if lookups:
+        raise FormulaError(f"parameters read from lookup tables ({', '.join(lookups)}) are not written to the "
+                           f"spreadsheet model")
     wb = Workbook()
     wb.remove(wb.active)
     inputs = write_inputs(wb, compiled)
