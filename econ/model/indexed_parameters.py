@@ -7,7 +7,6 @@ template as one expression over stacked references, which is what the engine eva
 """
 from __future__ import annotations
 
-from econ.core.errors import Problem
 from econ.model.indexed import Family
 from econ.scenario.dimensions import (PLACEHOLDER, TEMPLATE_TOKEN, element_name, referenced_dimensions, scalar_text,
                                       template_dimension, unmangle, vector_text)
@@ -151,4 +150,3 @@ def local_family(loaded, s_name: str, key: str, text, parse, problems_add):
     return fam, exprs
 
 
-__all__ = ["Problem", "build_family", "local_family", "member_label", "scalar_expression_text"]
