@@ -206,3 +206,12 @@ def test_indexed_names_in_dsa_groups_and_gsa_inputs(write_scenario):
     spec = load_scenario(child).spec
     assert spec.dsa_groups["item_costs"] == ["c_a", "c_b", "c_c", "p"]
     assert spec.gsa.parameters == ["c_a", "c_c"]
+
+
+def test_member_text_in_an_indexed_expression_s_description(write_scenario):
+    text = ITEMS.read_text(encoding="utf-8").replace(
+        '  k_{item}: "c_{item} * 2 + time"',
+        '  k_{item}: {value: "c_{item} * 2 + time", description: "twice the cost of {item.label}", source: "test: {item}"}')
+    compiled = compile_scenario(load_scenario(write_scenario(text)))
+    assert compiled.parameters["k_b"].description == "twice the cost of Item B"
+    assert compiled.parameters["k_b"].source == "test: b"

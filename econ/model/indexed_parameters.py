@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from econ.model.indexed import Family
 from econ.scenario.dimensions import (PLACEHOLDER, TEMPLATE_TOKEN, element_name, referenced_dimensions, scalar_text,
-                                      template_dimension, unmangle, vector_text)
+                                      substitute, template_dimension, unmangle, vector_text)
 from econ.scenario.expressions import ExpressionError, parse_expression
 
 
@@ -101,7 +101,12 @@ def build_family(loaded, name: str, entry, problems: list):
         except KeyError as exc:
             problems.append(loaded.problem(path, f"{dim.name} member '{m}' has no attribute '{exc.args[0]}'"))
             return None, {}
-        params[elem] = Parameter(elem, expression=expr, origin=_loc(loaded, path), family=name, member=m, **meta)
+        try:  # {service} and {service.label} in the source, description and unit
+            own = {k: (substitute(v, dim, m) if isinstance(v, str) else v) for k, v in meta.items()}
+        except KeyError as exc:
+            problems.append(loaded.problem(path, f"{dim.name} member '{m}' has no attribute '{exc.args[0]}'"))
+            return None, {}
+        params[elem] = Parameter(elem, expression=expr, origin=_loc(loaded, path), family=name, member=m, **own)
     fam = Family(name, dim.name, dim.members, tuple(element_name(name, m) for m in dim.members),
                  vector_expression(loaded, name, text), _loc(loaded, path))
     return fam, params
