@@ -215,3 +215,18 @@ def test_member_text_in_an_indexed_expression_s_description(write_scenario):
     compiled = compile_scenario(load_scenario(write_scenario(text)))
     assert compiled.parameters["k_b"].description == "twice the cost of Item B"
     assert compiled.parameters["k_b"].source == "test: b"
+
+
+def test_set_a_key_inside_a_member_of_an_indexed_parameter():
+    """--set parameters.c_a.value=... changes member a of c_{item} only (its own copy of the indexed entry)."""
+    base = evaluate(compile_scenario(load_scenario(SCENARIOS.parent / "tests" / "data" / "scenarios" / "dimensions"
+                                                   / "items.yaml")))
+    path = SCENARIOS.parent / "tests" / "data" / "scenarios" / "dimensions" / "items.yaml"
+    loaded = load_scenario(path, overrides=["parameters.c_a.value=30"])
+    assert loaded.spec.parameters["c_a"].value == 30 and loaded.spec.parameters["c_a"].dist == "gamma"
+    assert loaded.spec.parameters["c_c"].value == 10
+    ev = evaluate(compile_scenario(loaded))
+    a, c = ev.outputs.index("a"), ev.outputs.index("c")
+    assert ev.totals[0, 0, a] > base.totals[0, 0, a] and ev.totals[0, 0, c] == base.totals[0, 0, c]
+    with pytest.raises(ScenarioError, match="no parameter named .c_x.; did you mean"):
+        load_scenario(path, overrides=["parameters.c_x.value=30"])

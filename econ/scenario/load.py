@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import difflib
 import hashlib
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,12 +208,16 @@ def apply_overrides(data: dict, positions: Positions, overrides: Sequence[str],
     """Apply ``--set`` overrides in place; returns log lines saying what each replaced.
 
     A member of an indexed parameter (``c_gp_surgery`` of ``c_{service}``) may be set; such names are
-    appended to ``members`` as (name, template, where), to be checked once the dimensions are known.
+    appended to ``members`` as (name, template, where), to be checked once the dimensions are known. A key
+    inside such a member (``parameters.r_gp_surgery_group.service_use.statistic``) is set on a copy of the
+    indexed entry written for that member alone (:func:`_member_entry`).
     """
     log = []
     for text in overrides:
         path, value = parse_override(text)
         where = SourceLocation(f"--set {text}")
+        if path[0] == "parameters" and len(path) > 2 and isinstance(data.get("parameters"), dict):
+            _member_entry(data["parameters"], path[1], members, where)
         node = data
         for i, part in enumerate(path[:-1]):
             if not isinstance(node, dict):
@@ -246,6 +251,27 @@ def apply_overrides(data: dict, positions: Positions, overrides: Sequence[str],
         positions.locations[path] = where
         log.append(f"{format_key_path(path)}: {_short(old)} -> {_short(value)} (from --set)")
     return log
+
+
+def _member_entry(params: dict, name: str, members: list | None, where: SourceLocation) -> None:
+    """Give member ``name`` of an indexed parameter (``r_gp_surgery_group`` of ``r_{by_setting}_group``) an entry
+    of its own in ``params``: the indexed entry with ``{dimension}`` replaced by the member (in place)."""
+    template = template_of(name, params) if name not in params else None
+    if template is None or not isinstance(params[template], dict):
+        return
+    prefix, dim, suffix = re.fullmatch(r"([A-Za-z0-9_]*)\{([A-Za-z][A-Za-z0-9_]*)\}([A-Za-z0-9_]*)", template).groups()
+    member = name[len(prefix):len(name) - len(suffix)]
+
+    def sub(x):
+        if isinstance(x, dict):
+            return {k: sub(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [sub(v) for v in x]
+        return x.replace("{" + dim + "}", member) if isinstance(x, str) else x
+
+    params[name] = sub(copy.deepcopy(params[template]))
+    if members is not None:
+        members.append((name, template, where))
 
 
 #: Distributions whose support is a property of the quantity (a probability, a cost): a ``--set``
