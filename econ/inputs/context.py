@@ -512,11 +512,11 @@ def table_problems(loaded) -> list[Problem]:
     """Parameters that name more than one table, or a table and a value/expression."""
     problems = []
     for name, entry in loaded.spec.parameters.items():
-        keys = [k for k in ("unit_cost", "service_use", "informal_care_rate", "outcome_value")
+        keys = [k for k in ("unit_cost", "service_use", "informal_care_rate", "outcome_value", "lookup")
                 if getattr(entry, k, None) is not None]
         if len(keys) > 1:
             problems.append(loaded.problem(("parameters", name), f"give one of unit_cost, service_use, "
-                                                                 f"informal_care_rate, outcome_value "
+                                                                 f"informal_care_rate, outcome_value, lookup "
                                                                  f"(got {', '.join(keys)})"))
         elif keys and getattr(entry, "value", None) is not None:
             problems.append(loaded.problem(("parameters", name, "value"),

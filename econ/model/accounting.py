@@ -23,6 +23,7 @@ from econ.scenario.expressions import Expression
 from econ.model.parameters import ParameterTable
 
 CycleCorrection = Literal["end", "start", "trapezoid", "simpson"]
+DiscountTiming = Literal["cycle", "boundary"]
 
 
 @dataclass(frozen=True)
@@ -140,10 +141,35 @@ class Accounts:
     totals_undiscounted: np.ndarray
     per_cycle: np.ndarray | None
     discount: np.ndarray
+    per_cycle_discounted: np.ndarray | None = None  # with boundary discounting (per cycle differs by state)
+
+    def discounted_per_cycle(self) -> np.ndarray:
+        """Discounted amount per person in each cycle (draws, strategies, values, cycles)."""
+        if self.per_cycle_discounted is not None:
+            return self.per_cycle_discounted
+        return self.per_cycle * self.discount[None, None]
+
+
+def boundary_weights(n_cycles: int, method: CycleCorrection) -> np.ndarray:
+    """Weight w_t of the membership at each cycle boundary t = 0..T under a cycle correction.
+
+    The sum over cycles of each cycle's coefficients on boundary t (``cycle_occupancy`` is linear in
+    the trace): trapezoid (1/2, 1, ..., 1, 1/2), end (0, 1, ..., 1), start (1, ..., 1, 0), Simpson
+    (1, 4, 2, 4, ..., 4, 1) / 3 for an even number of cycles.
+    """
+    eye = np.eye(n_cycles + 1)
+    return cycle_occupancy(eye, method).sum(axis=0)
+
+
+def boundary_discount_factors(rate_per_year: float, n_cycles: int, cycle_years: float) -> np.ndarray:
+    """Discount factor of each cycle boundary t = 0..T: (1 + r_c)^-t (boundary 0 undiscounted)."""
+    r = cycle_rate(rate_per_year, cycle_years)
+    return (1.0 + r) ** -np.arange(0, n_cycles + 1, dtype=float)
 
 
 def accumulate(model: CohortModel, values: tuple, trace: Trace, table: ParameterTable, *,
-               correction: CycleCorrection, first_cycle_discounted: bool, keep_cycles: bool = False) -> Accounts:
+               correction: CycleCorrection, first_cycle_discounted: bool, keep_cycles: bool = False,
+               timing: DiscountTiming = "cycle") -> Accounts:
     """Totals of every value for every draw and strategy (and per-cycle amounts if asked).
 
     Parameters
@@ -157,6 +183,10 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
     first_cycle_discounted : bool
     keep_cycles : bool
         Also return the per-cycle amounts (memory: draws x strategies x values x cycles x 8 bytes).
+    timing : {"cycle", "boundary"}
+        ``cycle``: corrected membership w(t) discounted by d(t). ``boundary``: membership at boundary
+        t = 0..T discounted by (1 + r_c)^-t, then cycle-corrected: a constant amount totals
+        sum_t w_t (1 + r_c)^-t a . x_t (:func:`boundary_weights`); one-offs at (1 + r_c)^-t.
 
     Returns
     -------
@@ -169,13 +199,15 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
     (not once per value); amounts that change with the cycle are summed cycle by cycle.
     """
     n, K, T = trace.values.shape[0], trace.values.shape[1], model.n_cycles
-    S, V = len(model.states), len(values)
+    V = len(values)
     # The engine's own layout, (strategy, cycle boundary, state, draw), draws contiguous. Every sum
     # over cycles or states below is a loop of elementwise operations, so each draw's total is the
     # same sequence of additions whatever the number of draws evaluated together (numpy's reductions
     # and einsum switch to SIMD-lane or pairwise summation when the summed axis becomes the
     # contiguous one, which happens for a chunk of one draw).
     store = np.moveaxis(trace.values, 0, -1)
+    boundary = timing == "boundary"
+    first_cycle_discounted = first_cycle_discounted or boundary  # boundary: one-offs in cycle t at (1 + r_c)^-t
     discount = np.stack([
         discount_factors(v.discount_rate, T, model.cycle_years, first_cycle_discounted=first_cycle_discounted)
         for v in values
@@ -186,27 +218,41 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
     totals = np.zeros((n, K, V))
     totals_u = np.zeros((n, K, V))
     per_cycle = np.zeros((n, K, V, T)) if keep_cycles else None
+    per_cycle_d = np.zeros((n, K, V, T)) if keep_cycles and boundary else None
     for k, strategy in enumerate(model.strategies):
         if strategy.mixture:
             continue
         senv = getattr(trace, "envs", {}).get(k)
         if senv is None or senv.n_draws != n:
             senv = StrategyEnv(model, strategy, table)
-        # (T + 1, S x n) -> corrected occupancy (T, S, n); cycle_occupancy is elementwise in its last axis
-        xk = np.ascontiguousarray(store[k]).reshape(T + 1, S * n)
-        occupancy = _Occupancy(xk, correction, (T, S, n))
-        W, W0 = occupancy.sums(rate_factors)  # discounted occupancy per rate, and undiscounted, (S, n)
-        out = (totals[:, k], totals_u[:, k], per_cycle[:, k] if keep_cycles else None)
+        occupancy, W, W0, occ_d = _strategy_occupancy(model, store[k], correction, rates, rate_factors, boundary)
+        out = (totals[:, k], totals_u[:, k], per_cycle[:, k] if keep_cycles else None,
+               per_cycle_d[:, k] if per_cycle_d is not None else None)
         for v_idx, value in enumerate(values):
             _add_state_amounts(model, value.states[k], senv, occupancy, W[rate_index[v_idx]], W0, discount[v_idx],
-                               out, v_idx)
+                               out, v_idx, occ_d[rate_index[v_idx]] if boundary else None)
             _add_transition_amounts(model, value.transitions[k], senv, trace, k, discount[v_idx], out, v_idx)
     for k, w in trace.weights.items():
         totals[:, k] = sum(wc[:, None] * totals[:, c] for c, wc in w)
         totals_u[:, k] = sum(wc[:, None] * totals_u[:, c] for c, wc in w)
         if keep_cycles:
             per_cycle[:, k] = sum(wc[:, None, None] * per_cycle[:, c] for c, wc in w)
-    return Accounts(tuple(v.name for v in values), totals, totals_u, per_cycle, discount)
+        if per_cycle_d is not None:
+            per_cycle_d[:, k] = sum(wc[:, None, None] * per_cycle_d[:, c] for c, wc in w)
+    return Accounts(tuple(v.name for v in values), totals, totals_u, per_cycle, discount, per_cycle_d)
+
+
+def _strategy_occupancy(model, store_k, correction, rates, rate_factors, boundary) -> tuple:
+    """(:class:`_Occupancy`, discounted occupancy per rate [(S, n)], undiscounted (S, n), and with boundary
+    timing the discounted corrected occupancy per rate [(T, S, n)], else None) of one strategy's trace."""
+    T1, S, n = store_k.shape
+    # (T + 1, S x n) -> corrected occupancy (T, S, n); cycle_occupancy is elementwise in its last axis
+    occupancy = _Occupancy(np.ascontiguousarray(store_k).reshape(T1, S * n), correction, (T1 - 1, S, n))
+    if boundary:  # sum_t w_t (1 + r_c)^-t x_t
+        occ_d = _boundary_occupancy(model, rates, store_k, correction)
+        return occupancy, [in_order_sum(o) for o in occ_d], in_order_sum(occupancy.full()), occ_d
+    W, W0 = occupancy.sums(rate_factors)
+    return occupancy, W, W0, None
 
 
 class _Occupancy:
@@ -257,16 +303,29 @@ class _Occupancy:
         return [a.reshape(S, n) for a in W], W0.reshape(S, n)
 
 
-def _add_state_amounts(model, entries, senv, occupancy, W, W0, discount, out, v_idx) -> None:
-    """Add one value's state amounts in one strategy to ``out`` = (totals, undiscounted, per cycle).
+def _boundary_occupancy(model, rates, store_k, correction) -> list:
+    """Per rate: the corrected occupancy (T, S, n) of the trace discounted at its boundaries, (1 + r_c)^-t x_t."""
+    T1, S, n = store_k.shape
+    out = []
+    for r in rates:
+        d = boundary_discount_factors(r, T1 - 1, model.cycle_years)
+        xd = (store_k * d[:, None, None]).reshape(T1, S * n)
+        out.append(cycle_occupancy(xd, correction).reshape(T1 - 1, S, n))
+    return out
+
+
+def _add_state_amounts(model, entries, senv, occupancy, W, W0, discount, out, v_idx, occ_d=None) -> None:
+    """Add one value's state amounts in one strategy to ``out`` = (totals, undiscounted, per cycle,
+    discounted per cycle (boundary timing only)).
 
     ``W`` and ``W0`` are the discounted and undiscounted occupancy (S, n) for the value's rate;
-    ``occupancy`` the strategy's :class:`_Occupancy`; ``out`` holds views of the strategy's slices
-    (draws first), updated in place.
+    ``occupancy`` the strategy's :class:`_Occupancy`; ``occ_d`` (boundary timing) the discounted
+    corrected occupancy per cycle (T, S, n); ``out`` holds views of the strategy's slices (draws
+    first), updated in place.
     """
     if not entries:
         return
-    totals, totals_u, per_cycle = out
+    totals, totals_u, per_cycle, per_cycle_d = out
     T, S, n = occupancy.shape
     evaluated = [(s, _eval(senv.evaluate(expr, model.time_in_state[s]))) for s, expr in entries]
     Tv = max(a.shape[-1] for _, a in evaluated)
@@ -278,20 +337,25 @@ def _add_state_amounts(model, entries, senv, occupancy, W, W0, discount, out, v_
         totals_u[:, v_idx] += in_order_sum(W0 * amount)
         if per_cycle is not None:
             per_cycle[:, v_idx] += in_order_sum(occupancy.full() * amount, axis=1).T
+        if per_cycle_d is not None:
+            per_cycle_d[:, v_idx] += in_order_sum(occ_d * amount, axis=1).T
     else:
         amount = np.zeros((T, S, n))
         for s, a in evaluated:
             amount[:, s, :] += np.broadcast_to(a, (n, T)).T
         pc = in_order_sum(occupancy.full() * amount, axis=1)  # (T, n)
-        totals[:, v_idx] += in_order_sum(pc, weights=discount)
+        pcd = in_order_sum(occ_d * amount, axis=1) if occ_d is not None else None
+        totals[:, v_idx] += in_order_sum(pc, weights=discount) if pcd is None else in_order_sum(pcd)
         totals_u[:, v_idx] += in_order_sum(pc)
         if per_cycle is not None:
             per_cycle[:, v_idx] += pc.T
+        if per_cycle_d is not None:
+            per_cycle_d[:, v_idx] += pcd.T
 
 
 def _add_transition_amounts(model, entries, senv, trace, k, discount, out, v_idx) -> None:
     """Add one value's one-off transition amounts in strategy ``k`` to ``out`` (as above)."""
-    totals, totals_u, per_cycle = out
+    totals, totals_u, per_cycle, per_cycle_d = out
     for i, j, expr in entries:
         b = _eval(senv.evaluate(expr, model.time_in_state[i]))
         pc = trace.flows[(i, j)][:, k] * b
@@ -299,6 +363,8 @@ def _add_transition_amounts(model, entries, senv, trace, k, discount, out, v_idx
         totals_u[:, v_idx] += pc.sum(axis=1)
         if per_cycle is not None:
             per_cycle[:, v_idx] += pc
+        if per_cycle_d is not None:
+            per_cycle_d[:, v_idx] += pc * discount
 
 
 def _eval(value) -> np.ndarray:

@@ -11,10 +11,14 @@ from dataclasses import dataclass
 
 from econ.model.accounting import ValueModel
 from econ.model.engine import CohortModel, Entry, StrategyModel
-from econ.core.errors import LimitError, Problem, ScenarioError
-from econ.core.limits import check_size, current_limits
+from econ.core.errors import Problem, ScenarioError
 from econ.scenario.expressions import BUILTIN_VARIABLES, Expression, ExpressionError, parse_expression
-from econ.model.parameters import ParameterSet, build_parameters, order_derived
+from econ.model.lookup import bind_for_strategy
+from econ.model.parameters import ParameterSet, build_parameters, cohort_variables, order_derived
+from econ.model.indexed import build_plan
+from econ.model.transition_values import transition_pairs as _transition_pairs
+from econ.model.states import States as _States, check_limits as _check_limits, expand_states as _expand_states
+from econ.model.indexed_parameters import local_family, local_names, member_label, scalar_expression_text
 from econ.scenario.schema import CYCLE_LENGTH_YEARS
 from econ.scenario.source import format_key_path
 
@@ -37,6 +41,7 @@ class CompiledScenario:
     first_cycle_discounted: bool
     flows: tuple  # (from, to) expanded index pairs needed by transition values
     context: object = None  # DataContext: the tables behind table-derived parameters
+    discount_timing: str = "cycle"  # settings.discount_timing: "cycle" or "boundary"
 
     @property
     def synthetic(self) -> bool:
@@ -113,53 +118,14 @@ def compile_scenario(loaded, parameters: ParameterSet | None = None, *, subgroup
     totals = comp.totals(values)
     icer = comp.icer(values, totals)
     reference = comp.reference()
+    if spec.settings.discount_timing == "boundary" and not spec.settings.discount_first_cycle:
+        comp.c.add(("settings", "discount_first_cycle"), "false applies to discount_timing: cycle only; with boundary timing "
+                                                         "boundary t is discounted by (1 + r)^-t (remove it)")
     if comp.c.problems:
         raise ScenarioError(comp.c.problems)
     return CompiledScenario(loaded, pset, model, tuple(values), totals, icer, reference,
                             spec.settings.cycle_correction, spec.settings.discount_first_cycle,
-                            tuple(sorted(flows)), context)
-
-
-@dataclass
-class _States:
-    """Declared states and their expansion: one expanded state per tunnel cycle."""
-
-    declared: list
-    expanded: list
-    group: list
-    tis: list
-    first_index: dict
-    tunnel_len: dict
-
-
-def _expand_states(spec) -> _States:
-    declared = list(spec.states)
-    expanded: list[str] = []
-    group: list[str] = []
-    tis: list[int] = []
-    first_index: dict[str, int] = {}
-    tunnel_len: dict[str, int] = {}
-    for name in declared:
-        st = spec.states[name]
-        n = st.tunnel if st is not None and st.tunnel else 1
-        tunnel_len[name] = n
-        first_index[name] = len(expanded)
-        for k in range(1, n + 1):
-            expanded.append(name if n == 1 else f"{name}@{k}")
-            group.append(name)
-            tis.append(k)
-    return _States(declared, expanded, group, tis, first_index, tunnel_len)
-
-
-def _check_limits(loaded, spec, states: _States) -> None:
-    lim = current_limits()
-    if len(states.expanded) > lim.max_states or spec.settings.n_cycles > lim.max_cycles:
-        try:
-            check_size(n_cycles=spec.settings.n_cycles, n_states=len(states.expanded))
-        except LimitError as exc:
-            raise LimitError([Problem(p.message, loaded.location(*(("settings", "n_cycles") if "cycles" in p.message
-                                                                    else ("states",))), p.key_path)
-                              for p in exc.problems]) from None
+                            tuple(sorted(flows)), context, spec.settings.discount_timing)
 
 
 class _Compiler:
@@ -172,11 +138,13 @@ class _Compiler:
         self.states = states
         self.c = _Collector(loaded)
         self.strategy_names = list(self.spec.strategies)
-        self.param_names = set(pset.columns) | {p.name for p in pset.derived}
+        self.param_names = set(pset.columns) | {p.name for p in pset.derived} | cohort_variables(loaded)
 
     def parse(self, path, text, *, local=()) -> Expression | None:
         c = self.c
         try:
+            if isinstance(text, str) and "{" in text:
+                text = scalar_expression_text(self.loaded, text)
             expr = parse_expression(text)
         except ExpressionError as exc:
             col = f" at character {exc.column}" if exc.column > 0 else ""
@@ -204,30 +172,63 @@ class _Compiler:
         value_states: dict = {}
         for s_name in self.strategy_names:
             s_spec = self.spec.strategies[s_name]
-            local = set(s_spec.parameters)
-            derived = self.derived(s_name, s_spec, local)
+            local = self.local_names(s_spec)
+            derived, plan = self.derived(s_name, s_spec, local)
             if s_spec.mixture is not None:
                 mixture = self.mixture(s_name, s_spec, local)
                 strategy_models.append(StrategyModel(s_name, derived, (), (), tuple(mixture)))
             else:
                 rows = self.rows(s_name, s_spec, local)
                 initial = self.initial(s_name, s_spec, local)
-                strategy_models.append(StrategyModel(s_name, derived, tuple(rows), tuple(initial)))
+                strategy_models.append(StrategyModel(s_name, derived, tuple(rows), tuple(initial), plan=plan))
             value_states[s_name] = local
         return strategy_models, value_states
 
+    def cohort_variables(self, s_name, s_spec) -> dict:
+        """``age`` = start age + time, when the settings give a start age (a strategy may change it)."""
+        settings = self.spec.settings
+        for key in ("start_age", "sex"):
+            if getattr(s_spec, key) is not None and getattr(settings, key) is None:
+                self.c.add(("strategies", s_name, key), f"give settings.{key} too (a strategy's {key} overrides it)")
+        if settings.start_age is None:
+            return {}
+        start = s_spec.start_age if s_spec.start_age is not None else settings.start_age
+        return {"age": parse_expression(f"{float(start)!r} + time")}
+
+    def local_names(self, s_spec) -> set:
+        return local_names(self.loaded, s_spec)
+
     def derived(self, s_name, s_spec, local) -> tuple:
-        """Derived parameters for a strategy: globals, with strategy-local names overriding."""
+        """Derived parameters for a strategy (globals, with strategy-local names overriding), and the
+        engine's plan evaluating its indexed ones over a members axis (empty without dimensions)."""
         c, pset = self.c, self.pset
-        exprs: dict[str, Expression] = {p.name: p.expression for p in pset.derived}
+        exprs: dict[str, Expression] = self.cohort_variables(s_name, s_spec)
+        sex = s_spec.sex if s_spec.sex is not None else self.spec.settings.sex
+        exprs.update({p.name: bind_for_strategy(p.expression, sex, c.add, ("parameters", p.name, "lookup"))
+                      for p in pset.derived})
+        families, owner = [], {}
+        for fam in pset.families:
+            families.append((fam.template, fam))
+            owner.update({e: fam.template for e in fam.elements
+                          if e in pset.parameters and pset.parameters[e].family == fam.template})
         for lname, ltext in s_spec.parameters.items():
             path = ("strategies", s_name, "parameters", lname)
             if lname in BUILTIN_VARIABLES:
                 c.add(path, f"'{lname}' is a built-in variable; choose another name")
                 continue
+            if "{" in lname:
+                fam, members = local_family(self.loaded, s_name, lname, ltext,
+                                            lambda p, t: self.parse(p, t, local=local), c.add)
+                if fam is not None:
+                    node = f"{lname}@{s_name}"
+                    families.append((node, fam))
+                    exprs.update(members)
+                    owner.update({e: node for e in members})
+                continue
             e = self.parse(path, ltext, local=local)
             if e is not None:
                 exprs[lname] = e
+                owner.pop(lname, None)
         if s_spec.mixture is not None:
             # a mixture only evaluates its shares: keep the derived parameters they read
             needed: set = set()
@@ -242,16 +243,19 @@ class _Compiler:
         available = set(pset.columns) | set(exprs) | set(BUILTIN_VARIABLES)
         for nm, e in exprs.items():
             missing = sorted(e.names - available)
-            if missing and nm not in s_spec.parameters:
-                c.add(("parameters", nm), f"uses {', '.join(repr(m) for m in missing)}, which strategy "
+            if missing and nm not in local:
+                who = member_label(pset.parameters[nm]) if nm in pset.parameters else nm
+                c.add(("parameters", nm), f"{who} uses {', '.join(repr(m) for m in missing)}, which strategy "
                                           f"'{s_name}' does not define (give it in strategies.{s_name}.parameters)")
-        derived = ()
+        derived, plan = (), ()
         try:
             order = order_derived(exprs, loaded=None)
             derived = tuple((nm, exprs[nm]) for nm in order)
+            if families and s_spec.mixture is None and not c.problems:
+                plan = build_plan(dict(derived), families, owner, self.loaded.dimensions, pset.columns)
         except ScenarioError as exc:
             c.add(("strategies", s_name, "parameters"), exc.problems[0].message)
-        return derived
+        return derived, plan
 
     def mixture(self, s_name, s_spec, local) -> list:
         """(component index, share expression, origin) for a mixture strategy."""
@@ -318,6 +322,10 @@ class _Compiler:
         for to, text in row.items():
             p = path + (to,)
             if not self.check_state(p, to):
+                continue
+            if isinstance(text, str) and text.strip() != COMPLEMENT and text.strip() not in self.param_names \
+                    and difflib.get_close_matches(text.strip(), [COMPLEMENT], n=1, cutoff=0.75):
+                c.add(p, f"unknown name '{text.strip()}' (did you mean {COMPLEMENT}?)")
                 continue
             if isinstance(text, str) and text.strip() == COMPLEMENT:
                 n_comp += 1
@@ -459,26 +467,3 @@ def _names_or_empty(text: str) -> frozenset:
         return parse_expression(text).names
     except ExpressionError:
         return frozenset()
-
-
-def _transition_pairs(key, path, c, spec, declared, first_index, tunnel_len):
-    """Expanded (from, to) pairs for a transition-value key 'from->to' ('*' = any other state)."""
-    if "->" not in key:
-        c.add(path, f"transition keys are written 'from->to', e.g. 'A->dead' or '*->dead' (got '{key}')")
-        return None
-    frm, _, to = (part.strip() for part in key.partition("->"))
-    if to not in spec.states:
-        c.add(path, f"unknown state '{to}'{_suggest(to, declared)}")
-        return None
-    sources = [s for s in declared if s != to] if frm == "*" else [frm]
-    if frm != "*" and frm not in spec.states:
-        c.add(path, f"unknown state '{frm}'{_suggest(frm, declared)}")
-        return None
-    if frm == to:
-        c.add(path, "a one-off value needs a change of state (from and to are the same)")
-        return None
-    pairs = []
-    for s in sources:
-        for k in range(tunnel_len[s]):
-            pairs.append((first_index[s] + k, first_index[to]))
-    return pairs

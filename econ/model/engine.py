@@ -29,6 +29,7 @@ from econ.core.errors import ModelError, Problem
 from econ.scenario.expressions import Expression
 from econ.model.parameters import ParameterTable
 from econ.model import tunnels
+from econ.model.strategy_env import StrategyEnv  # noqa: F401  (public here; it lives in its own module)
 from econ.model.tunnels import collapse_tunnels  # noqa: F401  (public here since issue 19 moved it)
 
 #: Tolerance of the row-sum and [0, 1] checks on transition probabilities.
@@ -53,6 +54,13 @@ class StrategyModel:
     rows: tuple = ()  # one tuple of Entry per expanded from-state
     initial: tuple = ()  # ((state index, Expression, origin), ...)
     mixture: tuple = ()  # ((component strategy index, Expression, origin), ...); empty if not a mixture
+    plan: tuple = ()  # how ``derived`` is evaluated when the scenario has indexed expressions
+    # (econ.model.indexed: the same values, indexed ones evaluated over a members axis); empty: ``derived``
+
+    @property
+    def evaluation(self) -> tuple:
+        """((name, expression or node), ...) in evaluation order: ``plan`` if any, else ``derived``."""
+        return self.plan or self.derived
 
 
 @dataclass(frozen=True)
@@ -107,71 +115,6 @@ class Trace:
     flows: dict = field(default_factory=dict)
     weights: dict = field(default_factory=dict)
     envs: dict = field(default_factory=dict, repr=False, compare=False)
-
-
-class StrategyEnv:
-    """Evaluates names for one strategy and one chunk of draws.
-
-    Parameter columns are shaped (draws, 1) and ``cycle`` / ``time`` (1, cycles), so an expression
-    evaluates to (draws, 1) when it does not depend on time, (draws, cycles) when it does.
-    """
-
-    def __init__(self, model: CohortModel, strategy: StrategyModel, table: ParameterTable):
-        T = model.n_cycles
-        cycle = np.arange(1, T + 1, dtype=float)[None, :]
-        self._base = {k: np.asarray(v, dtype=float).reshape(-1, 1) for k, v in table.columns.items()}
-        self._base.update(cycle=cycle, time=(cycle - 1.0) * model.cycle_years,
-                          cycle_years=np.float64(model.cycle_years), time_in_state=np.float64(1.0))
-        self._strategy = strategy
-        self._cache: dict[int, dict] = {}
-        self._values: dict[tuple, np.ndarray] = {}
-        self.n_draws = table.n_draws
-        # the names whose value changes with time in state: it, and derived parameters using it
-        self._by_tis = {"time_in_state"}
-        for name, expr in strategy.derived:
-            if expr.names & self._by_tis:
-                self._by_tis.add(name)
-
-    def env(self, time_in_state: int = 1) -> dict:
-        """Names -> arrays for a given time in state (derived parameters included).
-
-        Derived parameters that do not depend on time in state are evaluated once (at time in
-        state 1) and shared by every tunnel position: the same expression on the same arrays.
-        """
-        env = self._cache.get(time_in_state)
-        if env is None:
-            first = self.env(1) if time_in_state != 1 else None
-            env = dict(self._base)
-            env["time_in_state"] = np.float64(time_in_state)
-            for name, expr in self._strategy.derived:
-                env[name] = first[name] if first is not None and name not in self._by_tis else expr.evaluate(env)
-            self._cache[time_in_state] = env
-        return env
-
-    def evaluate(self, expr: Expression, time_in_state: int = 1):
-        """``expr`` evaluated at a time in state, once per tunnel position only if it depends on it.
-
-        The result is shared between callers and must not be modified.
-        """
-        key = (id(expr), time_in_state if expr.names & self._by_tis else 1)
-        value = self._values.get(key)
-        if value is None:
-            value = self._values[key] = expr.evaluate(self.env(key[1]))
-        return value
-
-    def derived_nbytes(self) -> int:
-        """Memory held by the derived parameters evaluated so far (bytes)."""
-        return sum(int(np.asarray(env[name]).nbytes) for env in self._cache.values()
-                   for name, _ in self._strategy.derived)
-
-    def initial_env(self) -> dict:
-        """Names -> arrays at the start (cycle 0, time 0)."""
-        env = dict(self.env(1))
-        env.update(cycle=np.float64(0.0), time=np.float64(0.0))
-        for name, expr in self._strategy.derived:
-            if expr.names & {"cycle", "time"}:
-                env[name] = expr.evaluate(env)
-        return env
 
 
 def _as_2d(value: np.ndarray, n: int, T: int) -> np.ndarray:

@@ -194,14 +194,13 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
         with np.errstate(over="ignore", invalid="ignore"):
             part = table.slice(start, stop)
             tr = run_cohort(compiled.model, part, flows=compiled.flows, draw_offset=start, method=method)
-            acc = accumulate(compiled.model, compiled.values, tr, part, correction=compiled.correction,
-                             first_cycle_discounted=compiled.first_cycle_discounted, keep_cycles=keep_cycles)
+            acc = _accumulate(compiled, tr, part, keep_cycles=keep_cycles)
             # values -> outputs (values, then totals as sums of values)
             _outputs_of(acc.totals_undiscounted, members, totals_u[start:stop])
             _outputs_of(acc.totals, members, totals[start:stop])
             if keep_cycles:
                 _outputs_of(acc.per_cycle, members, per_cycle[start:stop], axis=2)
-                _outputs_of(acc.per_cycle * acc.discount[None, None], members, per_cycle_d[start:stop], axis=2)
+                _outputs_of(acc.discounted_per_cycle(), members, per_cycle_d[start:stop], axis=2)
         if not np.isfinite(totals_u[start:stop]).all():
             raise _non_finite(compiled, part, start, totals_u[start:stop])
         if keep_trace:
@@ -214,6 +213,13 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
     return Evaluation(outputs, tuple(compiled.model.strategy_names), totals, totals_u, per_cycle, per_cycle_d, trace)
 
 
+def _accumulate(compiled: CompiledScenario, tr, part: ParameterTable, *, keep_cycles: bool):
+    """:func:`econ.model.accounting.accumulate` with the scenario's conventions."""
+    return accumulate(compiled.model, compiled.values, tr, part, correction=compiled.correction,
+                      first_cycle_discounted=compiled.first_cycle_discounted, keep_cycles=keep_cycles,
+                      timing=compiled.discount_timing)
+
+
 def _non_finite(compiled: CompiledScenario, part: ParameterTable, start: int, totals: np.ndarray) -> ModelError:
     """The error for the first value, in (draw, strategy, value) order, whose total is not finite.
 
@@ -224,8 +230,7 @@ def _non_finite(compiled: CompiledScenario, part: ParameterTable, start: int, to
     one = part.slice(d, d + 1)
     with np.errstate(over="ignore", invalid="ignore"):
         tr = run_cohort(compiled.model, one, flows=compiled.flows, draw_offset=start + d)
-        acc = accumulate(compiled.model, compiled.values, tr, one, correction=compiled.correction,
-                         first_cycle_discounted=compiled.first_cycle_discounted, keep_cycles=True)
+        acc = _accumulate(compiled, tr, one, keep_cycles=True)
     if o < len(names):
         name, members, key = names[o], [o], ("values", names[o])
     else:

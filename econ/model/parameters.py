@@ -14,7 +14,8 @@ from typing import Any, Mapping
 import numpy as np
 
 from econ.core.errors import DataError, Problem, ScenarioError
-from econ.scenario.expressions import BUILTIN_VARIABLES, Expression, ExpressionError, parse_expression
+from econ.scenario.expressions import (BUILTIN_VARIABLES, RESERVED_WORDS, Expression, ExpressionError, parse_expression,
+                                       reserved_word_message)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Parameter:
     origin: str = ""
     range_source: str = ""
     range_distribution: Any = None
+    family: str = ""  # for a member of an indexed parameter: its template (e.g. c_{service})
+    member: str = ""  # ... and the member
 
     @property
     def is_derived(self) -> bool:
@@ -73,6 +76,7 @@ class ParameterSet:
     """All parameters of a scenario, in the order written."""
 
     parameters: dict = field(default_factory=dict)
+    families: tuple = ()  # econ.model.indexed.Family: indexed expressions, evaluated over a members axis
 
     def __getitem__(self, name: str) -> Parameter:
         return self.parameters[name]
@@ -166,10 +170,19 @@ def build_parameters(loaded, context=None) -> ParameterSet:
     """
     problems: list[Problem] = []
     params: dict[str, Parameter] = {}
+    families: list = []
     prebuilt, context = _effect_inputs(loaded, context, problems)
     for name, entry in loaded.spec.parameters.items():
         if name in prebuilt:
             params[name] = prebuilt[name]
+            continue
+        if "{" in name:
+            from econ.model.indexed_parameters import build_family
+
+            fam, members = build_family(loaded, name, entry, problems)
+            if fam is not None:
+                families.append(fam)
+                params.update(members)
             continue
         param, context = _build_parameter(loaded, name, entry, context, problems)
         if param is not None:
@@ -190,7 +203,7 @@ def build_parameters(loaded, context=None) -> ParameterSet:
                                                f"component '{c}' clashes with a parameter of the same name"))
     if problems:
         raise ScenarioError(problems)
-    pset = ParameterSet(params)
+    pset = ParameterSet(params, tuple(families))
     _check_derived(pset, loaded)
     return pset
 
@@ -252,12 +265,23 @@ def _build_parameter(loaded, name, entry, context, problems: list):
     from econ.scenario.schema import ParameterSpec
 
     path = ("parameters", name)
-    if name in BUILTIN_VARIABLES:
+    if name in BUILTIN_VARIABLES or name in cohort_variables(loaded):
         problems.append(loaded.problem(path, f"'{name}' is a built-in variable; choose another name"))
+        return None, context
+    if name in RESERVED_WORDS:
+        problems.append(loaded.problem(path, reserved_word_message(name)))
         return None, context
     meta: dict = {}
     value = entry
     dist = None
+    if isinstance(entry, ParameterSpec) and entry.lookup is not None:
+        from econ.model.lookup import build_lookup
+
+        expr = build_lookup(loaded, name, entry, _loc(loaded, path), problems)
+        if expr is None:
+            return None, context
+        return Parameter(name, expression=expr, origin=_loc(loaded, path), source=entry.source or expr.table.describe(),
+                         description=entry.description, unit=entry.unit, group=entry.group), context
     if isinstance(entry, ParameterSpec):
         got, context = _spec_value(loaded, name, entry, context, problems)
         if got is _SKIP:
@@ -266,6 +290,10 @@ def _build_parameter(loaded, name, entry, context, problems: list):
     origin = _loc(loaded, path)
     if isinstance(value, str):
         try:
+            if "{" in value:
+                from econ.model.indexed_parameters import scalar_expression_text
+
+                value = scalar_expression_text(loaded, value)
             expr = parse_expression(value)
         except ExpressionError as exc:
             problems.append(loaded.problem(path + (("value",) if isinstance(entry, ParameterSpec) else ()),
@@ -323,6 +351,7 @@ def _spec_value(loaded, name, entry, context, problems: list):
 
 def _spec_distribution(loaded, path, entry, value, problems: list):
     """(point value, distribution) of an entry with ``dist``, or _SKIP after reporting a problem."""
+    from econ.scenario.schema import ParameterSpec
     from econ.uncertainty.distributions import DistributionSpecError, make_distribution, point_value
 
     spec = {"dist": entry.dist, **(entry.model_extra or {})}
@@ -336,6 +365,12 @@ def _spec_distribution(loaded, path, entry, value, problems: list):
         msg = str(exc)
         if key and msg.startswith(f"{key}: "):
             msg = msg[len(key) + 2:]
+        if key and "has no key" in msg and "did you mean" not in msg:
+            import difflib
+
+            close = difflib.get_close_matches(key, list(ParameterSpec.model_fields), n=1)
+            if close:
+                msg += f"; did you mean {close[0]!r} (a key of the parameter, not of the distribution)?"
         problems.append(loaded.problem(kp, msg))
         return _SKIP
     if isinstance(value, str):
@@ -351,10 +386,12 @@ def _spec_distribution(loaded, path, entry, value, problems: list):
 
 
 def _check_derived(pset: ParameterSet, loaded) -> None:
-    known = set(pset.columns) | {p.name for p in pset.derived} | set(BUILTIN_VARIABLES)
+    known = set(pset.columns) | {p.name for p in pset.derived} | set(BUILTIN_VARIABLES) | cohort_variables(loaded)
     local: set = set()
+    from econ.model.indexed_parameters import local_names
+
     for s in loaded.spec.strategies.values():
-        local |= set(s.parameters)
+        local |= local_names(loaded, s)
     problems = []
     for p in pset.derived:
         unknown = sorted(p.expression.names - known - local)
@@ -363,6 +400,11 @@ def _check_derived(pset: ParameterSet, loaded) -> None:
     if problems:
         raise ScenarioError(problems)
     order_derived({p.name: p.expression for p in pset.derived}, loaded=loaded)
+
+
+def cohort_variables(loaded) -> set:
+    """Built-in variables the cohort's settings provide: ``age`` when ``settings.start_age`` is given."""
+    return {"age"} if loaded.spec.settings.start_age is not None else set()
 
 
 def _unknown_names_message(unknown: list, known: set) -> str:

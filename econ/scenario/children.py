@@ -24,6 +24,8 @@ TEXT_KEYS = frozenset({"description", "source", "unit", "label", "name", "questi
                        "citation", "reference", "status", "file", "path", "extends", "remove"})
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: An indexed reference such as ``c_{service}`` or ``r_{pooled}_group`` (its member attributes aside).
+_INDEXED = re.compile(r"[A-Za-z0-9_]*\{[A-Za-z][A-Za-z0-9_]*\}[A-Za-z0-9_]*")
 
 
 def apply_removals(parent: dict, parent_pos: Positions, child: dict, child_pos: Positions,
@@ -76,23 +78,66 @@ def _names_read(node: Any, path: KeyPath, out: set) -> None:
             _names_read(value, path + (i,), out)
     elif isinstance(node, str):
         out.update(_NAME.findall(node))
+        out.update(_INDEXED.findall(node))
 
 
-def unused_child_parameters(data: dict, positions: Positions, new: dict) -> list[Problem]:
+def _families(data: dict, dims: dict) -> dict:
+    """Element name -> indexed name (``c_gp_surgery`` -> ``c_{service}``) of every member of the indexed
+    parameters in ``data`` (the merged scenario, with the resolved dimensions ``dims``)."""
+    from econ.scenario.dimensions import element_name, template_dimension
+
+    out: dict = {}
+    keys = list(data.get("parameters", {}) or {})
+    for s in (data.get("strategies") or {}).values():
+        if isinstance(s, dict):
+            keys += list(s.get("parameters") or {})
+    for key in keys:
+        dim = dims.get(template_dimension(str(key)) or "")
+        if dim is not None:
+            for m in dim.members:
+                out.setdefault(element_name(str(key), m), str(key))
+    return out
+
+
+def _member_read(name: str, read: set, dims: dict) -> bool:
+    """True if an indexed reference read somewhere (``c_{service}``, ``c_{pooled}``) includes ``name``."""
+    from econ.scenario.dimensions import element_name, template_dimension
+
+    for ref in read:
+        dim = dims.get(template_dimension(ref) or "")
+        if dim is not None and any(element_name(ref, m) == name for m in dim.members):
+            return True
+    return False
+
+
+def unused_child_parameters(data: dict, positions: Positions, new: dict, dims: dict | None = None) -> list[Problem]:
     """Warnings for the parameters a child writes (``new``: name -> (parent's file name, parent's
     parameter names, whether the parent has it)) that nothing in the merged ``data`` reads: each
-    located; a name the parent lacks gets a did-you-mean."""
+    located; a name the parent lacks gets a did-you-mean.
+
+    With dimensions (``dims``, :attr:`LoadedScenario.dimensions`), a name that is a member of an
+    indexed parameter (``c_gp_surgery`` of ``c_{service}``) overrides that member: it is used where an
+    indexed reference that includes it (``c_{service}``, or ``c_{pooled}`` of a subset holding the
+    member) is read, and the members are candidates for the did-you-mean.
+    """
+    dims = dims or {}
     read: set = set()
     _names_read(data, (), read)
+    members = _families(data, dims)
     problems = []
     for name, (parent_name, parent_params, shadows) in new.items():
         if name in read or name not in data.get("parameters", {}):
             continue
-        if shadows:
-            problems.append(Problem(f"nothing in the scenario uses '{name}' (nor in {parent_name}), so changing it "
-                                    "changes nothing", positions.of(("parameters", name)), f"parameters.{name}"))
+        family = members.get(name)
+        if family is not None and _member_read(name, read, dims):
             continue
-        close = difflib.get_close_matches(name, parent_params, n=2)
+        if shadows or family is not None:
+            of = f" (a member of {family})" if family is not None else ""
+            problems.append(Problem(f"nothing in the scenario uses '{name}'{of} (nor in {parent_name}), so changing "
+                                    "it changes nothing", positions.of(("parameters", name)), f"parameters.{name}"))
+            continue
+        candidates = list(parent_params) + [m for m in members if m not in new]
+        close = difflib.get_close_matches(name, candidates, n=2)
         hint = (f"; did you mean {' or '.join(close)}? (as written it is a new parameter and changes nothing)"
                 if close else "; it changes nothing (use it in an expression, or delete it)")
         problems.append(Problem(f"'{name}' is not a parameter of {parent_name} and nothing in the scenario "

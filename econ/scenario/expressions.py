@@ -17,7 +17,10 @@ keyword arguments, strings and any function not listed are rejected with an
 from __future__ import annotations
 
 import ast
+import difflib
 import functools
+import keyword
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
@@ -27,6 +30,20 @@ import numpy as np
 MAX_EXPRESSION_LENGTH = 2000
 #: Deepest nesting of the syntax tree accepted.
 MAX_EXPRESSION_DEPTH = 60
+
+#: The letter that marks an indexed reference in a vectorised expression (see econ.scenario.dimensions).
+INDEX_MARK = "ǀ"
+
+#: Words of the expression syntax (Python's keywords) that cannot be names: a parameter called
+#: ``lambda`` could never be read in an expression.
+RESERVED_WORDS = tuple(w for w in keyword.kwlist)
+
+
+def reserved_word_message(name: str) -> str:
+    """Why ``name`` cannot be a parameter name, with another name to use."""
+    return (f"'{name}' is a reserved word of the expression language and cannot be a name; choose another, e.g. "
+            f"'{name}_' or '{name}_rate' (reserved: {', '.join(RESERVED_WORDS)})")
+
 
 #: Names the engine provides; a parameter may not use them.
 BUILTIN_VARIABLES = ("cycle", "time", "cycle_years", "time_in_state")
@@ -54,6 +71,17 @@ def _max(*args):
     return out
 
 
+def _sum(a):
+    """Sum over the members axis (the first of an indexed array), added in member order."""
+    a = np.asarray(a, dtype=float)
+    if a.ndim < 3:
+        return a
+    out = a[0].copy()
+    for i in range(1, a.shape[0]):
+        out += a[i]
+    return out
+
+
 def _where(cond, a, b):
     return np.where(cond, a, b)
 
@@ -62,6 +90,10 @@ def _log(x):
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log(x)
 
+
+#: The sum over a dimension, ``sum(x_{service})``: kept apart from :data:`FUNCTIONS` since it only
+#: takes an indexed expression (written out member by member everywhere but in the engine's plan).
+INDEX_FUNCTIONS = {"sum": (_sum, 1, 1, "sum(x_{service}): an indexed expression summed over the members of its dimension")}
 
 #: Whitelisted functions: name -> (implementation, minimum arguments, maximum arguments, help).
 FUNCTIONS: dict[str, tuple[Callable, int, int, str]] = {
@@ -247,8 +279,18 @@ def _compile_call(node: ast.Call, names: set, d: int) -> Callable:
             raise _fail(node.func, _FORBIDDEN_HINTS[type(node.func)])
         raise _fail(node, "only calls of the listed functions are allowed: " + ", ".join(FUNCTIONS))
     fname = node.func.id
+    if fname == "sum" and len(node.args) == 1 and not node.keywords:
+        inner: set = set()
+        arg = _compile(node.args[0], inner, d)
+        names |= inner
+        if not any(INDEX_MARK in n for n in inner):
+            raise _fail(node, "sum() adds an indexed expression over the members of its dimension: write "
+                              "sum(x_{service}), where x_{service} is an indexed name")
+        return lambda env: _sum(arg(env))
     if fname not in FUNCTIONS:
-        raise _fail(node, f"function '{fname}' is not allowed; allowed: " + ", ".join(FUNCTIONS))
+        close = difflib.get_close_matches(fname, list(FUNCTIONS) + ["sum"], n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise _fail(node, f"function '{fname}' is not allowed{hint}; allowed: " + ", ".join(FUNCTIONS) + ", sum")
     if node.keywords:
         raise _fail(node, f"keyword arguments are not allowed in {fname}()")
     impl, lo, hi, _ = FUNCTIONS[fname]
@@ -257,6 +299,17 @@ def _compile_call(node: ast.Call, names: set, d: int) -> Callable:
         raise _fail(node, f"{fname}() takes {want} arguments (got {len(node.args)})")
     args = [_compile(a, names, d) for a in node.args]
     return lambda env: impl(*[a(env) for a in args])
+
+
+_OPERATOR_WORDS = {"and", "or", "not", "True", "False", "if", "else"}
+
+
+def _reserved_word_in(text: str):
+    """(word, 1-based column) of the first reserved word used as a name in ``text``, else None."""
+    for m in re.finditer(r"[A-Za-z_][A-Za-z0-9_]*", text):
+        if m.group(0) in RESERVED_WORDS and m.group(0) not in _OPERATOR_WORDS:
+            return m.group(0), m.start() + 1
+    return None
 
 
 def parse_expression(text: str | float | int) -> Expression:
@@ -296,6 +349,10 @@ def _parse_text(text: str) -> Expression:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
+        word = _reserved_word_in(text)
+        if word is not None:
+            raise ExpressionError(f"syntax error: '{word[0]}' is a reserved word and cannot be a name in an expression; rename "
+                                  f"the parameter (e.g. '{word[0]}_')", word[1]) from None
         raise ExpressionError(f"syntax error: {exc.msg}", exc.offset or 0) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("expression is nested too deeply or is malformed") from None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import difflib
 import hashlib
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ from econ.core.errors import Problem, ScenarioError, ScenarioWarning, SourceLoca
 from econ.scenario.children import apply_removals, unused_child_parameters
 from econ.scenario.population import population_problems
 from econ.scenario.schema import ParameterSpec, Scenario
+from econ.scenario.schema_errors import _short, pydantic_problems
+from econ.scenario.indexing import template_of
 from econ.scenario.source import KeyPath, Positions, format_key_path, parse_yaml_text, read_yaml
 
 #: Deepest ``extends:`` chain accepted.
@@ -69,6 +72,7 @@ class LoadedScenario:
     data_files: tuple = field(default=())
     removed: tuple = ()  # key paths removed from the parents by ``remove:`` ("path (by file)")
     warnings: tuple = ()  # Problems that are probably mistakes (econ.scenario.children)
+    dimensions: dict = field(default_factory=dict)  # name -> econ.scenario.dimensions.Dimension
 
     def location(self, *path) -> SourceLocation | None:
         """File:line:column where ``path`` (a key path) was written, or its nearest ancestor."""
@@ -199,12 +203,21 @@ def parse_override(text: str) -> tuple[KeyPath, Any]:
     return path, value
 
 
-def apply_overrides(data: dict, positions: Positions, overrides: Sequence[str]) -> list[str]:
-    """Apply ``--set`` overrides in place; returns log lines saying what each replaced."""
+def apply_overrides(data: dict, positions: Positions, overrides: Sequence[str],
+                    members: list | None = None) -> list[str]:
+    """Apply ``--set`` overrides in place; returns log lines saying what each replaced.
+
+    A member of an indexed parameter (``c_gp_surgery`` of ``c_{service}``) may be set; such names are
+    appended to ``members`` as (name, template, where), to be checked once the dimensions are known. A key
+    inside such a member (``parameters.r_gp_surgery_group.service_use.statistic``) is set on a copy of the
+    indexed entry written for that member alone (:func:`_member_entry`).
+    """
     log = []
     for text in overrides:
         path, value = parse_override(text)
         where = SourceLocation(f"--set {text}")
+        if path[0] == "parameters" and len(path) > 2 and isinstance(data.get("parameters"), dict):
+            _member_entry(data["parameters"], path[1], members, where)
         node = data
         for i, part in enumerate(path[:-1]):
             if not isinstance(node, dict):
@@ -215,6 +228,16 @@ def apply_overrides(data: dict, positions: Positions, overrides: Sequence[str]) 
             raise ScenarioError(Problem(f"cannot set inside {format_key_path(path[:-1])}: it is not a mapping",
                                         where, format_key_path(path)))
         last = path[-1]
+        template = template_of(last, node) if path[0] == "parameters" and len(path) == 2 else None
+        if template is not None and last not in node:
+            if members is not None:
+                members.append((last, template, where))
+            old = node[template]
+            _check_override_support(last, old, value, where, format_key_path(path))
+            node[last] = value
+            positions.locations[path] = where
+            log.append(f"{format_key_path(path)}: member of {template} -> {_short(value)} (from --set)")
+            continue
         if path[0] == "parameters" and len(path) == 2 and last not in node:
             close = difflib.get_close_matches(last, list(node), n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
@@ -228,6 +251,27 @@ def apply_overrides(data: dict, positions: Positions, overrides: Sequence[str]) 
         positions.locations[path] = where
         log.append(f"{format_key_path(path)}: {_short(old)} -> {_short(value)} (from --set)")
     return log
+
+
+def _member_entry(params: dict, name: str, members: list | None, where: SourceLocation) -> None:
+    """Give member ``name`` of an indexed parameter (``r_gp_surgery_group`` of ``r_{by_setting}_group``) an entry
+    of its own in ``params``: the indexed entry with ``{dimension}`` replaced by the member (in place)."""
+    template = template_of(name, params) if name not in params else None
+    if template is None or not isinstance(params[template], dict):
+        return
+    prefix, dim, suffix = re.fullmatch(r"([A-Za-z0-9_]*)\{([A-Za-z][A-Za-z0-9_]*)\}([A-Za-z0-9_]*)", template).groups()
+    member = name[len(prefix):len(name) - len(suffix)]
+
+    def sub(x):
+        if isinstance(x, dict):
+            return {k: sub(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [sub(v) for v in x]
+        return x.replace("{" + dim + "}", member) if isinstance(x, str) else x
+
+    params[name] = sub(copy.deepcopy(params[template]))
+    if members is not None:
+        members.append((name, template, where))
 
 
 #: Distributions whose support is a property of the quantity (a probability, a cost): a ``--set``
@@ -249,145 +293,19 @@ def _check_override_support(name: str, old: Any, value: Any, where: SourceLocati
                                     where, key))
 
 
-def _short(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else value
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-_FRIENDLY = {
-    "missing": "required key is missing",
-    "int_type": "expected a whole number",
-    "float_type": "expected a number",
-    "bool_type": "expected true or false",
-    "string_type": "expected text",
-    "dict_type": "expected a mapping (key: value lines)",
-    "list_type": "expected a list",
-}
-
-
-def _value_at(data: Any, loc: Sequence) -> tuple[bool, Any]:
-    node = data
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            return False, None
-    return True, node
-
-
-def _data_path(data: Any, loc: Sequence) -> KeyPath:
-    """Drop the parts of a pydantic error location that are type tags, not keys of the data."""
-    path: list = []
-    node = data
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            path.append(part)
-            node = node[part]
-        elif not isinstance(node, (dict, list)):
-            break
-        elif isinstance(node, dict) and isinstance(part, str) and part.startswith(("function-", "union")):
-            continue
-        elif isinstance(node, dict) and isinstance(part, str) and part in ("ParameterSpec", "StateSpec",
-                                                                            "str", "float", "int"):
-            continue
-        else:
-            path.append(part)
-            break
-    return tuple(path)
-
-
-def _pydantic_problems(exc: ValidationError, data: dict, positions: Positions) -> list[Problem]:
-    grouped: dict = {}
-    for err in exc.errors():
-        path = _data_path(data, err["loc"])
-        grouped.setdefault(path, []).append(err)
-    problems = []
-    for path, errs in grouped.items():
-        found, value = _value_at(data, path)
-        key = format_key_path(path)
-        types = {e["type"] for e in errs}
-        if "extra_forbidden" in types:
-            parent_found, parent = _value_at(data, path[:-1])
-            allowed = _allowed_keys(path[:-1])
-            close = difflib.get_close_matches(str(path[-1]), allowed, n=2) if allowed else []
-            hint = f"; did you mean {' or '.join(close)}?" if close else (
-                f"; allowed: {', '.join(allowed)}" if allowed else "")
-            msg = f"unknown key '{path[-1]}'{hint}"
-        elif len(errs) > 1 and all(e["type"].endswith("_type") for e in errs):
-            kinds = sorted({_FRIENDLY.get(e["type"], e["msg"]).replace("expected ", "") for e in errs})
-            msg = f"expected {' or '.join(kinds)} (got {_short(value) if found else 'nothing'})"
-        else:
-            e = errs[0]
-            base = _FRIENDLY.get(e["type"], e["msg"])
-            if e["type"] == "literal_error":
-                base = e["msg"].replace("Input should be", "must be")
-            elif e["type"] == "string_pattern_mismatch":
-                base = "names must start with a letter and use only letters, digits and _"
-            elif e["type"].startswith(("greater", "less")):
-                base = e["msg"].replace("Input should be", "must be")
-            elif e["type"] == "string_too_short":
-                base = "must not be empty"
-            msg = base if e["type"] == "missing" else f"{base} (got {_short(value) if found else _short(e.get('input'))})"
-        problems.append(Problem(msg, positions.of(path), key))
-    return problems
-
-
-def _allowed_keys(parent_path: KeyPath) -> list[str]:
-    """Field names allowed at ``parent_path`` (by walking the schema), for suggestions."""
-    from pydantic import BaseModel
-    import typing
-
-    model: Any = Scenario
-    for part in parent_path:
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            # a dict[str, X]: skip the free key, descend to X
-            args = typing.get_args(model)
-            model = args[-1] if args else None
-            if model is None:
-                return []
-            continue
-        f = model.model_fields.get(part)
-        if f is None:
-            return []
-        model = _unwrap(f.annotation)
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
-    return []
-
-
-def _unwrap(annotation: Any) -> Any:
-    import typing
-
-    from pydantic import BaseModel
-
-    origin = typing.get_origin(annotation)
-    if origin is dict:
-        return annotation
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    for a in args:
-        if isinstance(a, type) and issubclass(a, BaseModel):
-            return a
-        if typing.get_origin(a) is dict:
-            return a
-    return annotation
-
-
 def _check_parameter_specs(spec: Scenario, loaded_positions: Positions) -> list[Problem]:
     problems = []
     for name, entry in spec.parameters.items():
         if isinstance(entry, ParameterSpec) and entry.dist is None and entry.model_extra:
             for key in entry.model_extra:
+                close = difflib.get_close_matches(key, list(ParameterSpec.model_fields), n=1)
                 problems.append(Problem(
-                    f"unknown key '{key}' (distribution keys need 'dist:'; allowed: "
-                    + ", ".join(ParameterSpec.model_fields) + ")",
+                    f"unknown key '{key}'" + (f"; did you mean {close[0]}?" if close else "")
+                    + " (distribution keys need 'dist:'; allowed: " + ", ".join(ParameterSpec.model_fields) + ")",
                     loaded_positions.of(("parameters", name, key)), f"parameters.{name}.{key}"))
         from_table = isinstance(entry, ParameterSpec) and any(
-            getattr(entry, k) is not None for k in ("unit_cost", "service_use", "informal_care_rate", "outcome_value"))
+            getattr(entry, k) is not None for k in ("unit_cost", "service_use", "informal_care_rate",
+                                                    "outcome_value", "lookup"))
         if isinstance(entry, ParameterSpec) and entry.dist is None and entry.value is None and not from_table:
             problems.append(Problem("needs 'value' (a number or expression) or 'dist'",
                                     loaded_positions.of(("parameters", name)), f"parameters.{name}"))
@@ -429,14 +347,19 @@ def load_scenario(path: str | Path, *, overrides: Sequence[str] = ()) -> LoadedS
     data, positions, files = _read_chain(resolved, [], display, notes)
     data = copy.deepcopy(data)
     data.pop("extends", None)
-    log = apply_overrides(data, positions, list(overrides))
-    cautions = tuple(unused_child_parameters(data, positions, notes["new"]))
+    members: list = []
+    log = apply_overrides(data, positions, list(overrides), members)
     try:
         spec = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_pydantic_problems(exc, data, positions)) from None
-    problems = _check_parameter_specs(spec, positions) + population_problems(spec, positions)
-    loaded_partial = LoadedScenario(spec=spec, raw=data, positions=positions, path=display)
+        raise ScenarioError(pydantic_problems(exc, data, positions)) from None
+    from econ.scenario.indexing import check_member_overrides, expand_scenario
+
+    spec, dims, problems = expand_scenario(spec, positions, lambda kp, v: _resolve(positions, display, kp, v))
+    problems += check_member_overrides(members, dims)
+    problems += _check_parameter_specs(spec, positions) + population_problems(spec, positions)
+    cautions = tuple(unused_child_parameters(data, positions, notes["new"], dims))
+    loaded_partial = LoadedScenario(spec=spec, raw=data, positions=positions, path=display, dimensions=dims)
     from econ.inputs.context import table_problems
 
     problems += table_problems(loaded_partial)
@@ -447,7 +370,14 @@ def load_scenario(path: str | Path, *, overrides: Sequence[str] = ()) -> LoadedS
         warnings.warn(ScenarioWarning(caution), stacklevel=2)
     return LoadedScenario(spec=spec, raw=data, positions=positions, path=display,
                           files=scenario_files, overrides=tuple(log), removed=tuple(notes["removed"]),
-                          warnings=cautions)
+                          warnings=cautions, dimensions=dims)
+
+
+def _resolve(positions: Positions, display: str, key_path: KeyPath, value: str) -> Path:
+    """A file path written at ``key_path``, relative to the file that wrote it (as LoadedScenario.resolve_path)."""
+    loc = positions.of(tuple(key_path))
+    base = Path(loc.file).parent if loc is not None and Path(loc.file).exists() else Path(display).parent
+    return (base / value).resolve() if not Path(value).is_absolute() else Path(value)
 
 
 def dump_yaml(data: Mapping) -> str:

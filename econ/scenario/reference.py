@@ -10,7 +10,7 @@ import typing
 
 from pydantic import BaseModel
 
-from econ.scenario.expressions import BUILTIN_VARIABLES, FUNCTIONS
+from econ.scenario.expressions import BUILTIN_VARIABLES, FUNCTIONS, RESERVED_WORDS
 from econ.scenario import schema
 
 
@@ -61,8 +61,8 @@ def _default(field) -> str:
 
 def render() -> str:
     """The reference as Markdown."""
-    models = [schema.Scenario, schema.Metadata, schema.Settings, schema.DataSpec, schema.ParameterSpec,
-              schema.ServiceUseRef, schema.StateSpec,
+    models = [schema.Scenario, schema.Metadata, schema.Settings, schema.DataSpec, schema.DimensionSpec, schema.ParameterSpec,
+              schema.ServiceUseRef, schema.LookupSpec, schema.StateSpec,
               schema.StrategySpec, schema.ValueSpec, schema.ValueOverride, schema.IcerSpec,
               schema.CorrelationSpec, schema.EffectSpec, schema.CostOffsetSpec, schema.BudgetSpec, schema.IntakeSpec,
               schema.GsaSpec]
@@ -73,8 +73,11 @@ def render() -> str:
         "",
         "A scenario is a YAML file. Unknown keys are errors. Expressions (`Expr`: a number or a text) use the",
         "safe expression language: numbers, parameter names, `+ - * / ** %`, comparisons, `and or not`,",
-        "and the functions " + ", ".join(f"`{f}`" for f in FUNCTIONS) + ".",
-        "Built-in variables: " + ", ".join(f"`{v}`" for v in BUILTIN_VARIABLES) + ".",
+        "and the functions " + ", ".join(f"`{f}`" for f in FUNCTIONS) + "; `sum(x_{service})` adds an indexed",
+        "expression over the members of its dimension (see [Dimensions](#dimensions)).",
+        "Built-in variables: " + ", ".join(f"`{v}`" for v in BUILTIN_VARIABLES) + "; `age` (= `settings.start_age` +",
+        "`time`) when a start age is given.",
+        "Reserved words, which cannot be names of parameters: " + ", ".join(f"`{w}`" for w in RESERVED_WORDS) + ".",
         "",
         "Precedence of settings (highest first): `--set` overrides, the file, its `extends:` parents, the",
         "defaults below. Mappings merge key by key; other values are replaced whole.",
@@ -88,7 +91,11 @@ def render() -> str:
             desc = " ".join((field.description or docs.get(name) or "").split()).replace("|", "\\|")
             lines.append(f"| `{name}` | {_type_name(field.annotation)} | {_default(field)} | {desc} |")
         lines.append("")
+    from econ.scenario.reference_guide import SECTIONS
     from econ.uncertainty import distributions
+
+    for section in SECTIONS:
+        lines += section.strip("\n").splitlines() + [""]
 
     lines += ["## Distributions", "", "From the docstring of `econ/uncertainty/distributions/__init__.py`:", "",
               (distributions.__doc__ or "").strip(), ""]

@@ -3,8 +3,9 @@
 The YAML reference in ``docs/scenario_reference.md`` is generated from these classes
 (``python -m econ.scenario.reference``); edit the docstrings here, not the document.
 
-Length: one module on purpose, so that every block of the YAML and the reference generated from it
-are read in one place (the field docstrings are the reference's text).
+Length: one class per YAML block, each field with the docstring the generated reference prints; the
+blocks nest (a scenario holds settings, parameters, strategies, values, ...), so they are kept in one
+module that reads top to bottom in the order of the reference rather than split across files.
 """
 from __future__ import annotations
 
@@ -17,6 +18,13 @@ Expr = Union[float, str]
 Probability = Annotated[float, Field(ge=0, le=1)]
 Rate = Annotated[float, Field(ge=0, le=1)]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
+#: A name, or an indexed name with one placeholder of a dimension: ``c_{service}``, ``{service}``.
+IndexedName = Annotated[str, Field(pattern=r"^([A-Za-z][A-Za-z0-9_]*)?(\{[A-Za-z][A-Za-z0-9_]*\}[A-Za-z0-9_]*)?$",
+                                   min_length=1, max_length=64)]
+#: A member attribute written in an indexed value (``sector: "{service.sector}"``), checked once expanded.
+MemberAttribute = Annotated[str, Field(pattern=r"^\{[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*\}$")]
+#: A scalar attribute of a dimension member (a table cell or a YAML scalar; read as text).
+AttributeValue = Union[str, float, int, bool]
 
 CYCLE_LENGTH_YEARS = {"year": 1.0, "quarter": 0.25, "month": 1.0 / 12.0, "week": 7.0 / 365.25, "day": 1.0 / 365.25}
 
@@ -88,6 +96,13 @@ class Settings(_Block):
     discount_first_cycle: bool = True
     """Timing: if true, cycle t is discounted by (1 + r_cycle)^-t (the first cycle is discounted);
     if false, by (1 + r_cycle)^-(t-1) (the first cycle is not)."""
+    discount_timing: Literal["cycle", "boundary"] = "cycle"
+    """When discounting is applied: ``cycle`` (the default): each cycle's counted membership (after the
+    cycle correction) is discounted by the cycle's factor, see ``discount_first_cycle``; ``boundary``:
+    the membership at each cycle boundary t = 0..n is discounted by 1/(1 + r)^t and weighted by the
+    cycle correction's weight of that boundary (trapezoid 1/2, 1, ..., 1, 1/2; Simpson 1, 4, 2, ..., 4,
+    1 over 3; end 0, 1, ..., 1; start 1, ..., 1, 0), as in the DARTH tutorials and hesim. One-off
+    transition values are discounted with their cycle either way. See docs/scenario_reference.md."""
     reference_strategy: Name | None = None
     """Strategy that increments and the ICER are computed against (default: the first strategy)."""
     seed: Annotated[int, Field(ge=0)] = 12345
@@ -113,6 +128,12 @@ class Settings(_Block):
     same seed) or ``inverse_cdf`` (one uniform design pushed through each inverse CDF, as versions
     before 0.2 did: slower, since inverse gamma and beta functions are costly). Correlated parameters
     always go through the inverse CDF of a Gaussian copula."""
+    start_age: Annotated[float, Field(ge=0, le=150)] | None = None
+    """Age of the cohort at the start (years). It makes the built-in variable ``age`` = start_age +
+    ``time`` (age at the start of each cycle), e.g. to read a life table; a strategy may set its own."""
+    sex: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)] | None = None
+    """Sex of the cohort (a category of the lookup tables that are keyed by ``sex``, e.g. ``female``
+    or ``male``); a strategy may set its own."""
     unit_cost_uncertainty: Literal["fixed", "gamma_se"] = "fixed"
     """How parameters read from the unit-cost table (``unit_cost:``) enter the probabilistic analysis:
     ``fixed`` (the default; NICE practice: national average unit costs are not sampling estimates, so
@@ -120,6 +141,31 @@ class Settings(_Block):
     ``low``/``high``, or the 95% interval of a gamma with the table's SE where no range is given) or
     ``gamma_se`` (a gamma with the table's mean and SE, which is the default 25% of the cost where the
     table gives none). A ``dist:`` written on the parameter overrides either."""
+
+
+class DimensionSpec(_Block):
+    """A dimension: a named list of members (e.g. services) that parameters, values and totals are indexed by.
+
+    A name with the placeholder ``{service}`` (``c_{service}``, a value ``"{service}"``) stands for one
+    name per member; see ``docs/scenario_reference.md#dimensions``.
+    """
+
+    members: list[Name] | dict[Name, dict[Name, AttributeValue] | None] | None = None
+    """The members in order: a list (``[gp_surgery, ambulance]``) or a mapping member -> attributes
+    (``{gp_surgery: {label: GP surgery, category: primary_care}}``). Attributes are read in text as
+    ``{service.label}``. For a subset (``subset_of``): the parent's members it keeps (default: all)."""
+    table: str | None = None
+    """A CSV file (relative to the scenario file) with one row per member: the ``key`` column names
+    the member, the other columns are its attributes. Lines starting with ``#`` are comments."""
+    key: str | None = None
+    """Column of ``table`` holding the member names (default: the first column)."""
+    subset_of: Name | None = None
+    """Make this dimension a subset of another: its members are the parent's, filtered by ``members``
+    and ``where``. ``x_{subset}`` names the same parameters as ``x_{parent}`` for those members."""
+    where: dict[Name, AttributeValue] = Field(default_factory=dict)
+    """For a subset: keep the parent's members whose attributes equal these (e.g. ``{effect: pooled}``)."""
+    label: str = ""
+    """Readable name of the dimension."""
 
 
 class ServiceUseRef(_Block):
@@ -142,6 +188,24 @@ class ServiceUseRef(_Block):
     baseline, so ``effect_reduction`` equals ``reduction`` and ``counterfactual_change`` is 0."""
     subgroup: dict[Literal["setting", "engagement_band", "area", "bme"], str] = Field(default_factory=dict)
     """Restrict to people with these attributes, e.g. {setting: group}. Subgroup runs add to it."""
+
+
+class LookupSpec(_Block):
+    """A parameter read from a lookup table (CSV) by its keys, e.g. qx by age and sex from a life table."""
+
+    table: str
+    """The CSV file (relative to the scenario file): optional ``# source: ...``, ``# years: ...``,
+    ``# status: ...`` lines, a header, one row per key (see ``econ.inputs.lookup_tables``)."""
+    column: str
+    """The value column to read (e.g. ``qx``)."""
+    by: dict[str, Expr] = Field(min_length=1)
+    """Key column -> what to look up: for a numeric key column an expression (``age``, ``2025 + time``);
+    for a category column the category (``female``), or ``sex`` for the cohort's sex
+    (``settings.sex`` or the strategy's ``sex``)."""
+    method: Literal["exact", "step", "linear"] = "exact"
+    """How the numeric key is matched: ``exact`` (must be one of the table's keys), ``step`` (the row of
+    the last key at or below it: bands such as ages 40-44; the last row is open-ended) or ``linear``
+    (interpolated between the two keys around it; never extrapolated)."""
 
 
 class ParameterSpec(BaseModel):
@@ -180,6 +244,9 @@ class ParameterSpec(BaseModel):
     service_use: ServiceUseRef | None = None
     """A statistic of the service-use data (``data.service_use``); in the probabilistic analysis all
     such parameters are drawn together from one person-level bootstrap replicate."""
+    lookup: LookupSpec | None = None
+    """Read the value from a lookup table by its keys (evaluated in every cycle, so it may depend on
+    ``age`` or ``time``); fixed in the probabilistic analysis. Its source is the table's."""
     informal_care_rate: Literal["replacement", "opportunity", "minimum_wage"] | None = None
     """The value of one hour of informal care (GBP per hour at ``settings.price_year``) by this method:
     replacement cost (home care worker hour), opportunity cost (median hourly earnings) or the
@@ -217,15 +284,21 @@ class StrategySpec(_Block):
     """Readable name for tables and plots."""
     description: str = ""
     """What the strategy is."""
-    parameters: dict[Name, Expr] = Field(default_factory=dict)
+    parameters: dict[IndexedName, Expr] = Field(default_factory=dict)
     """Strategy-local parameters: a name here takes this value (number or expression) in every
-    expression evaluated for this strategy, overriding a global parameter of the same name."""
+    expression evaluated for this strategy, overriding a global parameter of the same name. An indexed
+    name overrides every member (``red_{service}: 0``) or those of a subset (``red_{pooled}: r_{pooled}``);
+    a member's own name overrides that member only (``red_ambulance: 0.1``)."""
     transitions: TransitionMatrix = Field(default_factory=dict)
     """Rows of the transition matrix, from-state -> {to-state: probability per cycle}. Rows given
     here replace the same rows of the shared ``transitions``. One entry per row may be the keyword
     ``complement`` (1 minus the rest of the row)."""
     initial: dict[str, Expr] | None = None
     """Initial state distribution for this strategy (default: the shared ``initial``)."""
+    start_age: Annotated[float, Field(ge=0, le=150)] | None = None
+    """This strategy's cohort start age (default ``settings.start_age``)."""
+    sex: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)] | None = None
+    """This strategy's cohort sex (default ``settings.sex``)."""
     mixture: dict[str, Expr] | None = None
     """A mix of other strategies: strategy -> share of the cohort (shares in [0, 1], summing to 1),
     e.g. people choosing group, one-to-one or online support. Its trace and every value are the
@@ -252,7 +325,7 @@ class ValueSpec(_Block):
     """Readable name for tables."""
     category: str = ""
     """Cost category (e.g. 'primary_care', 'informal_care', 'delivery'), for grouping in reports."""
-    sector: Literal["", "nhs", "pss", "other_public", "voluntary", "informal_care", "programme"] = ""
+    sector: Literal["", "nhs", "pss", "other_public", "voluntary", "informal_care", "programme"] | MemberAttribute = ""
     """Who bears the cost: nhs, pss (personal social services), other_public (police, housing),
     voluntary, informal_care (unpaid carers), programme (the intervention itself). Perspectives
     select sectors; programme costs count under all of them."""
@@ -553,9 +626,11 @@ class Scenario(_Block):
     """What the scenario is."""
     settings: Settings = Field(default_factory=Settings)
     """Time horizon, cycle length, discounting and counting conventions."""
-    parameters: dict[Name, ParameterEntry] = Field(default_factory=dict)
+    dimensions: dict[Name, DimensionSpec] = Field(default_factory=dict)
+    """Named lists of members (e.g. ``service``) that parameters, values and totals can be indexed by."""
+    parameters: dict[IndexedName, ParameterEntry] = Field(default_factory=dict)
     """Named model inputs: a number, an expression of other parameters, or a mapping with a value,
-    a distribution and a source."""
+    a distribution and a source. An indexed name (``c_{service}``) gives one parameter per member."""
     data: DataSpec = Field(default_factory=DataSpec)
     """Input tables: unit costs, price indices, informal-care rates, service-use data."""
     states: dict[Name, StateSpec | None]
@@ -566,10 +641,12 @@ class Scenario(_Block):
     """Share of the cohort in each state at the start (must sum to 1)."""
     strategies: dict[Name, StrategySpec]
     """Strategies compared, in order. The first is the default reference."""
-    values: dict[Name, ValueSpec] = Field(default_factory=dict)
-    """Costs and outcomes accumulated over the model."""
+    values: dict[IndexedName, ValueSpec] = Field(default_factory=dict)
+    """Costs and outcomes accumulated over the model. An indexed name (``"{service}"``) gives one value
+    per member; its text fields may read member attributes (``label: "{service.label}"``)."""
     totals: dict[Name, list[str]] = Field(default_factory=dict)
-    """Sums of values reported as their own column (e.g. total_cost: [c_drug, c_care])."""
+    """Sums of values reported as their own column (e.g. total_cost: [c_drug, c_care]); an indexed
+    entry (``"{service}"``) lists every member's value."""
     icer: IcerSpec | None = None
     """The cost and effect used for incremental cost-effectiveness ratios."""
     correlations: list[CorrelationSpec] = Field(default_factory=list)

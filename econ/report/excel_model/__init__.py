@@ -31,6 +31,17 @@ def build_workbook(compiled, evaluation, headline=None):
     from econ.report.excel_model.strategy import write_mixture, write_strategy
     from econ.report.excel_model.summary import write_checks, write_readme, write_results
 
+    from econ.report.excel_model.formulas import FormulaError
+
+    if getattr(compiled, "discount_timing", "cycle") != "cycle":
+        raise FormulaError("the spreadsheet model discounts by cycle; settings.discount_timing: boundary is not "
+                           "written to it (run with discount_timing: cycle for a workbook)")
+    from econ.model.lookup import LookupExpression
+
+    lookups = [p.name for p in compiled.parameters.derived if isinstance(p.expression, LookupExpression)]
+    if lookups:
+        raise FormulaError(f"parameters read from lookup tables ({', '.join(lookups)}) are not written to the "
+                           f"spreadsheet model")
     wb = Workbook()
     wb.remove(wb.active)
     inputs = write_inputs(wb, compiled)

@@ -71,8 +71,10 @@ def shared_derived(compiled) -> list:
     """Global derived parameters that no strategy-local name reaches and that do not change with time."""
     pset = compiled.parameters
     local: set = set()
+    from econ.model.indexed_parameters import local_names
+
     for s in compiled.loaded.spec.strategies.values():
-        local |= set(s.parameters)
+        local |= local_names(compiled.loaded, s)
     exprs = {p.name: p.expression for p in pset.derived}
     timed = time_dependent(exprs)
     bad = set(local) | timed
