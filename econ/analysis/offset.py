@@ -289,8 +289,15 @@ def _root(f) -> float:
     return brentq(f, 0.0, 1.0, xtol=1e-14, rtol=1e-14)
 
 
+def check_evaluation(ev: Evaluation, table: ParameterTable) -> None:
+    """An evaluation passed in must have per-cycle amounts and one row per draw of the table."""
+    if ev.per_cycle is None or ev.totals.shape[0] != table.n_draws:
+        raise ValueError("the evaluation passed in needs per-cycle amounts (keep_cycles=True) for every draw "
+                         f"of the table ({table.n_draws})")
+
+
 def headline(compiled: CompiledScenario, *, table: ParameterTable | None = None,
-             perspectives=None) -> pd.DataFrame:
+             perspectives=None, evaluation: Evaluation | None = None) -> pd.DataFrame:
     """Headline cost-offset table (base case, or the mean over the draws of ``table``).
 
     Returns
@@ -308,11 +315,15 @@ def headline(compiled: CompiledScenario, *, table: ParameterTable | None = None,
         (payback_month empty: the cumulative net cost stays above 0 over the horizon) or where it is out
         of reach (a break_even_attribution above 1 is kept as a number, the share that would be needed,
         with note ``never``), else empty.
+
+    ``evaluation``, when given, is an evaluation of ``table`` (default: the base case) with per-cycle
+    amounts, e.g. that of :func:`econ.analysis.base_case.run`; it is used instead of evaluating again.
     """
     check_cost_offset(compiled)
     spec = compiled.loaded.spec
     table = table if table is not None else compiled.parameters.point_table()
-    ev = evaluate(compiled, table, keep_cycles=True)
+    ev = evaluation if evaluation is not None else evaluate(compiled, table, keep_cycles=True)
+    check_evaluation(ev, table)
     perspectives = list(perspectives or spec.cost_offset.perspectives)
     pop_name = spec.cost_offset.population
     pop = table.columns[pop_name] if pop_name else np.full(table.n_draws, np.nan)

@@ -66,10 +66,11 @@ def cmd_run(args) -> int:
     spec = compiled.loaded.spec
     head = budget = None
     if spec.cost_offset is not None:
-        head = headline(compiled)
+        # the base case's evaluation serves the headline and the budget view too (one evaluation, not three)
+        head = headline(compiled, evaluation=res.evaluation)
         print(headline_text(compiled, head))
         if spec.budget is not None:
-            budget = budget_table(compiled)
+            budget = budget_table(compiled, evaluation=res.evaluation)
             print()
             print(budget_text(compiled, budget))
     else:

@@ -338,10 +338,9 @@ def _outcome_text_rows(compiled, pivot: pd.DataFrame, strategies: list, *, gains
 def savings_parts(headline: pd.DataFrame, perspective: str, strategy: str) -> list[tuple[str, float]]:
     """The savings of ``strategy`` under ``perspective`` (discounted) by category, largest first
     (``offset_<category>`` rows of :func:`econ.analysis.offset.headline`; a negative part is a rise in use)."""
-    df = headline[(headline.perspective == perspective) & (headline.discounting == "discounted")
-                  & (headline.strategy == strategy) & headline.measure.str.startswith("offset_")]
-    parts = [(m.removeprefix("offset_").replace("_", " "), float(v)) for m, v in zip(df.measure, df.per_participant)
-             if v == v]
+    rows = zip(*(headline[c].tolist() for c in ("perspective", "discounting", "strategy", "measure", "per_participant")))
+    parts = [(m.removeprefix("offset_").replace("_", " "), float(v)) for p, d, s, m, v in rows
+             if p == perspective and d == "discounted" and s == strategy and m.startswith("offset_") and v == v]
     return sorted(parts, key=lambda kv: -kv[1])
 
 
@@ -383,6 +382,8 @@ def contributors_lines(compiled, headline: pd.DataFrame) -> list[str]:
                  "discounted):"]
     tail = pooled_note(compiled)
     fmt = lambda x: money(x, currency)  # noqa: E731
+    # the rows savings_parts reads, picked out once (it is called per option and perspective)
+    headline = headline[(headline.discounting == "discounted") & headline.measure.str.startswith("offset_")]
     for s in strategies:
         lines.append(f"  {labels.get(s, s)}: {contributors_text(headline, perspectives[0], s, fmt)}")
     for p in perspectives[1:]:
