@@ -265,8 +265,8 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
             lines += ["", f"Perspective: {PERSPECTIVE_LABELS.get(persp, persp)}: not shown; the scenario has no costs "
                           f"of the bodies it adds, so its figures would repeat the narrower perspective's."]
             continue
-        pivot = df.pivot(index="measure", columns="strategy", values="per_participant")
-        pop_pivot = df.pivot(index="measure", columns="strategy", values="population")
+        both = df.pivot(index="measure", columns="strategy", values=["per_participant", "population"])
+        pivot, pop_pivot = both["per_participant"], both["population"]
         lines += ["", f"Perspective: {PERSPECTIVE_LABELS.get(persp, persp)}"]
         categories = sorted(m for m in pivot.index if m.startswith("offset_"))
         order = ["delivery_cost", "cost_offset"] + (categories if first else []) + [
