@@ -241,6 +241,8 @@ def base_case_and_ends(compiled: CompiledScenario) -> tuple[Evaluation, Evaluati
     if name is None:
         return None
     table = compiled.parameters.point_table()
+    if name not in table.columns:
+        return None
     try:
         ev = evaluate(compiled, _stack(table, name, [table.columns[name], 0.0, 1.0]), keep_cycles=True,
                       keep_trace=True)
