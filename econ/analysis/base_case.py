@@ -182,7 +182,7 @@ class Results:
 
 
 def run(scenario: "str | Path | LoadedScenario | CompiledScenario", *, overrides: Sequence[str] = (),
-        keep_cycles: bool = True, keep_trace: bool = True) -> Results:
+        keep_cycles: bool = True, keep_trace: bool = True, evaluation: Evaluation | None = None) -> Results:
     """Run the deterministic base case of a scenario.
 
     Parameters
@@ -192,6 +192,9 @@ def run(scenario: "str | Path | LoadedScenario | CompiledScenario", *, overrides
         ``key=value`` overrides, as ``--set`` on the command line (highest precedence).
     keep_cycles, keep_trace : bool
         Keep per-cycle amounts and the state trace (both small for one draw).
+    evaluation : Evaluation, optional
+        The base case's evaluation, already made (one draw, e.g. evaluated with other tables in one
+        go by the ``run`` command); used instead of evaluating again.
 
     Returns
     -------
@@ -209,7 +212,9 @@ def run(scenario: "str | Path | LoadedScenario | CompiledScenario", *, overrides
     44663.45...
     """
     compiled = compile_path(scenario, overrides=overrides)
-    ev = evaluate(compiled, keep_cycles=keep_cycles, keep_trace=keep_trace)
+    if evaluation is not None and evaluation.n_draws != 1:
+        raise ValueError(f"the base case's evaluation has one draw (got {evaluation.n_draws})")
+    ev = evaluation if evaluation is not None else evaluate(compiled, keep_cycles=keep_cycles, keep_trace=keep_trace)
     meta = metadata_for(compiled, n_draws=1, seed=None, data_files=compiled.data_files)
     warn_if_synthetic(compiled)
     return Results(compiled, ev, meta)

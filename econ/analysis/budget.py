@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from econ.core.errors import ScenarioError
-from econ.model.evaluate import evaluate
+from econ.model.evaluate import Evaluation, evaluate
 from econ.model.compile import CompiledScenario
 from econ.model.parameters import ParameterTable
-from econ.analysis.offset import check_cost_offset, layout
+from econ.analysis.offset import check_evaluation, check_cost_offset, layout
 
 
 def monthly_intake(compiled: CompiledScenario) -> np.ndarray:
@@ -47,7 +47,7 @@ def financial_years(start: str, n_months: int) -> list[str]:
 
 
 def budget_table(compiled: CompiledScenario, *, table: ParameterTable | None = None,
-                 perspectives=None) -> pd.DataFrame:
+                 perspectives=None, evaluation: Evaluation | None = None) -> pd.DataFrame:
     """Costs and savings by financial year for the intake schedule, per strategy and perspective.
 
     Returns
@@ -61,6 +61,9 @@ def budget_table(compiled: CompiledScenario, *, table: ParameterTable | None = N
     ------
     ScenarioError
         No ``budget`` block, or cycles that are not months.
+
+    ``evaluation``: as for :func:`econ.analysis.offset.headline` (an evaluation of ``table`` with
+    per-cycle amounts, used instead of evaluating again).
     """
     spec = compiled.loaded.spec
     if spec.budget is None:
@@ -70,7 +73,8 @@ def budget_table(compiled: CompiledScenario, *, table: ParameterTable | None = N
                                                     f"the budget view needs monthly cycles (got {spec.settings.cycle_length})"))
     check_cost_offset(compiled)
     table = table if table is not None else compiled.parameters.point_table()
-    ev = evaluate(compiled, table, keep_cycles=True)
+    ev = evaluation if evaluation is not None else evaluate(compiled, table, keep_cycles=True)
+    check_evaluation(ev, table)
     intake = monthly_intake(compiled)
     ref = ev.strategies.index(compiled.reference)
     if spec.budget.strategy is not None:

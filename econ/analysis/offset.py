@@ -228,8 +228,35 @@ def _rows(ev: Evaluation, start: int, stop: int) -> Evaluation:
     return Evaluation(ev.outputs, ev.strategies, ev.totals[start:stop], ev.totals_undiscounted[start:stop])
 
 
-def break_even_attributions(compiled: CompiledScenario, table: ParameterTable, combos) -> dict:
+def base_case_and_ends(compiled: CompiledScenario) -> tuple[Evaluation, Evaluation] | None:
+    """The base case (per-cycle amounts and trace kept) and the evaluation :func:`break_even_attributions`
+    starts from (the attribution at 0, then at 1), evaluated in one go: one engine run instead of two
+    (start-up, issue 19; the same numbers, each draw being computed on its own). None without
+    ``cost_offset.attribution``, or when that evaluation fails (the caller then evaluates each on its
+    own, so any error names the draw it always has)."""
+    from econ.core.errors import EconError
+
+    spec = compiled.loaded.spec
+    name = spec.cost_offset.attribution if spec.cost_offset is not None else None
+    if name is None:
+        return None
+    table = compiled.parameters.point_table()
+    if name not in table.columns:
+        return None
+    try:
+        ev = evaluate(compiled, _stack(table, name, [table.columns[name], 0.0, 1.0]), keep_cycles=True,
+                      keep_trace=True)
+    except EconError:
+        return None
+    return ev.rows(0, 1), ev.rows(1, 3)
+
+
+def break_even_attributions(compiled: CompiledScenario, table: ParameterTable, combos, *,
+                            ends: Evaluation | None = None) -> dict:
     """Break-even attribution for several (perspective, discounted) pairs, sharing evaluations.
+
+    ``ends``, when given, is that of ``table`` with the attribution at 0, then at 1 (e.g. from
+    :func:`base_case_and_ends`); it is used instead of evaluating it again.
 
     Returns
     -------
@@ -243,7 +270,9 @@ def break_even_attributions(compiled: CompiledScenario, table: ParameterTable, c
     if name is None:
         raise ScenarioError(Problem("cost_offset.attribution is not set; no break-even attribution"))
     n = table.n_draws
-    ev = evaluate(compiled, _stack(table, name, [0.0, 1.0]))
+    ev = ends if ends is not None else evaluate(compiled, _stack(table, name, [0.0, 1.0]))
+    if ev.n_draws != 2 * n:
+        raise ValueError(f"the evaluation of the attribution ends needs {2 * n} draws (got {ev.n_draws})")
     ev0, ev1 = _rows(ev, 0, n), _rows(ev, n, 2 * n)
     combos = list(combos)
     out, trials = {}, []
@@ -289,8 +318,16 @@ def _root(f) -> float:
     return brentq(f, 0.0, 1.0, xtol=1e-14, rtol=1e-14)
 
 
+def check_evaluation(ev: Evaluation, table: ParameterTable) -> None:
+    """An evaluation passed in must have per-cycle amounts and one row per draw of the table."""
+    if ev.per_cycle is None or ev.totals.shape[0] != table.n_draws:
+        raise ValueError("the evaluation passed in needs per-cycle amounts (keep_cycles=True) for every draw "
+                         f"of the table ({table.n_draws})")
+
+
 def headline(compiled: CompiledScenario, *, table: ParameterTable | None = None,
-             perspectives=None) -> pd.DataFrame:
+             perspectives=None, evaluation: Evaluation | None = None,
+             ends: Evaluation | None = None) -> pd.DataFrame:
     """Headline cost-offset table (base case, or the mean over the draws of ``table``).
 
     Returns
@@ -308,19 +345,24 @@ def headline(compiled: CompiledScenario, *, table: ParameterTable | None = None,
         (payback_month empty: the cumulative net cost stays above 0 over the horizon) or where it is out
         of reach (a break_even_attribution above 1 is kept as a number, the share that would be needed,
         with note ``never``), else empty.
+
+    ``evaluation``, when given, is an evaluation of ``table`` (default: the base case) with per-cycle
+    amounts, e.g. that of :func:`econ.analysis.base_case.run`; it is used instead of evaluating again.
+    ``ends``: the evaluation with the attribution at 0 and 1, likewise (see :func:`break_even_attributions`).
     """
     check_cost_offset(compiled)
     spec = compiled.loaded.spec
     table = table if table is not None else compiled.parameters.point_table()
-    ev = evaluate(compiled, table, keep_cycles=True)
+    ev = evaluation if evaluation is not None else evaluate(compiled, table, keep_cycles=True)
+    check_evaluation(ev, table)
     perspectives = list(perspectives or spec.cost_offset.perspectives)
     pop_name = spec.cost_offset.population
     pop = table.columns[pop_name] if pop_name else np.full(table.n_draws, np.nan)
     strategies = [s for s in ev.strategies if s != compiled.reference]
     sidx = [ev.strategies.index(s) for s in strategies]
     rows = []
-    bea_all = (break_even_attributions(compiled, table, [(p, d) for p in perspectives for d in (True, False)])
-               if spec.cost_offset.attribution else {})
+    bea_all = (break_even_attributions(compiled, table, [(p, d) for p in perspectives for d in (True, False)],
+                                       ends=ends) if spec.cost_offset.attribution else {})
     for p in perspectives:
         for disc in (True, False):
             bea = bea_all.get((p, disc))

@@ -53,7 +53,7 @@ def _cost_effectiveness(compiled, res, folder) -> list[str]:
 
 def cmd_run(args) -> int:
     from econ.analysis.budget import budget_table
-    from econ.analysis.offset import headline
+    from econ.analysis.offset import base_case_and_ends, headline
     from econ.analysis.base_case import run
     from econ.model.run import compile_path
     from econ.report.files import prepare_run_folder, write_csv, write_json
@@ -62,14 +62,16 @@ def cmd_run(args) -> int:
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = prepare_run_folder(args.out, compiled.name, force=args.force) if args.out else None
-    res = run(compiled)
+    both = base_case_and_ends(compiled)  # one engine run for the base case and the break-even's start
+    res = run(compiled, evaluation=both[0] if both else None)
     spec = compiled.loaded.spec
     head = budget = None
     if spec.cost_offset is not None:
-        head = headline(compiled)
+        # the base case's evaluation serves the headline and the budget view too
+        head = headline(compiled, evaluation=res.evaluation, ends=both[1] if both else None)
         print(headline_text(compiled, head))
         if spec.budget is not None:
-            budget = budget_table(compiled)
+            budget = budget_table(compiled, evaluation=res.evaluation)
             print()
             print(budget_text(compiled, budget))
     else:

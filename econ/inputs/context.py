@@ -270,11 +270,11 @@ class DataContext:
         """service -> {column: numpy array} of ``table`` (cached per table), for fast selection."""
         cache = self.__dict__.setdefault("_service_index", {})
         key = id(table)
-        if key not in cache:
-            index = {}
-            for service, part in table.groupby("service", sort=False):
-                index[service] = {c: (part[c].astype(str).to_numpy() if c in self._by else part[c].to_numpy())
-                                  for c in part.columns}
+        if key not in cache:  # each column converted once, then cut per service (rows in table order)
+            cols = {c: (table[c].astype(str) if c in self._by else table[c]).to_numpy() for c in table.columns}
+            codes, services = pd.factorize(table["service"], sort=False)  # first-seen order, as groupby
+            ends = np.searchsorted(codes[(order := np.argsort(codes, kind="stable"))], np.arange(len(services) + 1))
+            index = {svc: {c: a[order[ends[i]:ends[i + 1]]] for c, a in cols.items()} for i, svc in enumerate(services)}
             cache[key] = (table, index)  # keep the table alive so its id is not reused
         return cache[key][1]
 

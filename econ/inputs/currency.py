@@ -66,8 +66,9 @@ def table_currency(path: str | Path) -> TableCurrency:
 
 
 def _value_location(path: Path, key: str) -> SourceLocation:
-    """File:line:column of the value of top-level ``key`` in a YAML mapping that loads."""
-    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    """File:line:column of the value of top-level ``key`` in a YAML mapping that loads (libyaml's
+    reader when PyYAML has it: the same positions, several times quicker)."""
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     for key_node, value_node in node.value:
         if key_node.value == key:
             mark = value_node.start_mark

@@ -51,6 +51,14 @@ class Evaluation:
     def n_draws(self) -> int:
         return self.totals.shape[0]
 
+    def rows(self, start: int, stop: int) -> "Evaluation":
+        """Draws ``start`` to ``stop`` (views of every array kept), e.g. one table of several evaluated at once."""
+        def cut(a):
+            return None if a is None else a[start:stop]
+
+        return Evaluation(self.outputs, self.strategies, self.totals[start:stop], self.totals_undiscounted[start:stop],
+                          cut(self.per_cycle), cut(self.per_cycle_discounted), cut(self.trace))
+
     def output(self, name: str, *, discounted: bool = True) -> np.ndarray:
         """(draws, strategies) totals of one output."""
         arr = self.totals if discounted else self.totals_undiscounted

@@ -257,30 +257,31 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
     first = True
     from econ.analysis.offset import perspective_has_own_costs
 
+    cells = {c: headline[c].tolist() for c in ("perspective", "discounting", "measure", "strategy", "per_participant",
+                                                "population")}
     for persp in spec.cost_offset.perspectives:
-        df = headline[(headline.perspective == persp) & (headline.discounting == discounting)]
-        if df.empty:
+        pivots = _pivots(cells, persp, discounting)
+        if pivots is None:
             continue
         if not perspective_has_own_costs(compiled, persp):
             lines += ["", f"Perspective: {PERSPECTIVE_LABELS.get(persp, persp)}: not shown; the scenario has no costs "
                           f"of the bodies it adds, so its figures would repeat the narrower perspective's."]
             continue
-        pivot = df.pivot(index="measure", columns="strategy", values="per_participant")
-        pop_pivot = df.pivot(index="measure", columns="strategy", values="population")
+        pivot, pop_pivot = pivots
         lines += ["", f"Perspective: {PERSPECTIVE_LABELS.get(persp, persp)}"]
-        categories = sorted(m for m in pivot.index if m.startswith("offset_"))
+        categories = sorted(m for m in pivot if m.startswith("offset_"))
         order = ["delivery_cost", "cost_offset"] + (categories if first else []) + [
             "net_cost", "bcr", "net_roi", "sroi_ratio", "break_even_attribution", "payback_month", "share_beyond_window"]
         rows = []
         for m in order:
-            if m not in pivot.index:
+            if m not in pivot:
                 continue
             label = {"roi": roi_label(currency), "bcr": f"{roi_label(currency)} (benefit-cost ratio)",
                      "payback_month": payback_label(st.cycle_length), "share_beyond_window": _beyond_label(spec)}.get(m) or \
                 MEASURE_LABELS.get(m) or "  of which " + m.removeprefix("offset_").replace("_", " ")
-            rows.append([label] + [_cell(m, float(pivot.loc[m, s]), currency, st.n_cycles) for s in strategies])
-        if pop is not None and "net_cost" in pop_pivot.index:
-            rows.append([f"Net cost for {pop:,.0f} people"] + [money(float(pop_pivot.loc["net_cost", s]), currency)
+            rows.append([label] + [_cell(m, pivot[m][s], currency, st.n_cycles) for s in strategies])
+        if pop is not None and "net_cost" in pop_pivot:
+            rows.append([f"Net cost for {pop:,.0f} people"] + [money(pop_pivot["net_cost"][s], currency)
                                                                for s in strategies])
         rows += _outcome_text_rows(compiled, pivot, strategies, gains=first)
         table = pd.DataFrame(rows, columns=[""] + [labels[s] for s in strategies]).set_index("")
@@ -311,23 +312,40 @@ def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "disco
     return "\n".join(lines)
 
 
-def _outcome_text_rows(compiled, pivot: pd.DataFrame, strategies: list, *, gains: bool) -> list[list[str]]:
+def _pivots(cells: dict, perspective: str, discounting: str) -> tuple[dict, dict] | None:
+    """measure -> strategy -> per participant, and the same for the population, of one perspective and
+    discounting of the headline (its columns as lists); measures sorted, a missing cell NaN (as a
+    pandas pivot gives them, without its cost: start-up, issue 19). None when there are no rows."""
+    per: dict = {}
+    pop: dict = {}
+    for p, d, m, s, v, w in zip(*cells.values()):
+        if p == perspective and d == discounting:
+            per.setdefault(m, {})[s] = float(v)
+            pop.setdefault(m, {})[s] = float(w)
+    if not per:
+        return None
+    strategies = {s for row in per.values() for s in row}
+    nan = float("nan")
+    return tuple({m: {s: table[m].get(s, nan) for s in strategies} for m in sorted(table)} for table in (per, pop))
+
+
+def _outcome_text_rows(compiled, pivot: dict, strategies: list, *, gains: bool) -> list[list[str]]:
     """Rows of the outcomes next to the cost offset (gains only under the first perspective)."""
     spec = compiled.loaded.spec
     currency = spec.settings.currency
     labels = {n: (v.label or n) for n, v in spec.values.items()}
     effect = compiled.icer[1] if compiled.icer is not None else None
     rows = []
-    for m in outcome_measure_order(list(pivot.index), spec.cost_offset.outcomes):
+    for m in outcome_measure_order(list(pivot), spec.cost_offset.outcomes):
         if m.startswith("gain_") and not gains:
             continue
         cells = []
         for s in strategies:
-            x = float(pivot.loc[m, s])
+            x = pivot[m][s]
             if m.startswith("gain_"):
                 money_valued = (spec.values[m[5:]].unit if m[5:] in spec.values else "").startswith(currency)
                 cells.append(money(x, currency) if money_valued else _num(x))
-            elif m.startswith("cost_per_") and float(pivot.loc["net_cost", s]) <= 0 < float(pivot.loc[f"gain_{m[9:]}", s]):
+            elif m.startswith("cost_per_") and pivot["net_cost"][s] <= 0 < pivot[f"gain_{m[9:]}"][s]:
                 cells.append("saves money")
             else:
                 cells.append("-" if math.isnan(x) else money(x, currency))
@@ -338,10 +356,9 @@ def _outcome_text_rows(compiled, pivot: pd.DataFrame, strategies: list, *, gains
 def savings_parts(headline: pd.DataFrame, perspective: str, strategy: str) -> list[tuple[str, float]]:
     """The savings of ``strategy`` under ``perspective`` (discounted) by category, largest first
     (``offset_<category>`` rows of :func:`econ.analysis.offset.headline`; a negative part is a rise in use)."""
-    df = headline[(headline.perspective == perspective) & (headline.discounting == "discounted")
-                  & (headline.strategy == strategy) & headline.measure.str.startswith("offset_")]
-    parts = [(m.removeprefix("offset_").replace("_", " "), float(v)) for m, v in zip(df.measure, df.per_participant)
-             if v == v]
+    rows = zip(*(headline[c].tolist() for c in ("perspective", "discounting", "strategy", "measure", "per_participant")))
+    parts = [(m.removeprefix("offset_").replace("_", " "), float(v)) for p, d, s, m, v in rows
+             if p == perspective and d == "discounted" and s == strategy and m.startswith("offset_") and v == v]
     return sorted(parts, key=lambda kv: -kv[1])
 
 
@@ -383,6 +400,8 @@ def contributors_lines(compiled, headline: pd.DataFrame) -> list[str]:
                  "discounted):"]
     tail = pooled_note(compiled)
     fmt = lambda x: money(x, currency)  # noqa: E731
+    # the rows savings_parts reads, picked out once (it is called per option and perspective)
+    headline = headline[(headline.discounting == "discounted") & headline.measure.str.startswith("offset_")]
     for s in strategies:
         lines.append(f"  {labels.get(s, s)}: {contributors_text(headline, perspectives[0], s, fmt)}")
     for p in perspectives[1:]:

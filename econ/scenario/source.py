@@ -180,8 +180,9 @@ def _refuse_unreadable(text: str, name: str) -> None:
 
 
 #: Text that may hold a YAML anchor or alias (``&name``/``*name`` after a space, bracket or comma,
-#: or at the start of a line); ``A&E`` or ``2*x`` inside a word does not.
-_MAYBE_ANCHOR = re.compile(r"(?:^|[\s,\[\{])[&*][^\s,\[\]\{\}]", re.M)
+#: or at the start of a line); ``A&E`` or ``2*x`` inside a word does not, nor ``x ** 2`` (a name is
+#: letters, digits, ``-`` and ``_``, in PyYAML's reader and in libyaml's).
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s,\[\{])[&*][0-9A-Za-z_-]", re.M)
 
 #: Characters a scenario may not hold: C0 controls other than tab, line feed and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
