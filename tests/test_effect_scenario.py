@@ -458,3 +458,13 @@ def test_effect_table_lists_every_effect_statistic_with_its_interval(tmp_path):
     folder = tmp_path / "run"
     assert main(["run", str(DEFAULT), "--out", str(folder)]) == 0
     assert len(pd.read_csv(folder / "effects.csv")) == len(table)
+
+
+@pytest.mark.parametrize("key, value", [("missing_followup", "ipw"), ("missing_followup", "mice"),
+                                        ("cost_model", "two_part")])
+def test_data_effect_options_are_refused_in_a_model_that_would_ignore_them(key, value, capsys):
+    """data.missing_followup and data.cost_model steer the `data effect` command; the model's effect
+    statistics use complete cases and means, so another choice there is one located error, not ignored."""
+    assert main(["run", str(DEFAULT), "--set", f"data.{key}={value}"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(err) == 1 and f"data.{key}: '{value}' is used by the `data effect` command only" in err[0], err

@@ -128,6 +128,21 @@ def effect_problems(loaded) -> list[Problem]:
     return problems
 
 
+def data_option_problems(loaded) -> list[Problem]:
+    """The loss-to-follow-up and cost-model options (``data.missing_followup``, ``data.cost_model``) are
+    used by the ``data effect`` command; the effect statistics of the model are of the people followed up,
+    with arithmetic means, so another choice in a model with an ``effect`` block would be silently
+    ignored: it is refused."""
+    spec = loaded.spec
+    problems = []
+    for key, default in (("missing_followup", "complete_case"), ("cost_model", "mean")):
+        if getattr(spec.data, key) != default:
+            problems.append(loaded.problem(("data", key), f"'{getattr(spec.data, key)}' is used by the `data effect` "
+                                                          f"command only; the effect statistics of the model use "
+                                                          f"'{default}' (remove the key or set it to '{default}')"))
+    return problems
+
+
 def input_names(spec) -> list[str]:
     """Parameter names the block uses as rho or population ratio (drawn jointly with the bootstrap)."""
     return list(dict.fromkeys(v for _, v, kind in _named(spec) if isinstance(v, str) and kind in ("rho", "ratio")))

@@ -237,6 +237,7 @@ def _effect_inputs(loaded, context, problems: list):
             context.effect_inputs = effect.rtm_inputs(loaded, context, prebuilt, problems)
         except (ScenarioError, DataError) as exc:
             problems.extend(exc.problems)
+    problems.extend(effect.data_option_problems(loaded))  # after the effect inputs: no errors that follow from it
     return prebuilt, context
 
 

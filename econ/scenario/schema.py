@@ -376,7 +376,8 @@ class DataSpec(_Block):
     """People lost to follow-up in effect estimates (data that record them, docs/data_format.md):
     ``complete_case`` (people followed up only, labelled as such), ``ipw`` (inverse-probability weighting
     on baseline covariates, logistic within arm) or ``mice`` (multiple imputation by chained equations,
-    Rubin's rules, bootstrap then impute); econ.inputs.missing, ``data effect``."""
+    Rubin's rules, bootstrap then impute); econ.inputs.missing. Used by ``data effect``; the effect
+    statistics of a model with an ``effect`` block use complete cases (another value there is an error)."""
     imputations: Annotated[int, Field(ge=2, le=1000)] = 10
     """Imputations of the data for Rubin's rules when ``missing_followup`` is ``mice``."""
     bootstrap_clusters: Literal["none", "area", "cluster"] = "none"
@@ -385,7 +386,8 @@ class DataSpec(_Block):
     of ``subgroups --cluster`` and ``data effect --cluster``; the design effect is reported."""
     cost_model: Literal["mean", "glm_gamma", "two_part"] = "mean"
     """Estimator of the change in total cost in ``data effect``: the arithmetic mean, a gamma log-link GLM
-    or a two-part model (econ.inputs.cost_models; when each is preferable: docs/data_format.md)."""
+    or a two-part model (econ.inputs.cost_models; when each is preferable: docs/data_format.md). The
+    effect statistics of a model with an ``effect`` block use means (another value there is an error)."""
 
 
 #: Sectors each perspective counts. Values of sector ``programme`` (the intervention's own cost)
