@@ -222,13 +222,18 @@ def test_set_estimator_is_applied_and_recorded_in_the_manifest(tmp_path, capsys)
 # float64. 1e-12 relative (and 1e-9 GBP absolute for sums that are 0) is far below any figure reported.
 def test_pre_post_reproduces_the_figures_of_the_reduction_statistic(tmp_path, monkeypatch):
     text = DEFAULT.read_text(encoding="utf-8")
-    assert text.count("statistic: effect_reduction") > 20
+    # written with the service dimension: r_{by_setting}_group/_121/_online and r_{pooled} stand for the
+    # services' reduction parameters, plus the three of informal care
+    assert text.count("statistic: effect_reduction") >= 7
     folder = tmp_path / "scenarios"
     folder.mkdir()
     (tmp_path / "costs").symlink_to(ROOT / "costs")
     (folder / "data").symlink_to(SCENARIOS / "data")
+    (folder / "tables").symlink_to(SCENARIOS / "tables")   # the service dimension's table
     old_way = folder / "side_by_side_reduction.yaml"
     old_way.write_text(text.replace("statistic: effect_reduction", "statistic: reduction"), encoding="utf-8")
+    rewritten = econ.compile_path(str(old_way)).parameters.parameters.values()
+    assert sum(str(p.source).startswith("SYNTHETIC data: reduction of") for p in rewritten) > 20
     _, draws, seed = golden.CASES["peer"]
     monkeypatch.setitem(golden.CASES, "peer_reduction", (str(old_way), draws, seed))
     tables = golden.golden_tables("peer", golden.PRE_POST_OVERRIDES)
