@@ -81,7 +81,8 @@ def test_gamma_se_unit_costs_vary_with_the_tables_se(peer_gamma, seed):
     rebased = peer_gamma.context.unit_costs_rebased  # re-based to 2023/24 (police costs are at 2006/07 prices)
     for name, code in _unit_cost_parameters(peer_gamma).items():
         item, dist = rebased.get(code), peer_gamma.parameters[name].distribution
-        assert (dist.name, dist.mean, dist.sd) == pytest.approx(("gamma", item.cost, item.se), rel=1e-12)
+        assert dist.name == "gamma", name
+        assert (dist.mean, dist.sd) == pytest.approx((item.cost, item.se), rel=1e-12), name
         x = table.columns[name]
         # Known truth: mean = cost, sd = se, within 5 Monte Carlo standard errors. The sample sd has
         # standard error ~ se sqrt((kurtosis_excess + 2) / (4 n)), with excess kurtosis 6 / shape for a gamma.
