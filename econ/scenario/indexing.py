@@ -58,6 +58,7 @@ def _any_template(spec) -> bool:
 class _Expander:
     def __init__(self, spec, positions, dims, problems):
         self.spec, self.positions, self.dims, self.problems = spec, positions, dims, problems
+        self._heads: dict = {}  # n -> {first n keys of a path: [(path, location)]}, built once (alias)
 
     def add(self, path, message):
         self.problems.append(Problem(message, self.positions.of(path), format_key_path(path)))
@@ -77,10 +78,15 @@ class _Expander:
     def alias(self, prefix, template, element):
         """Give ``prefix + (element, ...)`` the positions of ``prefix + (template, ...)``."""
         n = len(prefix) + 1
-        src = prefix + (template,)
-        for path, loc in list(self.positions.locations.items()):
-            if path[:n] == src:
-                self.positions.locations.setdefault(prefix + (element,) + path[n:], loc)
+        index = self._heads.get(n)
+        if index is None:  # the written paths grouped by their first n keys (a template's paths are written ones)
+            index = {}
+            for path, loc in self.positions.locations.items():
+                if len(path) >= n:
+                    index.setdefault(path[:n], []).append((path, loc))
+            self._heads[n] = index
+        for path, loc in index.get(prefix + (template,), ()):
+            self.positions.locations.setdefault(prefix + (element,) + path[n:], loc)
 
     # --- parameters -------------------------------------------------------------------------
     def parameters(self) -> dict:
