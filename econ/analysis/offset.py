@@ -167,16 +167,22 @@ def perspective_has_own_costs(compiled: CompiledScenario, perspective: str) -> b
     return any(v.kind == "cost" and v.sector in added for v in compiled.values)
 
 
-def cumulative_net_cost(compiled: CompiledScenario, ev: Evaluation, perspective: str, *,
-                        discounted: bool = True) -> np.ndarray:
-    """Cumulative net cost per person by cycle, shape (draws, strategies, cycles)."""
+def _per_cycle_parts(compiled: CompiledScenario, ev: Evaluation, perspective: str, discounted: bool):
+    """(layout, per-cycle amounts (draws, strategies, cycles, values), reference index, cost-offset value
+    indices) of one perspective."""
     if ev.per_cycle is None:
         raise ValueError("needs per-cycle amounts (evaluate with keep_cycles=True)")
     lay = layout(compiled, perspective)
     pc = ev.per_cycle_discounted if discounted else ev.per_cycle
-    ref = ev.strategies.index(compiled.reference)
-    inc = pc - pc[:, ref : ref + 1]
     offset_idx = [i for idx in lay.categories.values() for i in idx]
+    return lay, pc, ev.strategies.index(compiled.reference), offset_idx
+
+
+def cumulative_net_cost(compiled: CompiledScenario, ev: Evaluation, perspective: str, *,
+                        discounted: bool = True) -> np.ndarray:
+    """Cumulative net cost per person by cycle, shape (draws, strategies, cycles)."""
+    lay, pc, ref, offset_idx = _per_cycle_parts(compiled, ev, perspective, discounted)
+    inc = pc - pc[:, ref : ref + 1]
     net = inc[:, :, list(lay.delivery)].sum(axis=2) + inc[:, :, offset_idx].sum(axis=2)
     return np.cumsum(net, axis=-1)
 
@@ -184,12 +190,7 @@ def cumulative_net_cost(compiled: CompiledScenario, ev: Evaluation, perspective:
 def offset_by_cycle(compiled: CompiledScenario, ev: Evaluation, perspective: str, *,
                     discounted: bool = True) -> np.ndarray:
     """Cost offset (saving) per person in each cycle, shape (draws, strategies, cycles)."""
-    if ev.per_cycle is None:
-        raise ValueError("needs per-cycle amounts (evaluate with keep_cycles=True)")
-    lay = layout(compiled, perspective)
-    pc = ev.per_cycle_discounted if discounted else ev.per_cycle
-    ref = ev.strategies.index(compiled.reference)
-    offset_idx = [i for idx in lay.categories.values() for i in idx]
+    _lay, pc, ref, offset_idx = _per_cycle_parts(compiled, ev, perspective, discounted)
     inc = pc[:, :, offset_idx] - pc[:, ref: ref + 1, offset_idx]
     return -inc.sum(axis=2)
 

@@ -77,13 +77,7 @@ class SubgroupContext(DataContext):
         return super().service_use_point(name, ref)
 
     def service_use_replicates(self, name: str, ref) -> np.ndarray:
-        rows = self._select(self._bootstrap, name, ref)
-        w = rows["n_persons"].astype(float)
-        rep = rows["replicate"].astype(np.intp)
-        n_rep = int(self.loaded.spec.data.bootstrap_replicates)
-        wsum = np.bincount(rep, weights=w, minlength=n_rep)
-        b = np.bincount(rep, weights=rows["baseline"] * w, minlength=n_rep) / wsum
-        f = np.bincount(rep, weights=rows["followup"] * w, minlength=n_rep) / wsum
+        b, f = self.replicate_means(name, ref)
         zero = b == 0
         with np.errstate(divide="ignore", invalid="ignore"):
             if ref.statistic in EFFECT_STATISTICS:  # by the scenario's estimator, as the full-data run

@@ -411,12 +411,9 @@ class DataContext:
         value = getattr(self.loaded.spec.data, "bootstrap_clusters", "none")
         return None if value == "none" else value
 
-    def service_use_replicates(self, name: str, ref) -> np.ndarray:
-        """Bootstrap replicates of a statistic, shape (replicates,), in replicate order.
-
-        Groups are resampled within themselves (a stratified bootstrap keeping group sizes), so a
-        statistic pooled over several groups is their size-weighted mean within each replicate.
-        """
+    def replicate_means(self, name: str, ref) -> tuple[np.ndarray, np.ndarray]:
+        """Mean baseline and follow-up use of the persons ``ref`` selects, in each bootstrap replicate
+        (groups pooled by their sizes)."""
         rows = self._select(self._bootstrap, name, ref)
         w = rows["n_persons"].astype(float)
         rep = rows["replicate"].astype(np.intp)
@@ -424,6 +421,15 @@ class DataContext:
         wsum = np.bincount(rep, weights=w, minlength=R)
         b = np.bincount(rep, weights=rows["baseline"] * w, minlength=R) / wsum
         f = np.bincount(rep, weights=rows["followup"] * w, minlength=R) / wsum
+        return b, f
+
+    def service_use_replicates(self, name: str, ref) -> np.ndarray:
+        """Bootstrap replicates of a statistic, shape (replicates,), in replicate order.
+
+        Groups are resampled within themselves (a stratified bootstrap keeping group sizes), so a
+        statistic pooled over several groups is their size-weighted mean within each replicate.
+        """
+        b, f = self.replicate_means(name, ref)
         from econ.inputs.effects import EFFECT_STATISTICS
 
         if ref.statistic in EFFECT_STATISTICS:
@@ -433,7 +439,7 @@ class DataContext:
         if not np.all(np.isfinite(values)):
             bad = int((~np.isfinite(values)).sum())
             raise ScenarioError(self.loaded.problem(("parameters", name, "service_use"),
-                                                    f"{ref.statistic} is undefined in {bad} of {R} bootstrap "
+                                                    f"{ref.statistic} is undefined in {bad} of {len(values)} bootstrap "
                                                     f"replicates (no baseline use of '{ref.service}'); use a "
                                                     f"larger group or a stated distribution"))
         return values
