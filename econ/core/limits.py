@@ -13,8 +13,9 @@ work in one analysis        1e11 cells         ``PEER_ECON_MAX_WORK``
 ==========================  =================  ==========================================
 
 Work is the cost estimate states^2 x cycles x strategies x draws (tunnels expanded): the cells of
-the transition matrices an analysis goes through. Time grows with it, so a run of hours is refused
-up front with its estimate instead of running with no end in sight; a run under the cap reports
+the transition matrices an analysis goes through. A strategy that advances its tunnels by shifting
+(:mod:`econ.model.tunnels`) counts the cells its step goes through instead, linear in tunnel length.
+Time grows with it, so a run of hours is refused up front with its estimate instead of running with no end in sight; a run under the cap reports
 its progress and the time left (:mod:`econ.core.progress`).
 
 Memory is bounded by evaluating draws in chunks: the chunk size is the largest that keeps the
@@ -89,26 +90,40 @@ def check_draws(n_draws: int, *, what: str = "draws") -> None:
                                  f"{_ENV['max_draws']} if the machine can take it", None, what))
 
 
-def model_work(*, n_states: int, n_cycles: int, n_strategies: int, n_draws: int) -> int:
-    """The cost estimate of evaluating ``n_draws`` draws: states^2 x cycles x strategies x draws."""
-    return int(n_states) ** 2 * int(n_cycles) * int(n_strategies) * int(n_draws)
+def model_work(*, n_states: int, n_cycles: int, n_strategies: int, n_draws: int,
+               step_cells: int | None = None) -> int:
+    """The cost estimate of evaluating ``n_draws`` draws: states^2 x cycles x strategies x draws.
+
+    ``step_cells``, when given, replaces states^2 x strategies: the cells one cycle's step goes through
+    summed over the strategies (states^2 for a dense strategy, fewer for one whose tunnels shift).
+    """
+    per_cycle = int(n_states) ** 2 * int(n_strategies) if step_cells is None else int(step_cells)
+    return per_cycle * int(n_cycles) * int(n_draws)
 
 
-def check_work(*, n_states: int, n_cycles: int, n_strategies: int, n_draws: int, what: str = "draws") -> None:
+def check_work(*, n_states: int, n_cycles: int, n_strategies: int, n_draws: int, what: str = "draws",
+               step_cells: int | None = None) -> None:
     """Raise LimitError, with the estimate, if an analysis would go through more than ``max_work`` cells.
 
     Called before anything is drawn or evaluated. A 1,999-state model (under the state cap) with
     2,000 draws is 3.2e11 cells over 20 cycles and 2 strategies: hours, so it is refused; the
     default scenario (5 states, 36 cycles, 5 strategies) stays under the cap up to 20 million draws.
+    ``step_cells`` (see :func:`model_work`) makes the estimate tunnel-aware; without it, or when it
+    equals states^2 x strategies, the estimate and its message are the dense ones.
     """
     lim = current_limits()
-    work = model_work(n_states=n_states, n_cycles=n_cycles, n_strategies=n_strategies, n_draws=n_draws)
-    if work > lim.max_work:
-        raise LimitError(Problem(
-            f"{n_draws:,} {what} of a model with {n_states:,} states (tunnels expanded), {n_cycles:,} cycles and "
-            f"{n_strategies:,} strategies is about {work:.2e} cells of transition matrices (states^2 x cycles x "
-            f"strategies x {what}), more than the limit of {lim.max_work:.2e}; use fewer {what}, states or cycles, "
-            f"or raise {_ENV['max_work']} (a whole number) if a run of hours is acceptable", None, "work"))
+    work = model_work(n_states=n_states, n_cycles=n_cycles, n_strategies=n_strategies, n_draws=n_draws,
+                      step_cells=step_cells)
+    if work <= lim.max_work:
+        return
+    dense = step_cells is None or int(step_cells) == int(n_states) ** 2 * int(n_strategies)
+    how = (f"(states^2 x cycles x strategies x {what})" if dense else
+           f"({int(step_cells):,} cells per cycle over the strategies, tunnels advanced by shifting, x cycles x {what})")
+    raise LimitError(Problem(
+        f"{n_draws:,} {what} of a model with {n_states:,} states (tunnels expanded), {n_cycles:,} cycles and "
+        f"{n_strategies:,} strategies is about {work:.2e} cells of transition matrices {how}, more than the limit "
+        f"of {lim.max_work:.2e}; use fewer {what}, states or cycles, "
+        f"or raise {_ENV['max_work']} (a whole number) if a run of hours is acceptable", None, "work"))
 
 
 def chunk_size(*, bytes_per_draw: float, kept_bytes: float, requested: int, n_draws: int) -> int:

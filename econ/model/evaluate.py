@@ -185,7 +185,8 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
     members = [np.array(sorted({names.index(m) for m in ms}), dtype=np.intp) for ms in compiled.totals.values()]
     O = len(names) + len(members)
     check_draws(n)
-    check_work(n_states=len(compiled.model.states), n_cycles=T, n_strategies=K, n_draws=n)
+    check_work(n_states=len(compiled.model.states), n_cycles=T, n_strategies=K, n_draws=n,
+               step_cells=tunnels.step_cells(compiled.model, method))
     chunk, threads = _chunking(compiled, n, requested=int(chunk_draws or compiled.loaded.spec.settings.chunk_draws),
                                threads=threads, keep_cycles=keep_cycles, keep_trace=keep_trace, method=method)
     totals = np.empty((n, K, O))

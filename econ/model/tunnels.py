@@ -149,6 +149,20 @@ def use_shift(model, rows: tuple, method: str) -> bool:
     return 2 * cell_plan(rows, S).work() <= S * S
 
 
+def step_cells(model, method: str = "auto") -> int | None:
+    """Cells one cycle's step goes through, summed over the strategies, for the work estimate
+    (:func:`econ.core.limits.check_work`); None when no strategy shifts (the dense estimate applies).
+
+    A shifting strategy counts :meth:`CellPlan.work` (linear in tunnel length), any other strategy
+    (mixtures included) states squared, as the dense estimate does.
+    """
+    S = len(model.states)
+    shifting = [not s.mixture and use_shift(model, s.rows, method) for s in model.strategies]
+    if not any(shifting):
+        return None
+    return sum(cell_plan(s.rows, S).work() if shift else S * S for s, shift in zip(model.strategies, shifting))
+
+
 def cell_values(plan: CellPlan, cells: list, complements: list, starts: np.ndarray, n: int) -> np.ndarray:
     """The (matrices, cells, draws) values: the same additions, in the same order, as the dense matrices.
 

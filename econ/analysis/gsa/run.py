@@ -217,6 +217,7 @@ def _check_design_memory(compiled: CompiledScenario, method: str, n: int, proble
     """
     from econ.core.errors import LimitError, Problem
     from econ.core.limits import check_draws, check_work, current_limits
+    from econ.model.tunnels import step_cells
 
     evaluations = check_sample_size(method, n, problem, second_order=second_order)
     check_draws(evaluations, what="model evaluations")
@@ -239,4 +240,4 @@ def _check_design_memory(compiled: CompiledScenario, method: str, n: int, proble
                                  f"resamples or raise PEER_ECON_MAX_MEMORY_MB", None, "resamples"))
     m = compiled.model
     check_work(n_states=len(m.states), n_cycles=m.n_cycles, n_strategies=len(m.strategies), n_draws=evaluations,
-               what="model evaluations")
+               what="model evaluations", step_cells=step_cells(m))

@@ -14,6 +14,7 @@ from econ.core.errors import LimitError
 from econ.model.evaluate import evaluate, kept_bytes
 from econ.inputs.context import BootstrapStatistic
 from econ.model.compile import CompiledScenario
+from econ.model.tunnels import step_cells
 from econ.uncertainty.sampling import CorrelationError, check_correlation, spearman_to_pearson
 from econ.analysis.outputs import default_outputs, output_values, parse_output
 from econ.analysis.psa.result import PsaResult
@@ -181,7 +182,8 @@ def _check_memory(compiled: CompiledScenario, n: int, *, n_outputs: int, keep_cy
     """
     check_draws(n)
     m = compiled.model
-    check_work(n_states=len(m.states), n_cycles=m.n_cycles, n_strategies=len(m.strategies), n_draws=n)
+    check_work(n_states=len(m.states), n_cycles=m.n_cycles, n_strategies=len(m.strategies), n_draws=n,
+               step_cells=step_cells(m))
     need = (kept_bytes(compiled, n, keep_cycles=keep_cycles, keep_trace=False)
             + 8.0 * n * (len(compiled.parameters.columns) + n_outputs))
     cap = current_limits().max_memory_mb
