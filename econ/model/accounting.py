@@ -275,16 +275,17 @@ class _Occupancy:
             self._full = cycle_occupancy(self.xk, self.correction).reshape(self.shape)
         return self._full
 
-    def _cycle(self, t: int) -> np.ndarray:
-        """Occupancy counted in cycle t (0-based), flat (S x n), as :func:`cycle_occupancy` computes it."""
+    def _cycle(self, t: int, out: np.ndarray) -> np.ndarray:
+        """Occupancy counted in cycle t (0-based), flat (S x n), as :func:`cycle_occupancy` computes it
+        (a view of the trace, or written into ``out`` for the trapezoid)."""
         x = self.xk
         if self.correction == "end":
             return x[t + 1]
         if self.correction == "start":
             return x[t]
-        w = x[t] + x[t + 1]
-        w *= 0.5
-        return w
+        np.add(x[t], x[t + 1], out=out)
+        out *= 0.5
+        return out
 
     def sums(self, factors: np.ndarray) -> tuple[list, np.ndarray]:
         """([sum_t f_t w(t) for each row f of ``factors``], sum_t w(t)), each (S, n)."""
@@ -292,13 +293,16 @@ class _Occupancy:
         if self.correction == "simpson" or self.xk.size < self.STREAM_ELEMENTS or T < 1:
             occ = self.full()
             return [in_order_sum(occ, weights=f) for f in factors], in_order_sum(occ)
-        first = self._cycle(0)
+        # the same operations as on the whole array, into buffers allocated once (w, w * f_t)
+        buf, tmp = np.empty(S * n), np.empty(S * n)
+        first = self._cycle(0, buf)
         W = [first * f[0] for f in factors]
         W0 = first.copy()
         for t in range(1, T):
-            w = self._cycle(t)
+            w = self._cycle(t, buf)
             for acc, f in zip(W, factors):
-                acc += w * f[t]
+                np.multiply(w, f[t], out=tmp)
+                acc += tmp
             W0 += w
         return [a.reshape(S, n) for a in W], W0.reshape(S, n)
 

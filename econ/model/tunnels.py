@@ -168,19 +168,45 @@ def cell_values(plan: CellPlan, cells: list, complements: list, starts: np.ndarr
 
     ``cells`` is [(from, to, value (draws, 1 or cycles))] and ``complements`` [(from, to)] as the
     engine evaluates them; ``starts`` the first cycle of each distinct matrix.
+
+    Every cell is written in one fancy-indexed addition (0 + v, as the dense matrices' ``+=`` into
+    zeros), and every complement row sum is taken for all rows at once, one position of the rows at a
+    time in to-state order (rows shorter than the longest are padded with a cell that is exactly 0,
+    which adds nothing), so each element sees the additions of the loop over cells it replaces.
     """
-    index = {(int(i), int(j)): c for c, (i, j) in enumerate(zip(plan.cell_from, plan.cell_to))}
+    ncell = len(plan.cell_from)
+    key = plan.cell_from * max(plan.n_states, 1) + plan.cell_to  # sorted, as the cells are
     U = len(starts)
-    V = np.zeros((U, len(plan.cell_from), n))
-    for i, j, v in cells:
-        V[:, index[(i, j)], :] += np.broadcast_to(v[:, starts] if v.shape[-1] > 1 else v, (n, U)).T
-    for i, j in complements:
-        row = plan.row_cells[i]
-        total = V[:, row[0]].copy()
-        for c in row[1:]:
-            total += V[:, c]
-        V[:, index[(i, j)], :] = 1.0 - total
-    return V
+    V = np.zeros((U, ncell + 1, n))  # one spare cell, always 0, pads the complement rows
+    if cells:
+        idx = np.searchsorted(key, [i * max(plan.n_states, 1) + j for i, j, _ in cells])
+        if len(set(idx.tolist())) == len(idx):
+            stacked = np.empty((len(cells), n, U))
+            for c, (_i, _j, v) in enumerate(cells):
+                stacked[c] = v[:, starts] if v.shape[-1] > 1 else v
+            V[:, idx, :] += np.moveaxis(stacked, -1, 0)
+        else:  # the same cell written twice: added one at a time, in order
+            for c, (_i, _j, v) in zip(idx, cells):
+                V[:, c, :] += np.broadcast_to(v[:, starts] if v.shape[-1] > 1 else v, (n, U)).T
+    if complements and len({i for i, _ in complements}) < len(complements):  # two in one row: in order
+        for i, j in complements:
+            row = plan.row_cells[i]
+            total = V[:, row[0]].copy()
+            for c in row[1:]:
+                total += V[:, c]
+            V[:, int(np.searchsorted(key, i * max(plan.n_states, 1) + j)), :] = 1.0 - total
+    elif complements:
+        rows = [plan.row_cells[i] for i, _ in complements]
+        width = max(len(r) for r in rows)
+        R = np.full((len(rows), width), ncell, dtype=np.intp)
+        for r, row in enumerate(rows):
+            R[r, :len(row)] = row
+        total = V[:, R[:, 0]]  # a copy (fancy indexing)
+        for k in range(1, width):
+            total += V[:, R[:, k]]
+        target = np.searchsorted(key, [i * max(plan.n_states, 1) + j for i, j in complements])
+        V[:, target, :] = 1.0 - total
+    return V[:, :ncell]
 
 
 def row_sums(plan: CellPlan, V: np.ndarray) -> np.ndarray:
