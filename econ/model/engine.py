@@ -133,7 +133,8 @@ def in_order_sum(a: np.ndarray, *, axis: int = 0, weights: np.ndarray | None = N
     whatever the array's other sizes (numpy reductions and ``einsum`` change their order of
     addition when the summed axis becomes the contiguous one, as in a chunk of one draw).
     """
-    a = np.moveaxis(a, axis, 0)
+    if axis != 0:  # (axis 0 needs no view: the same elements, without moveaxis' overhead)
+        a = np.moveaxis(a, axis, 0)
     out = a[0] * weights[0] if weights is not None else a[0].copy()
     for i in range(1, a.shape[0]):
         out += a[i] * weights[i] if weights is not None else a[i]
