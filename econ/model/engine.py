@@ -307,7 +307,8 @@ def mixture_weights(model: CohortModel, strategy: StrategyModel, senv: StrategyE
 
 
 def run_cohort(model: CohortModel, table: ParameterTable, *, flows: Sequence[tuple[int, int]] = (),
-               draw_offset: int = 0, check: bool = True, method: str = "auto") -> Trace:
+               draw_offset: int = 0, check: bool = True, method: str = "auto",
+               buffer: np.ndarray | None = None) -> Trace:
     """Compute the state trace of every strategy for every draw in ``table``.
 
     Parameters
@@ -321,6 +322,11 @@ def run_cohort(model: CohortModel, table: ParameterTable, *, flows: Sequence[tup
         Index of the first draw of ``table`` in the whole run (only used in error messages).
     check : bool
         Check every probability and row sum (on by default; turn off only in benchmarks).
+    buffer : ndarray, optional
+        A C-ordered float array of shape (strategies, cycles + 1, states, draws) to hold the trace
+        (every element is overwritten; the returned trace is a view of it). Used only when it has
+        exactly that shape, so a chunked evaluation reuses one buffer instead of touching fresh
+        memory for every chunk; otherwise a new array is allocated.
     method : {'auto', 'dense', 'shift'}
         How a strategy advances: 'dense', one (states x states) product per cycle (the reference);
         'shift', tunnel-aware (:mod:`econ.model.tunnels`: only the cells rows can fill, single-source
@@ -339,7 +345,10 @@ def run_cohort(model: CohortModel, table: ParameterTable, *, flows: Sequence[tup
     n, T, S = table.n_draws, model.n_cycles, len(model.states)
     K = len(model.strategies)
     # Working arrays are (strategy, cycle, state, draw): see the module notes.
-    store = np.empty((K, T + 1, S, n))
+    shape = (K, T + 1, S, n)
+    ok = (buffer is not None and buffer.shape == shape and buffer.dtype == np.float64
+          and buffer.flags.c_contiguous and buffer.flags.writeable)
+    store = buffer if ok else np.empty(shape)
     flow_store = {pair: np.empty((K, T, n)) for pair in flows}
     constant, envs = _advance_strategies(model, table, store, flow_store, draw_offset=draw_offset, check=check,
                                          method=method)

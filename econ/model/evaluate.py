@@ -8,6 +8,7 @@ on several threads when there are several (:mod:`econ.core.parallel`), with the 
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -195,6 +196,10 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
     per_cycle_d = np.empty((n, K, O, T)) if keep_cycles else None
     trace = np.empty((n, K, T + 1, len(compiled.model.states))) if keep_trace else None
 
+    # One trace buffer per thread for this call: full-size chunks reuse it (fresh memory costs a
+    # page fault per 4 KiB on first touch); freed with ``local`` when the call returns.
+    local = threading.local()
+
     def one_chunk(start: int, stop: int) -> None:
         # Writes only rows [start, stop) of the result arrays, so chunks can run on any thread.
         # Absurd inputs (a cost of 1e308) overflow to inf, which the results show as it is, as the
@@ -202,7 +207,12 @@ def evaluate(compiled: CompiledScenario, table: ParameterTable | None = None, *,
         # per thread, so it is set here).
         with np.errstate(over="ignore", invalid="ignore"):
             part = table.slice(start, stop)
-            tr = run_cohort(compiled.model, part, flows=compiled.flows, draw_offset=start, method=method)
+            shape = (K, T + 1, len(compiled.model.states), stop - start)
+            buffer = getattr(local, "store", None)
+            if buffer is None or buffer.shape != shape:
+                buffer = local.store = np.empty(shape)
+            tr = run_cohort(compiled.model, part, flows=compiled.flows, draw_offset=start, method=method,
+                            buffer=buffer)
             acc = _accumulate(compiled, tr, part, keep_cycles=keep_cycles)
             # values -> outputs (values, then totals as sums of values)
             _outputs_of(acc.totals_undiscounted, members, totals_u[start:stop])
