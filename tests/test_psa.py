@@ -336,3 +336,16 @@ def test_run_psa_uses_the_same_evaluation_as_evaluate(hiv):
     res = psa.run_psa(hiv, n_draws=200, seed=9)
     again = evaluate(hiv, res.table)
     assert np.array_equal(res.evaluation.totals, again.totals)
+
+
+@pytest.mark.parametrize("path,draws", [(HIV, 5_000), (HIV, 37), (DEFAULT, 300)])
+def test_summary_of_all_columns_at_once_equals_one_array_at_a_time(path, draws):
+    """summarize puts every column of both bases and both discountings side by side and summarises
+    them at once; the numbers are those of _stats on each (draws, strategies, outputs) array (the former
+    way, kept for one-column models), to the bit, and the table is the same."""
+    from econ.analysis.psa import summaries
+
+    result = psa.run_psa(compile_path(path), n_draws=draws, seed=11)
+    got, want = summaries.summarize(result), summaries._summarize_by_basis(result)
+    assert got.equals(want)
+    assert got.to_csv() == want.to_csv()
