@@ -88,19 +88,22 @@ def summarize(result: PsaResult) -> pd.DataFrame:
     others = [k for k in range(K) if k != ref]
     if K * V < 2:  # one column: numpy sums it pairwise, as before
         return _summarize_by_basis(result)
-    # every summarised column (strategy x output of each basis and discounting) side by side
+    # every summarised column (strategy x output of each basis) side by side, one discounting at a time
+    # (arrays below glibc's 32 MiB mmap threshold at 200,000 draws: their pages are reused, not faulted in)
     blocks = []  # (discounting, basis, strategies, first column of the block)
-    columns = np.empty((result.n_draws, 2 * (K + len(others)) * V))
+    parts = []
     at = 0
+    width = (K + len(others)) * V
     for label, tot in (("discounted", ev.totals), ("undiscounted", ev.totals_undiscounted)):
-        columns[:, at:at + K * V] = tot.reshape(-1, K * V)
-        blocks.append((label, "absolute", list(range(K)), at))
-        at += K * V
-        inc = columns[:, at:at + len(others) * V].reshape(-1, len(others), V)
+        columns = np.empty((result.n_draws, width))
+        columns[:, :K * V] = tot.reshape(-1, K * V)
+        inc = columns[:, K * V:].reshape(-1, len(others), V)
         np.subtract(tot[:, others], tot[:, ref:ref + 1], out=inc)  # minus the reference, draw by draw
-        blocks.append((label, "incremental", others, at))
-        at += len(others) * V
-    st = _stats(columns)  # the numbers of _stats of each (draws, strategies, outputs) array
+        blocks += [(label, "absolute", list(range(K)), at), (label, "incremental", others, at + K * V)]
+        at += width
+        parts.append(_stats(columns))  # the numbers of _stats of each (draws, strategies, outputs) array
+        del columns, inc
+    st = {c: np.concatenate([part[c] for part in parts]) for c in _STAT_COLUMNS}
     frame: dict = {"strategy": [], "output": [], "basis": [], "discounting": []}
     for label, basis, strategies, first in blocks:
         for k in strategies:
