@@ -155,9 +155,6 @@ def entry() -> None:
     written) is ignored while the interpreter shuts down, so it cannot turn a finished run into a
     death by signal.
     """
-    from econ.core.allocator import keep_freed_memory
-
-    keep_freed_memory()  # fewer page faults in the first (and only) run of a command, issue 19
     try:
         code = main()
     except KeyboardInterrupt:

@@ -164,11 +164,13 @@ def cmd_psa(args) -> int:
     one after another, and none appears if the run stops before.
     """
     from econ.analysis.psa import DEFAULT_WTP, psa_tables, run_psa
+    from econ.core.allocator import keep_freed_memory
     from econ.model.run import compile_path
 
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = _folder(args, compiled)
+    keep_freed_memory()  # the chunks of the first (and only) run reuse freed pages (issue 19)
     with _progress_bar(args.draws, "draw", args) as progress:
         result = run_psa(compiled, n_draws=args.draws, seed=args.seed, method=args.method, outputs=args.outputs,
                          chunk_draws=args.chunk_draws, progress=progress)

@@ -5,10 +5,11 @@ by default serves blocks above a threshold with fresh ``mmap`` pages and returns
 the top of its heap to the system; its threshold then adapts only as blocks are freed, so the
 first run of a process touches new pages again and again (measured on the DMHEE HIV PSA at
 200,000 draws: about 180,000 page faults and 0.4-1 s of system time in the first run against
-10,000 in a second run in the same process, issue 19). :func:`keep_freed_memory` fixes both
-thresholds at the start of a command: blocks up to 32 MiB come from the heap, and up to 256 MiB
-of freed memory is kept for reuse. Peak memory is that of the largest set of arrays alive at once,
-as before; the process just gives memory back to the system later. Results do not depend on it.
+10,000 in a second run in the same process, issue 19). :func:`keep_freed_memory`, called by the
+``psa`` command before it draws, fixes both thresholds: blocks up to 32 MiB come from the heap, and
+up to 256 MiB of freed memory is kept for reuse. The process gives memory back to the system
+later, so its resident size can stay up to that much above what is alive; commands held to a
+memory target (``gsa``) do not call it. Results do not depend on it.
 
 Only glibc on Linux is touched; a user's own ``MALLOC_*_`` environment settings are left in force.
 """
