@@ -349,3 +349,15 @@ def test_summary_of_all_columns_at_once_equals_one_array_at_a_time(path, draws):
     got, want = summaries.summarize(result), summaries._summarize_by_basis(result)
     assert got.equals(want)
     assert got.to_csv() == want.to_csv()
+
+
+def test_tables_on_two_threads_equal_one_thread(hiv, monkeypatch):
+    """psa_tables computes the acceptability curve and EVPI on a second thread: the same tables."""
+    result = psa.run_psa(hiv, n_draws=6_000, seed=5)
+    monkeypatch.setenv("PEER_ECON_THREADS", "1")
+    one = psa.psa_tables(result)
+    monkeypatch.setenv("PEER_ECON_THREADS", "2")
+    two = psa.psa_tables(result)
+    assert list(one) == list(two)
+    for name in one:
+        assert one[name].equals(two[name]), name
