@@ -336,3 +336,28 @@ def test_run_psa_uses_the_same_evaluation_as_evaluate(hiv):
     res = psa.run_psa(hiv, n_draws=200, seed=9)
     again = evaluate(hiv, res.table)
     assert np.array_equal(res.evaluation.totals, again.totals)
+
+
+@pytest.mark.parametrize("path,draws", [(HIV, 5_000), (HIV, 37), (DEFAULT, 300)])
+def test_summary_of_all_columns_at_once_equals_one_array_at_a_time(path, draws):
+    """summarize puts every column of both bases and both discountings side by side and summarises
+    them at once; the numbers are those of _stats on each (draws, strategies, outputs) array (the former
+    way, kept for one-column models), to the bit, and the table is the same."""
+    from econ.analysis.psa import summaries
+
+    result = psa.run_psa(compile_path(path), n_draws=draws, seed=11)
+    got, want = summaries.summarize(result), summaries._summarize_by_basis(result)
+    assert got.equals(want)
+    assert got.to_csv() == want.to_csv()
+
+
+def test_tables_on_two_threads_equal_one_thread(hiv, monkeypatch):
+    """psa_tables computes the acceptability curve and EVPI on a second thread: the same tables."""
+    result = psa.run_psa(hiv, n_draws=6_000, seed=5)
+    monkeypatch.setenv("PEER_ECON_THREADS", "1")
+    one = psa.psa_tables(result)
+    monkeypatch.setenv("PEER_ECON_THREADS", "2")
+    two = psa.psa_tables(result)
+    assert list(one) == list(two)
+    for name in one:
+        assert one[name].equals(two[name]), name

@@ -58,3 +58,19 @@ def test_blocked_mean_and_sd_equal_numpy(shape, monkeypatch):
     monkeypatch.setattr(summaries, "MEAN_SD_BLOCK", 3)
     again = summaries._mean_sd(x)
     assert np.array_equal(again[0], mean) and np.array_equal(again[1], sd, equal_nan=True)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_rows_equal_numpy_percentile(seed):
+    """row_percentiles: every row of a (rows, draws) array at once, numpy's numbers, with a constant row,
+    a row of ties and a row of one value apart from a few."""
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.choice([quantiles.MIN_LENGTH, 9_999, 50_000]))
+    rows = rng.normal(size=(7, n))
+    rows[1] = rng.standard_cauchy(n)
+    rows[2] = 3.5
+    rows[3] = np.round(rows[3], 1)
+    rows[4] = 0.0
+    rows[4, rng.integers(0, n, 5)] = rng.normal(size=5)
+    for q in ([2.5, 97.5], [0.0, 100.0], [50.0], [0.01, 99.99, 33.3]):
+        assert np.array_equal(quantiles.row_percentiles(rows, q), np.percentile(rows, q, axis=1)), q

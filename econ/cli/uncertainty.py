@@ -60,9 +60,11 @@ def per_draw_formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def _write_psa_files(folder, result, tables, formats, step) -> list[str]:
+def _write_psa_files(folder, result, tables, formats, step, pending=None) -> list[str]:
     """Write the summary tables, the per-draw tables and the acceptability table; ``step(name)`` is called
-    as each file starts (progress). Returns the names written."""
+    as each file starts (progress). ``pending`` maps file names already being written in the background
+    (:func:`_start_per_draw`) to their :class:`econ.report.files.PendingWrite`, committed in turn.
+    Returns the names written."""
     from econ.report.files import write_csv
 
     written = []
@@ -72,30 +74,56 @@ def _write_psa_files(folder, result, tables, formats, step) -> list[str]:
         step(f"{name}.csv")
         write_csv(folder / f"{name}.csv", table, index=False)
         written.append(f"{name}.csv")
-    written += _write_per_draw(folder, result, tables, formats, step)
+    written += _write_per_draw(folder, result, tables, formats, step, pending or {})
     step("acceptability.csv")
     return written + _write_acceptability(folder, tables)
 
 
-def _write_per_draw(folder, result, tables, formats, step=lambda text: None) -> list[str]:
+def _per_draw_columns(name: str, result, tables) -> dict | None:
+    """The columns of a per-draw table for Parquet (numpy arrays; text as pyarrow-backed arrays), or None."""
+    if name == "psa_draws":
+        from econ.analysis.psa import draws_columns
+
+        return draws_columns(result)
+    if name in tables:
+        table = tables[name]
+        return {c: (table[c].array if table[c].dtype.kind not in "biuf" else table[c].to_numpy()) for c in table.columns}
+    return None
+
+
+def _start_per_draw(folder, result, tables, formats, pending: dict) -> None:
+    """Start writing, in the background, the Parquet files of the per-draw tables that can be built
+    from ``result`` and ``tables`` and are not started yet (into ``pending``, by file name)."""
+    from econ.report.files import write_parquet_later
+
+    if folder is None or "parquet" not in formats:
+        return
+    for name in PER_DRAW:
+        columns = None if f"{name}.parquet" in pending else _per_draw_columns(name, result, tables)
+        if columns is not None:
+            pending[f"{name}.parquet"] = write_parquet_later(folder / f"{name}.parquet", columns)
+
+
+def _write_per_draw(folder, result, tables, formats, step=lambda text: None, pending=None) -> list[str]:
     """Write the per-draw tables (psa_draws, and ce_plane with an ICER) in each chosen format; their names."""
-    from econ.analysis.psa import draws_columns, draws_frame
+    from econ.analysis.psa import draws_frame
     from econ.report.files import write_csv, write_parquet
 
+    pending = {} if pending is None else pending
     written = []
     for name in PER_DRAW:
         if name == "psa_draws":
-            columns, frame = draws_columns(result), (lambda: draws_frame(result))
-            index = True
+            frame, index = (lambda: draws_frame(result)), True
         elif name in tables:
-            table = tables[name]
-            columns, frame, index = {c: table[c].to_numpy() for c in table.columns}, (lambda t=table: t), False
+            frame, index = (lambda t=tables[name]: t), False
         else:
             continue
         for fmt in formats:
             step(f"{name}.{fmt}")
-            if fmt == "parquet":
-                write_parquet(folder / f"{name}.parquet", columns)
+            if fmt == "parquet" and f"{name}.parquet" in pending:
+                pending[f"{name}.parquet"].commit()
+            elif fmt == "parquet":
+                write_parquet(folder / f"{name}.parquet", _per_draw_columns(name, result, tables))
             else:
                 write_csv(folder / f"{name}.csv", frame(), index=index)
             written.append(f"{name}.{fmt}")
@@ -128,22 +156,43 @@ def _print_bcr(po) -> None:
 
 
 def cmd_psa(args) -> int:
-    """Run a probabilistic sensitivity analysis, print the headline tables, write files with --out."""
+    """Run a probabilistic sensitivity analysis, print the headline tables, write files with --out.
+
+    With ``--out`` the Parquet files of the per-draw tables are encoded and synced by a background
+    thread while the summaries are computed and printed (:func:`_start_per_draw`); each is renamed
+    into the folder at its turn among the files, so the files and their order are as if written
+    one after another, and none appears if the run stops before.
+    """
     from econ.analysis.psa import DEFAULT_WTP, psa_tables, run_psa
+    from econ.core.allocator import keep_freed_memory
     from econ.model.run import compile_path
-    from econ.report.files import write_json
 
     started = now_iso()
     compiled = compile_path(args.file, overrides=args.overrides)
     folder = _folder(args, compiled)
+    keep_freed_memory()  # the chunks of the first (and only) run reuse freed pages (issue 19)
     with _progress_bar(args.draws, "draw", args) as progress:
         result = run_psa(compiled, n_draws=args.draws, seed=args.seed, method=args.method, outputs=args.outputs,
                          chunk_draws=args.chunk_draws, progress=progress)
-    wtp = DEFAULT_WTP if args.wtp_max is None else np.linspace(0.0, args.wtp_max, 101)
-    with stage_progress(args, 1, "psa") as step:
-        step(f"summarising {result.n_draws:,} draws")
-        tables = psa_tables(result, wtp=wtp, population=args.population)
+    pending: dict = {}
+    try:
+        _start_per_draw(folder, result, {}, args.formats, pending)
+        wtp = DEFAULT_WTP if args.wtp_max is None else np.linspace(0.0, args.wtp_max, 101)
+        with stage_progress(args, 1, "psa") as step:
+            step(f"summarising {result.n_draws:,} draws")
+            tables = psa_tables(result, wtp=wtp, population=args.population)
+        _start_per_draw(folder, result, tables, args.formats, pending)
+        _print_psa(compiled, result, tables)
+        if folder is not None:
+            _write_psa_run(args, folder, compiled, result, tables, wtp, started, pending)
+    finally:
+        for job in pending.values():
+            job.discard()  # nothing once committed; else wait for it and remove its temporary file
+    return EXIT_OK
 
+
+def _print_psa(compiled, result, tables) -> None:
+    """The headline tables of a PSA on the terminal."""
     _header(compiled, f"PSA: {result.n_draws:,} draws, {result.method}, seed {result.seed}")
     if result.correlation:
         pairs = ", ".join(f"{a}~{b} {rho:.3g}" for (a, b), rho in result.correlation.items())
@@ -187,21 +236,24 @@ def cmd_psa(args) -> int:
         run.index = [f"{n:,}" for n in run.index]
         print(format_frame(run, index_name="n_draws"))
 
-    if folder is not None:
-        with stage_progress(args, len(tables) + len(PER_DRAW) * len(args.formats) + 2, "writing files") as step:
-            written = _write_psa_files(folder, result, tables, args.formats, step)
-            extra = {"analysis": "psa", "method": result.method,
-                     "monte_carlo_draws": (compiled.loaded.spec.settings.monte_carlo_draws
-                                           if result.method == "monte_carlo" else None),
-                     "outputs": list(result.outputs.columns),
-                     "correlation": [{"between": list(k), "normal_scores": v} for k, v in result.correlation.items()],
-                     "wtp": [float(wtp[0]), float(wtp[-1]), int(len(wtp))], "per_draw_formats": list(args.formats),
-                     "files": written + ["manifest.json"]}
-            step("manifest.json")
-            write_json(folder / "manifest.json",
-                       manifest(args, [compiled], started, extra, n_draws=result.n_draws, seed=result.seed))
-        print(f"\nWrote {folder}/: {', '.join(written)}, manifest.json")
-    return EXIT_OK
+
+def _write_psa_run(args, folder, compiled, result, tables, wtp, started, pending) -> None:
+    """Write every file of a PSA and its manifest into ``folder``, and say so."""
+    from econ.report.files import write_json
+
+    with stage_progress(args, len(tables) + len(PER_DRAW) * len(args.formats) + 2, "writing files") as step:
+        written = _write_psa_files(folder, result, tables, args.formats, step, pending)
+        extra = {"analysis": "psa", "method": result.method,
+                 "monte_carlo_draws": (compiled.loaded.spec.settings.monte_carlo_draws
+                                       if result.method == "monte_carlo" else None),
+                 "outputs": list(result.outputs.columns),
+                 "correlation": [{"between": list(k), "normal_scores": v} for k, v in result.correlation.items()],
+                 "wtp": [float(wtp[0]), float(wtp[-1]), int(len(wtp))], "per_draw_formats": list(args.formats),
+                 "files": written + ["manifest.json"]}
+        step("manifest.json")
+        write_json(folder / "manifest.json",
+                   manifest(args, [compiled], started, extra, n_draws=result.n_draws, seed=result.seed))
+    print(f"\nWrote {folder}/: {', '.join(written)}, manifest.json")
 
 
 def cmd_dsa(args) -> int:

@@ -88,6 +88,16 @@ def _write_via_temporary(path: str | Path, fill) -> Path:
     so nothing partial is left under the final name; an ``OSError`` becomes an :class:`OutputError`.
     """
     path = Path(path)
+    fd, tmp = _temporary(path)
+    try:
+        fill(fd, tmp)
+    except BaseException as exc:
+        _give_up(path, tmp, exc)
+    return _commit(path, tmp)
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new temporary file next to ``path`` (mode of an ordinary file): its descriptor and name."""
     _make_folder(path.parent)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -95,54 +105,140 @@ def _write_via_temporary(path: str | Path, fill) -> Path:
         raise OutputError(Problem(f"cannot write here ({exc.strerror or exc})", None, str(path))) from None
     try:
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are ordinary files
-        fill(fd, tmp)
-        os.replace(tmp, path)
-        WRITTEN.append(path)
     except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError):  # disk full, read-only file system, quota...
-            raise OutputError(Problem(f"cannot write the file ({exc.strerror or exc}); nothing was left under "
-                                      f"its name", None, str(path))) from None
-        raise
+        os.close(fd)
+        _give_up(path, tmp, exc)
+    return fd, tmp
+
+
+def _commit(path: Path, tmp: str) -> Path:
+    """Rename the finished temporary file into place (and record it in :data:`WRITTEN`)."""
+    try:
+        os.replace(tmp, path)
+    except BaseException as exc:
+        _give_up(path, tmp, exc)
+    WRITTEN.append(path)
     return path
 
 
-def write_parquet(path: str | Path, columns: Mapping[str, Any]) -> Path:
-    """Write named columns (numpy arrays or lists of equal length) as a Parquet file, atomically.
+def _give_up(path: Path, tmp: str, exc: BaseException):
+    """Remove the temporary file and raise: an ``OSError`` as an :class:`OutputError`, anything else as it is."""
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+    if isinstance(exc, OSError):  # disk full, read-only file system, quota...
+        raise OutputError(Problem(f"cannot write the file ({exc.strerror or exc}); nothing was left under "
+                                  f"its name", None, str(path))) from None
+    raise exc
 
-    The table is built straight from the arrays (``pyarrow.Table.from_arrays``, no pandas frame);
-    text columns are neutralised like CSV cells (see :func:`neutralise_cell`) and dictionary
-    encoded (numbers are not: dictionary pages of random floats cost time and save nothing). Written
-    with zstd compression to a temporary file in the same folder, then renamed.
+
+class PendingWrite:
+    """A file being written by a background thread under a temporary name next to its final one.
+
+    Started by :func:`write_parquet_later`. :meth:`commit` waits for the thread and renames the file
+    into place (raising, as :func:`write_parquet` would, if writing failed); :meth:`discard` waits and
+    removes it. So the folder receives the file at the point of the run where :meth:`commit` is
+    called, and never if the run stops before: the same files, in the same order, as writing in
+    the foreground, with the encoding and ``fsync`` overlapping the work in between.
     """
+
+    def __init__(self, path: str | Path, fill) -> None:
+        import threading
+
+        self.path = Path(path)
+        self._fd, self._tmp = _temporary(self.path)
+        self._error: BaseException | None = None
+        self._open = True
+        self._thread = threading.Thread(target=self._run, args=(fill,), name="peer-econ-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self, fill) -> None:
+        try:
+            fill(self._fd, self._tmp)
+        except BaseException as exc:  # raised in the caller's thread by commit()
+            self._error = exc
+
+    def commit(self) -> Path:
+        """Wait for the writer; rename the file into place. Raises what writing raised."""
+        self._thread.join()
+        self._open = False
+        if self._error is not None:
+            _give_up(self.path, self._tmp, self._error)
+        return _commit(self.path, self._tmp)
+
+    def discard(self) -> None:
+        """Wait for the writer and remove the temporary file (nothing if already committed)."""
+        if self._open:
+            self._thread.join()
+            self._open = False
+            try:
+                os.unlink(self._tmp)
+            except FileNotFoundError:
+                pass
+
+
+#: Parquet compression of the per-draw tables: snappy (pyarrow's default, read by every Parquet
+#: reader). On 200,000 draws of the HIV model's 18 columns, zstd saved 10% of the size (25.4 against
+#: 28.0 MB) for twice the time (0.08 against 0.04 s of CPU); random floats hardly compress.
+PARQUET_COMPRESSION = "snappy"
+
+
+def _parquet_fill(columns: Mapping[str, Any]):
+    """The table of :func:`write_parquet` and the ``fill(fd, tmp)`` that writes it and syncs it."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     names, arrays, text = [], [], []
     for name, values in columns.items():
-        arr = values if isinstance(values, np.ndarray) else np.asarray(values)
-        if arr.dtype.kind in "OUS":  # text: dictionary encoded, each distinct value neutralised once
-            coded = pa.array(arr.astype(str) if arr.dtype.kind != "O" else arr, type=pa.string()).dictionary_encode()
+        if isinstance(values, (np.ndarray, pa.Array, pa.ChunkedArray)):
+            arr = values
+        elif hasattr(values, "__arrow_array__"):  # a pandas extension array (text held by pyarrow)
+            arr = pa.array(values)
+        else:
+            arr = np.asarray(values)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        is_text = ((pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) if isinstance(arr, pa.Array)
+                   else arr.dtype.kind in "OUS")
+        if is_text:  # text: dictionary encoded, each distinct value neutralised once
+            if not isinstance(arr, pa.Array):
+                arr = pa.array(arr.astype(str) if arr.dtype.kind != "O" else arr, type=pa.string())
+            coded = arr.cast(pa.string()).dictionary_encode()
             labels = pa.array([neutralise_cell(v) for v in coded.dictionary.to_pylist()], type=pa.string())
             arrays.append(pa.DictionaryArray.from_arrays(coded.indices, labels))
             text.append(neutralise_cell(str(name)))
         else:
-            arrays.append(pa.array(arr))
+            arrays.append(arr if isinstance(arr, pa.Array) else pa.array(arr))
         names.append(neutralise_cell(str(name)))
     table = pa.Table.from_arrays(arrays, names=names)
 
     def fill(fd: int, tmp: str) -> None:
         with os.fdopen(fd, "wb") as fh:
             # dictionary pages for text only: on float columns they cost 10x the time and save nothing
-            pq.write_table(table, fh, compression="zstd", use_dictionary=text)
+            pq.write_table(table, fh, compression=PARQUET_COMPRESSION, use_dictionary=text)
             fh.flush()
             os.fsync(fh.fileno())
 
-    return _write_via_temporary(path, fill)
+    return fill
+
+
+def write_parquet(path: str | Path, columns: Mapping[str, Any]) -> Path:
+    """Write named columns (numpy or pyarrow arrays, or lists, of equal length) as a Parquet file, atomically.
+
+    The table is built straight from the arrays (``pyarrow.Table.from_arrays``, no pandas frame);
+    text columns are neutralised like CSV cells (see :func:`neutralise_cell`) and dictionary
+    encoded (numbers are not: dictionary pages of random floats cost time and save nothing). Written
+    with :data:`PARQUET_COMPRESSION` to a temporary file in the same folder, synced, then renamed.
+    """
+    return _write_via_temporary(path, _parquet_fill(columns))
+
+
+def write_parquet_later(path: str | Path, columns: Mapping[str, Any]) -> PendingWrite:
+    """:func:`write_parquet` in a background thread: the same bytes; the file appears at
+    :meth:`PendingWrite.commit` (call :meth:`PendingWrite.discard` if the run stops before)."""
+    return PendingWrite(path, _parquet_fill(columns))
 
 
 def write_csv(path: str | Path, df: pd.DataFrame, *, index: bool = True) -> Path:

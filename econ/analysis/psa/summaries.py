@@ -84,6 +84,44 @@ def summarize(result: PsaResult) -> pd.DataFrame:
     """
     ev = result.evaluation
     ref = ev.strategies.index(result.compiled.reference)
+    K, V = len(ev.strategies), len(ev.outputs)
+    others = [k for k in range(K) if k != ref]
+    if K * V < 2:  # one column: numpy sums it pairwise, as before
+        return _summarize_by_basis(result)
+    # every summarised column (strategy x output of each basis) side by side, one discounting at a time
+    # (arrays below glibc's 32 MiB mmap threshold at 200,000 draws: their pages are reused, not faulted in)
+    blocks = []  # (discounting, basis, strategies, first column of the block)
+    parts = []
+    at = 0
+    width = (K + len(others)) * V
+    for label, tot in (("discounted", ev.totals), ("undiscounted", ev.totals_undiscounted)):
+        columns = np.empty((result.n_draws, width))
+        columns[:, :K * V] = tot.reshape(-1, K * V)
+        inc = columns[:, K * V:].reshape(-1, len(others), V)
+        np.subtract(tot[:, others], tot[:, ref:ref + 1], out=inc)  # minus the reference, draw by draw
+        blocks += [(label, "absolute", list(range(K)), at), (label, "incremental", others, at + K * V)]
+        at += width
+        parts.append(_stats(columns))  # the numbers of _stats of each (draws, strategies, outputs) array
+        del columns, inc
+    st = {c: np.concatenate([part[c] for part in parts]) for c in _STAT_COLUMNS}
+    frame: dict = {"strategy": [], "output": [], "basis": [], "discounting": []}
+    for label, basis, strategies, first in blocks:
+        for k in strategies:
+            frame["strategy"] += [ev.strategies[k]] * V
+            frame["output"] += list(ev.outputs)
+            frame["basis"] += [basis] * V
+            frame["discounting"] += [label] * V
+    picked = np.concatenate([np.arange(first, first + len(strategies) * V) for _, _, strategies, first in blocks])
+    out = pd.DataFrame({**frame, **{c: st[c][picked] for c in _STAT_COLUMNS}})
+    order = {"absolute": 0, "incremental": 1, "discounted": 0, "undiscounted": 1}
+    out = out.sort_values(["discounting", "basis"], key=lambda s: s.map(order), kind="stable")
+    return out.reset_index(drop=True)
+
+
+def _summarize_by_basis(result: PsaResult) -> pd.DataFrame:
+    """:func:`summarize` one (draws, strategies, outputs) array at a time (one strategy and one output)."""
+    ev = result.evaluation
+    ref = ev.strategies.index(result.compiled.reference)
     parts = []
     for label, tot in (("discounted", ev.totals), ("undiscounted", ev.totals_undiscounted)):
         for basis, arr, strategies in (("absolute", tot, list(range(len(ev.strategies)))),

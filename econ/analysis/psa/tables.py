@@ -93,15 +93,34 @@ def psa_tables(result: PsaResult, *, wtp: Sequence[float] | None = None,
         Always ``psa_summary`` (:func:`summarize`), ``psa_outputs`` (:func:`summarize_outputs`) and
         ``convergence``; with a ``cost_offset`` block ``psa_offset`` and ``cost_saving``; with an
         ``icer`` block ``psa_icer``, ``ce_plane``, ``ceac`` (:func:`acceptability`) and ``evpi``.
+
+    Notes
+    -----
+    The acceptability curve and EVPI are computed on a second thread while the summaries are (with
+    two CPUs, :func:`econ.core.parallel.default_threads`, and at least 2,000 draws): on the HIV model
+    at 200,000 draws 0.32 s against 0.42 s (medians of 6) while the 2-core machine was otherwise
+    quiet; no difference measured while other processes kept its cores busy. The tables do not
+    depend on it.
     """
-    tables = {"psa_summary": summarize(result), "psa_outputs": summarize_outputs(result),
-              "convergence": convergence(result)}
-    if result.compiled.loaded.spec.cost_offset is not None:
-        tables["psa_offset"] = summarize_offset(result)
-        tables["cost_saving"] = cost_saving(result)
-    if result.compiled.icer is not None:
-        tables["psa_icer"] = summarize_icer(result)
-        tables["ce_plane"] = ce_plane(result)
-        tables["ceac"] = acceptability(result, wtp)
-        tables["evpi"] = evpi(result, wtp, population=population)
-    return tables
+    from econ.core.parallel import run_in_order, threads_for
+
+    def summaries() -> dict:
+        out = {"psa_summary": summarize(result), "psa_outputs": summarize_outputs(result),
+               "convergence": convergence(result)}
+        if result.compiled.loaded.spec.cost_offset is not None:
+            out["psa_offset"] = summarize_offset(result)
+            out["cost_saving"] = cost_saving(result)
+        if result.compiled.icer is not None:
+            out["psa_icer"] = summarize_icer(result)
+            out["ce_plane"] = ce_plane(result)
+        return out
+
+    def decision() -> dict:
+        if result.compiled.icer is None:
+            return {}
+        return {"ceac": acceptability(result, wtp), "evpi": evpi(result, wtp, population=population)}
+
+    # two independent groups of tables, on two threads when there are two CPUs and draws enough
+    # (numpy releases the GIL in their loops); each table is computed as it would be alone
+    first, second = run_in_order([summaries, decision], threads=min(2, threads_for(result.n_draws)))
+    return {**first, **second}
