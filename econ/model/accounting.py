@@ -222,7 +222,9 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
     for k, strategy in enumerate(model.strategies):
         if strategy.mixture:
             continue
-        senv = getattr(trace, "envs", {}).get(k)
+        # the engine's environment, taken out of the trace: its derived parameters are evaluated as
+        # the values read them, and are released with this strategy rather than held to the end
+        senv = getattr(trace, "envs", {}).pop(k, None)
         if senv is None or senv.n_draws != n:
             senv = StrategyEnv(model, strategy, table)
         occupancy, W, W0, occ_d = _strategy_occupancy(model, store[k], correction, rates, rate_factors, boundary)
