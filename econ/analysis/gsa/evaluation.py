@@ -14,7 +14,7 @@ from econ.core.errors import ModelError, Problem
 from econ.model.evaluate import evaluate
 from econ.model.compile import CompiledScenario
 from econ.core.parallel import run_in_order, threads_for
-from econ.analysis.gsa.design import Design
+from econ.analysis.gsa.design import Design, SaltelliRows
 
 
 def bytes_per_draw(compiled: CompiledScenario) -> float:
@@ -44,19 +44,21 @@ def chunk_draws_for(compiled: CompiledScenario, max_memory_mb: float, n_rows: in
 
 
 def design_chunking(compiled: CompiledScenario, n_rows: int, *, max_memory_mb: float, scheduler=None,
-                    threads: int | None = None) -> tuple[int, int]:
+                    threads: int | None = None, step: int = 1) -> tuple[int, int]:
     """(rows per chunk, threads) for evaluating ``n_rows`` design rows (see :func:`evaluate_design`).
 
     In process the memory is shared by the chunks in flight, one per thread, and there are at least
-    as many chunks as threads; on Dask every task gets the whole ``max_memory_mb``.
+    as many chunks as threads; on Dask every task gets the whole ``max_memory_mb``. With ``step``
+    (the rows of one Saltelli base sample) chunks are whole blocks of ``step`` rows.
     """
     if scheduler is not None:
-        return chunk_draws_for(compiled, max_memory_mb, n_rows), 1
-    threads = threads_for(n_rows, threads)
-    chunk = chunk_draws_for(compiled, max_memory_mb / threads, n_rows)
-    if threads > 1:
-        chunk = min(chunk, -(-n_rows // threads))
-    return chunk, threads
+        chunk, threads = chunk_draws_for(compiled, max_memory_mb, n_rows), 1
+    else:
+        threads = threads_for(n_rows, threads)
+        chunk = chunk_draws_for(compiled, max_memory_mb / threads, n_rows)
+        if threads > 1:
+            chunk = min(chunk, -(-n_rows // threads))
+    return (max(step, chunk // step * step) if step > 1 else chunk), threads
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,27 @@ class EvaluationJob:
     outputs: tuple  # OutputSpec
     rows: object  # SaltelliRows | UniformRows | TableRows
     chunk_draws: int
+    reuse: object = None  # econ.analysis.gsa.reuse.ReusePlan for Saltelli rows
 
 
 def evaluate_rows(job: EvaluationJob, start: int, stop: int) -> np.ndarray:
     """Evaluate design rows [start, stop): (stop - start, outputs) float64.
 
     This one function runs both in process and on Dask workers, so the two give identical numbers.
+    Whole blocks of Saltelli rows are evaluated part by part on the rows whose inputs differ
+    (:mod:`econ.analysis.gsa.reuse`; the same numbers); any other range, or a block where the
+    engine refuses a draw or a total is not finite, row by row through :func:`evaluate`.
     """
+    plan = job.reuse
+    if plan is not None and start % plan.step == 0 and stop % plan.step == 0 and stop > start:
+        from econ.analysis.gsa.reuse import evaluate_block
+
+        ev = evaluate_block(job.compiled, job.rows, plan, start, stop)
+        if ev is not None:
+            out = np.empty((stop - start, len(job.outputs)))
+            for j, spec in enumerate(job.outputs):
+                out[:, j] = output_values(job.compiled, ev, spec)
+            return out
     table = job.rows.table(start, stop)
     ev = evaluate(job.compiled, table, chunk_draws=job.chunk_draws, threads=1)
     out = np.empty((stop - start, len(job.outputs)))
@@ -146,9 +162,14 @@ def evaluate_design(compiled: CompiledScenario, design: Design, outputs: Sequenc
     ModelError
         An output is not finite for some rows (e.g. an ICER whose incremental effect is 0).
     """
+    plan, step = None, 1
+    if isinstance(design.rows, SaltelliRows):
+        from econ.analysis.gsa.reuse import reuse_plan
+
+        plan, step = reuse_plan(compiled, design.rows, outputs), design.rows.step
     chunk, threads = design_chunking(compiled, design.n_rows, max_memory_mb=max_memory_mb, scheduler=scheduler,
-                                     threads=threads)
-    job = EvaluationJob(compiled, tuple(outputs), design.rows, chunk)
+                                     threads=threads, step=step)
+    job = EvaluationJob(compiled, tuple(outputs), design.rows, chunk, plan)
     ranges = [(s, min(s + chunk, design.n_rows)) for s in range(0, design.n_rows, chunk)]
     Y = np.empty((design.n_rows, len(outputs)))
     with _progress_bar(design.n_rows, progress, f"gsa {design.method}") as tick:

@@ -176,7 +176,8 @@ def run_gsa(compiled: CompiledScenario, *, method: GsaMethod | None = None, n: i
                               num_resamples=num_resamples, conf_level=conf_level)
     return GsaResult(method, TABLE_NAMES[method], indices, second, tuple(s.text for s in specs), int(n),
                      design.n_rows, seed,
-                     design_chunking(compiled, design.n_rows, max_memory_mb=max_memory_mb, scheduler=scheduler)[0],
+                     design_chunking(compiled, design.n_rows, max_memory_mb=max_memory_mb, scheduler=scheduler,
+                                     step=design.rows.step if method == "sobol" else 1)[0],
                      compiled.synthetic, design.correlated, Y, design)
 
 

@@ -1,0 +1,190 @@
+"""Saltelli rows that share their inputs: each part of the model evaluated once per distinct input pattern.
+
+A block of Saltelli's design is N x (G + 2) rows; row k of sample i is sample i of A with some
+groups taken from B (:class:`~econ.analysis.gsa.design.SaltelliRows`). A part of the model that
+reads only the columns of groups in a set D gives the same number on two rows of a sample whose
+groups in D come from the same matrix: on those rows it reads the same values. Here:
+
+- the *trace* reads the transition probabilities, initial shares and mixture shares;
+- each needed *value* (one an output reads) reads its state and transition amounts and the trace;
+- values no output reads are not evaluated at all (their totals are NaN in the evaluation).
+
+For each part the rows of a block are mapped to a representative (the first row with the same
+pattern of A/B over the part's groups); the engine runs on the representatives only, and the other
+rows copy their numbers. Every draw is computed independently by the engine (the same additions in
+the same order whatever the other draws of the table), so the outputs equal the plain evaluation of
+every row bit for bit (tests/test_gsa_reuse.py compares them with ``==``).
+
+The columns a part reads are found from the compiled expressions: names of derived parameters are
+followed through the strategy's evaluation plan down to parameter-table columns. A name that is
+neither (nor a built-in variable) makes the part depend on every group.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from econ.model.accounting import accumulate
+from econ.model.compile import CompiledScenario
+from econ.model.engine import Trace, run_cohort
+from econ.model.evaluate import Evaluation, _outputs_of
+
+BUILTINS = frozenset({"cycle", "time", "cycle_years", "time_in_state"})
+
+
+def _columns(names, exprs: dict, columns, memo: dict) -> set | None:
+    """Parameter-table columns that ``names`` read through the derived parameters ``exprs`` (None: unknown)."""
+    out: set = set()
+    for name in names:
+        if name in exprs:
+            if name not in memo:
+                memo[name] = None  # a cycle reads as unknown
+                memo[name] = _columns(exprs[name].names, exprs, columns, memo)
+            got = memo[name]
+        elif name in columns:
+            got = {name}
+        elif name in BUILTINS:
+            got = set()
+        else:
+            got = None
+        if got is None:
+            return None
+        out |= got
+    return out
+
+
+@dataclass(frozen=True)
+class ReusePlan:
+    """Which sub-rows of each Saltelli block are evaluated, per part of the model.
+
+    Attributes
+    ----------
+    step : int
+        Rows per base sample.
+    n_values : int
+        Values of the scenario (the width of the evaluation's value axis).
+    trace_rep : ndarray (step,)
+        Representative sub-row of each sub-row for the trace.
+    classes : tuple of (value indices, ndarray (step,))
+        Needed values that share one pattern, and their representatives.
+    """
+
+    step: int
+    n_values: int
+    trace_rep: np.ndarray
+    classes: tuple
+
+
+def needed_values(compiled: CompiledScenario, outputs) -> list[int]:
+    """Indices (in ``compiled.values``) of the values the outputs read."""
+    from econ.analysis.offset import layout
+
+    names = [v.name for v in compiled.values]
+
+    def of(name: str) -> set:
+        return {names.index(m) for m in compiled.totals[name]} if name in compiled.totals else {names.index(name)}
+
+    need: set = set()
+    for spec in outputs:
+        if spec.kind in ("value", "incremental"):
+            need |= of(spec.name)
+        elif spec.kind == "icer":
+            need |= of(compiled.icer[0]) | of(compiled.icer[1])
+        else:
+            lay = layout(compiled, spec.perspective)
+            need |= set(lay.delivery) | {i for idx in lay.categories.values() for i in idx}
+    return sorted(need)
+
+
+def _representatives(from_b: np.ndarray, groups) -> np.ndarray:
+    """For each sub-row, the first sub-row with the same choice of A or B over ``groups`` (all groups if None)."""
+    pattern = from_b if groups is None else from_b[:, sorted(groups)]
+    rep = np.empty(from_b.shape[0], dtype=np.intp)
+    first: dict = {}
+    for k in range(from_b.shape[0]):
+        rep[k] = first.setdefault(pattern[k].tobytes(), k)
+    return rep
+
+
+def reuse_plan(compiled: CompiledScenario, rows, outputs) -> ReusePlan:
+    """The plan for Saltelli rows ``rows`` (:class:`~econ.analysis.gsa.design.SaltelliRows`) and output specs."""
+    model = compiled.model
+    columns = set(compiled.parameters.columns)
+
+    def groups(per_strategy) -> set | None:
+        """Groups read by expressions given per strategy as ((strategy, expressions), ...)."""
+        out: set = set()
+        for strategy, exprs in per_strategy:
+            plan, memo = dict(strategy.evaluation), {}
+            for e in exprs:
+                cols = _columns(e.names, plan, columns, memo)
+                if cols is None:
+                    return None
+                out |= {rows.column_group[c] for c in cols if c in rows.column_group}
+        return out
+
+    trace = groups([(s, [e.expr for row in s.rows for e in row if e.expr is not None]
+                     + [e for _, e, _ in s.initial] + [e for _, e, _ in s.mixture]) for s in model.strategies])
+    classes: dict = {}
+    for v in needed_values(compiled, outputs):
+        value = compiled.values[v]
+        own = groups([(s, [e for _, e in value.states[k]] + [e for _, _, e in value.transitions[k]])
+                      for k, s in enumerate(model.strategies)])
+        reads = None if own is None or trace is None else own | trace
+        rep = _representatives(rows.from_b, reads)
+        classes.setdefault(rep.tobytes(), (rep, []))[1].append(v)
+    return ReusePlan(rows.step, len(compiled.values), _representatives(rows.from_b, trace),
+                     tuple((tuple(vs), rep) for rep, vs in classes.values()))
+
+
+def _sub_trace(tr: Trace, idx: np.ndarray) -> Trace:
+    """Draws ``idx`` of a trace, in the engine's layout (draws last in memory)."""
+    store = np.moveaxis(tr.values, 0, -1)[..., idx]
+    return Trace(tr.states, tr.strategies, np.moveaxis(store, -1, 0), {p: a[idx] for p, a in tr.flows.items()},
+                 {k: tuple((c, w[idx]) for c, w in ws) for k, ws in tr.weights.items()}, {})
+
+
+def evaluate_block(compiled: CompiledScenario, rows, plan: ReusePlan, start: int, stop: int) -> Evaluation | None:
+    """The evaluation of Saltelli rows [start, stop) (whole blocks), or None if some total is not finite
+    or the engine refuses a draw (the caller then evaluates the rows plainly, for its located error)."""
+    from econ.core.errors import ModelError
+
+    step, model = plan.step, compiled.model
+    b, i0 = (stop - start) // step, start // step
+    base = np.arange(i0, i0 + b)[:, None] * step
+
+    def table(subrows: np.ndarray):
+        return rows.take((base + subrows[None, :]).ravel())
+
+    K = len(model.strategies)
+    kt = np.unique(plan.trace_rep)
+    pos_t = np.full(step, -1, dtype=np.intp)
+    pos_t[kt] = np.arange(kt.size)
+    values = np.full((b, step, K, plan.n_values), np.nan)
+    values_u = np.full_like(values, np.nan)
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            tr = run_cohort(model, table(kt), flows=compiled.flows, draw_offset=start)
+        except ModelError:
+            return None
+        for vidx, rep in plan.classes:
+            kc = np.unique(rep)
+            pos_c = np.full(step, -1, dtype=np.intp)
+            pos_c[kc] = np.arange(kc.size)
+            sub = (np.arange(b)[:, None] * kt.size + pos_t[plan.trace_rep[kc]][None, :]).ravel()
+            acc = accumulate(model, tuple(compiled.values[v] for v in vidx), _sub_trace(tr, sub), table(kc),
+                             correction=compiled.correction, first_cycle_discounted=compiled.first_cycle_discounted,
+                             timing=compiled.discount_timing)
+            if not np.isfinite(acc.totals_undiscounted).all():
+                return None
+            sel = pos_c[rep]
+            values[..., list(vidx)] = acc.totals.reshape(b, kc.size, K, len(vidx))[:, sel]
+            values_u[..., list(vidx)] = acc.totals_undiscounted.reshape(b, kc.size, K, len(vidx))[:, sel]
+    names = [v.name for v in compiled.values]
+    members = [np.array(sorted({names.index(m) for m in ms}), dtype=np.intp) for ms in compiled.totals.values()]
+    n, O = b * step, len(names) + len(members)
+    totals, totals_u = np.empty((n, K, O)), np.empty((n, K, O))
+    _outputs_of(values_u.reshape(n, K, -1), members, totals_u)
+    _outputs_of(values.reshape(n, K, -1), members, totals)
+    return Evaluation(tuple(names) + tuple(compiled.totals), tuple(model.strategy_names), totals, totals_u)
