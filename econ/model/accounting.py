@@ -331,6 +331,9 @@ def _add_state_amounts(model, entries, senv, occupancy, W, W0, discount, out, v_
     T, S, n = occupancy.shape
     evaluated = [(s, _eval(senv.evaluate(expr, model.time_in_state[s]))) for s, expr in entries]
     Tv = max(a.shape[-1] for _, a in evaluated)
+    if per_cycle is None and per_cycle_d is None and occ_d is None:
+        _add_state_totals(evaluated, Tv, occupancy, W, W0, discount, totals[:, v_idx], totals_u[:, v_idx])
+        return
     if Tv == 1:
         amount = np.zeros((S, n))
         for s, a in evaluated:
@@ -353,6 +356,37 @@ def _add_state_amounts(model, entries, senv, occupancy, W, W0, discount, out, v_
             per_cycle[:, v_idx] += pc.T
         if per_cycle_d is not None:
             per_cycle_d[:, v_idx] += pcd.T
+
+
+def _add_state_totals(evaluated, Tv, occupancy, W, W0, discount, total, total_u) -> None:
+    """The totals of :func:`_add_state_amounts` (cycle timing, no per-cycle amounts), over the states
+    that have an amount only.
+
+    :func:`_add_state_amounts` fills an amount array with zeros for the states without one and sums
+    over every state; here the sum runs over the states with an amount, in the same order. A state
+    without one adds occupancy x 0 = +-0 (occupancy is finite), and adding a zero changes at most
+    the sign of a zero sum, which the totals, starting at +0, do not keep: the totals are the same
+    numbers (tests/test_engine.py compares both ways).
+    """
+    T, S, n = occupancy.shape
+    amounts: dict = {}  # state -> its amount (entries of one state added in entry order)
+    for s, a in evaluated:
+        a = (a[:, 0] if a.shape[0] == n else a[0, 0]) if Tv == 1 else np.broadcast_to(a, (n, T)).T
+        amounts[s] = a if s not in amounts else amounts[s] + a
+    order = sorted(amounts)
+    if Tv == 1:
+        for w, out in ((W, total), (W0, total_u)):
+            acc = w[order[0]] * amounts[order[0]]
+            for s in order[1:]:
+                acc += w[s] * amounts[s]
+            out += acc
+        return
+    occ = occupancy.full()
+    pc = occ[:, order[0], :] * amounts[order[0]]  # (T, n)
+    for s in order[1:]:
+        pc += occ[:, s, :] * amounts[s]
+    total += in_order_sum(pc, weights=discount)
+    total_u += in_order_sum(pc)
 
 
 def _add_transition_amounts(model, entries, senv, trace, k, discount, out, v_idx) -> None:
