@@ -169,7 +169,7 @@ def boundary_discount_factors(rate_per_year: float, n_cycles: int, cycle_years: 
 
 def accumulate(model: CohortModel, values: tuple, trace: Trace, table: ParameterTable, *,
                correction: CycleCorrection, first_cycle_discounted: bool, keep_cycles: bool = False,
-               timing: DiscountTiming = "cycle") -> Accounts:
+               timing: DiscountTiming = "cycle", occupancy_of=None) -> Accounts:
     """Totals of every value for every draw and strategy (and per-cycle amounts if asked).
 
     Parameters
@@ -187,6 +187,10 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
         ``cycle``: corrected membership w(t) discounted by d(t). ``boundary``: membership at boundary
         t = 0..T discounted by (1 + r_c)^-t, then cycle-corrected: a constant amount totals
         sum_t w_t (1 + r_c)^-t a . x_t (:func:`boundary_weights`); one-offs at (1 + r_c)^-t.
+    occupancy_of : callable, optional
+        ``occupancy_of(k, rates, rate_factors)`` gives strategy k's corrected occupancy and its sums
+        (what :func:`strategy_occupancy` computes from ``trace``), e.g. rows of one computed for
+        more draws; by default they are computed from ``trace``.
 
     Returns
     -------
@@ -227,7 +231,8 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
         senv = getattr(trace, "envs", {}).pop(k, None)
         if senv is None or senv.n_draws != n:
             senv = StrategyEnv(model, strategy, table)
-        occupancy, W, W0, occ_d = _strategy_occupancy(model, store[k], correction, rates, rate_factors, boundary)
+        occupancy, W, W0, occ_d = (strategy_occupancy(model, store[k], correction, rates, rate_factors, boundary)
+                                   if occupancy_of is None else occupancy_of(k, rates, rate_factors))
         out = (totals[:, k], totals_u[:, k], per_cycle[:, k] if keep_cycles else None,
                per_cycle_d[:, k] if per_cycle_d is not None else None)
         for v_idx, value in enumerate(values):
@@ -244,7 +249,7 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
     return Accounts(tuple(v.name for v in values), totals, totals_u, per_cycle, discount, per_cycle_d)
 
 
-def _strategy_occupancy(model, store_k, correction, rates, rate_factors, boundary) -> tuple:
+def strategy_occupancy(model, store_k, correction, rates, rate_factors, boundary) -> tuple:
     """(:class:`_Occupancy`, discounted occupancy per rate [(S, n)], undiscounted (S, n), and with boundary
     timing the discounted corrected occupancy per rate [(T, S, n)], else None) of one strategy's trace."""
     T1, S, n = store_k.shape
@@ -271,6 +276,12 @@ class _Occupancy:
     def __init__(self, xk: np.ndarray, correction: CycleCorrection, shape: tuple):
         self.xk, self.correction, self.shape = xk, correction, shape
         self._full: np.ndarray | None = None
+
+    def rows(self, idx: np.ndarray) -> "_Occupancy":
+        """The occupancy of draws ``idx`` (the same numbers: every draw's occupancy is its own)."""
+        part = _Occupancy(None, self.correction, self.shape[:2] + (len(idx),))
+        part._full = self.full()[..., idx]
+        return part
 
     def full(self) -> np.ndarray:
         if self._full is None:

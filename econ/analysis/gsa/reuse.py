@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from econ.model.accounting import accumulate
+from econ.model.accounting import accumulate, strategy_occupancy
 from econ.model.compile import CompiledScenario
 from econ.model.engine import Trace, run_cohort
 from econ.model.evaluate import Evaluation, _outputs_of
@@ -145,6 +145,26 @@ def _sub_trace(tr: Trace, idx: np.ndarray) -> Trace:
                  {k: tuple((c, w[idx]) for c, w in ws) for k, ws in tr.weights.items()}, {})
 
 
+def _occupancy_rows(compiled: CompiledScenario, tr: Trace):
+    """``rows(sub)`` -> an ``occupancy_of`` for :func:`accumulate` on draws ``sub`` of ``tr``: each strategy's
+    corrected occupancy and its sums computed once on the whole trace, then taken at the draws."""
+    store = np.moveaxis(tr.values, 0, -1)
+    boundary = compiled.discount_timing == "boundary"
+    cache: dict = {}
+
+    def rows(sub: np.ndarray):
+        def occupancy_of(k: int, rates, rate_factors) -> tuple:
+            key = (k, tuple(rates))
+            if key not in cache:
+                cache[key] = strategy_occupancy(compiled.model, store[k], compiled.correction, rates, rate_factors,
+                                                boundary)
+            occ, W, W0, occ_d = cache[key]
+            return (occ.rows(sub), [w[:, sub] for w in W], W0[:, sub],
+                    None if occ_d is None else [o[..., sub] for o in occ_d])
+        return occupancy_of
+    return rows
+
+
 def evaluate_block(compiled: CompiledScenario, rows, plan: ReusePlan, start: int, stop: int) -> Evaluation | None:
     """The evaluation of Saltelli rows [start, stop) (whole blocks), or None if some total is not finite
     or the engine refuses a draw (the caller then evaluates the rows plainly, for its located error)."""
@@ -168,6 +188,7 @@ def evaluate_block(compiled: CompiledScenario, rows, plan: ReusePlan, start: int
             tr = run_cohort(model, table(kt), flows=compiled.flows, draw_offset=start)
         except ModelError:
             return None
+        occupancy_of = _occupancy_rows(compiled, tr)
         for vidx, rep in plan.classes:
             kc = np.unique(rep)
             pos_c = np.full(step, -1, dtype=np.intp)
@@ -175,7 +196,7 @@ def evaluate_block(compiled: CompiledScenario, rows, plan: ReusePlan, start: int
             sub = (np.arange(b)[:, None] * kt.size + pos_t[plan.trace_rep[kc]][None, :]).ravel()
             acc = accumulate(model, tuple(compiled.values[v] for v in vidx), _sub_trace(tr, sub), table(kc),
                              correction=compiled.correction, first_cycle_discounted=compiled.first_cycle_discounted,
-                             timing=compiled.discount_timing)
+                             timing=compiled.discount_timing, occupancy_of=occupancy_of(sub))
             if not np.isfinite(acc.totals_undiscounted).all():
                 return None
             sel = pos_c[rep]
