@@ -53,8 +53,8 @@ class StrategyEnv:
         env = self._cache.get(time_in_state)
         if env is None:
             first = self.env(1) if time_in_state != 1 else None
-            env = _LazyEnv(self._base, self._exprs, lambda name: first is not None and name not in self._by_tis,
-                           first)
+            by_tis = self._by_tis  # not self: the cache holding this environment must not make a cycle
+            env = _LazyEnv(self._base, self._exprs, lambda name: first is not None and name not in by_tis, first)
             env["time_in_state"] = np.float64(time_in_state)
             self._cache[time_in_state] = env
         return env
