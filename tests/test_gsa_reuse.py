@@ -7,7 +7,8 @@ import pytest
 from econ.analysis.gsa import build_problem, evaluate_design, sample
 from econ.analysis.gsa.evaluation import EvaluationJob, evaluate_rows
 from econ.analysis.gsa.reuse import needed_values, reuse_plan
-from econ.analysis.outputs import default_outputs, parse_output
+from econ.analysis.outputs import default_outputs, output_values, parse_output
+from econ.model.evaluate import evaluate
 from econ.model.run import compile_path
 
 from .conftest import SCENARIOS
@@ -29,6 +30,8 @@ def _both(compiled, outputs, *, n=8, second_order=False, seed=3, blocks=(0, 8)):
     plan = reuse_plan(compiled, design.rows, specs)
     start, stop = (b * design.rows.step for b in blocks)
     plain = evaluate_rows(EvaluationJob(compiled, specs, design.rows, 10_000), start, stop)
+    ev = evaluate(compiled, design.rows.table(start, stop))  # and each output as output_values reads it
+    assert np.array_equal(plain, np.column_stack([output_values(compiled, ev, s) for s in specs]))
     reused = evaluate_rows(EvaluationJob(compiled, specs, design.rows, 10_000, plan), start, stop)
     return plain, reused, plan, design
 

@@ -86,15 +86,26 @@ def evaluate_rows(job: EvaluationJob, start: int, stop: int) -> np.ndarray:
 
         ev = evaluate_block(job.compiled, job.rows, plan, start, stop)
         if ev is not None:
-            out = np.empty((stop - start, len(job.outputs)))
-            for j, spec in enumerate(job.outputs):
-                out[:, j] = output_values(job.compiled, ev, spec)
-            return out
+            return _output_columns(job, ev)
     table = job.rows.table(start, stop)
-    ev = evaluate(job.compiled, table, chunk_draws=job.chunk_draws, threads=1)
-    out = np.empty((stop - start, len(job.outputs)))
+    return _output_columns(job, evaluate(job.compiled, table, chunk_draws=job.chunk_draws, threads=1))
+
+
+def _output_columns(job: EvaluationJob, ev) -> np.ndarray:
+    """(draws, outputs): :func:`output_values` of every output, the cost-offset measures computed once per
+    perspective and discounting for all the outputs that read them (the same numbers)."""
+    from econ.analysis.offset import measures
+
+    out = np.empty((ev.n_draws, len(job.outputs)))
+    offsets: dict = {}
     for j, spec in enumerate(job.outputs):
-        out[:, j] = output_values(job.compiled, ev, spec)
+        if spec.kind == "offset":
+            key = (spec.perspective, spec.discounted)
+            if key not in offsets:
+                offsets[key] = measures(job.compiled, ev, spec.perspective, discounted=spec.discounted)
+            out[:, j] = offsets[key][spec.name][:, ev.strategies.index(spec.strategy)]
+        else:
+            out[:, j] = output_values(job.compiled, ev, spec)
     return out
 
 

@@ -139,9 +139,15 @@ def reuse_plan(compiled: CompiledScenario, rows, outputs) -> ReusePlan:
 
 
 def _sub_trace(tr: Trace, idx: np.ndarray) -> Trace:
-    """Draws ``idx`` of a trace, in the engine's layout (draws last in memory)."""
-    store = np.moveaxis(tr.values, 0, -1)[..., idx]
-    return Trace(tr.states, tr.strategies, np.moveaxis(store, -1, 0), {p: a[idx] for p, a in tr.flows.items()},
+    """Draws ``idx`` of a trace's flows and mixture weights, for :func:`accumulate` with ``occupancy_of``.
+
+    The state membership itself is read only through ``occupancy_of`` (taken at the draws there), so
+    ``values`` is a NaN of the right shape that holds no memory: were it ever read, the totals would
+    not be finite and the rows would be evaluated plainly.
+    """
+    shape = (len(idx),) + tr.values.shape[1:]
+    return Trace(tr.states, tr.strategies, np.broadcast_to(np.float64(np.nan), shape),
+                 {p: a[idx] for p, a in tr.flows.items()},
                  {k: tuple((c, w[idx]) for c, w in ws) for k, ws in tr.weights.items()}, {})
 
 
