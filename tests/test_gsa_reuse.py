@@ -46,7 +46,7 @@ def test_default_model_outputs_equal_the_plain_evaluation(default_model, second_
     assert np.array_equal(plain, reused)
     # the plan does skip rows: the trace needs fewer rows than a block, and so does every part
     assert np.unique(plan.trace_rep).size < plan.step
-    assert all(np.unique(rep).size < plan.step for _, rep in plan.classes)
+    assert all(np.unique(rep).size < plan.step for _, _, rep in plan.classes)
 
 
 def test_hiv_model_and_a_block_in_the_middle():
@@ -63,7 +63,7 @@ def test_budget_only_parameter_is_never_evaluated_again(default_model):
     specs = [parse_output(default_model, o) for o in default_outputs(default_model)]
     plan = reuse_plan(default_model, design.rows, specs)
     k = 1 + problem.groups.index("n_eligible")
-    assert plan.trace_rep[k] == 0 and all(rep[k] == 0 for _, rep in plan.classes)
+    assert plan.trace_rep[k] == 0 and all(rep[k] == 0 for _, _, rep in plan.classes)
     k = 1 + problem.groups.index("p_taper_group")  # a transition probability: its own trace
     assert plan.trace_rep[k] == k
     # net cost (NHS and PSS) reads delivery and service costs only: no outcomes, no informal care

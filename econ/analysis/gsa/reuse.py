@@ -66,8 +66,9 @@ class ReusePlan:
         Values of the scenario (the width of the evaluation's value axis).
     trace_rep : ndarray (step,)
         Representative sub-row of each sub-row for the trace.
-    classes : tuple of (value indices, ndarray (step,))
-        Needed values that share one pattern, and their representatives.
+    classes : tuple of (strategy index, value indices, ndarray (step,))
+        Needed values that share one pattern in one strategy, and their representatives (mixture
+        strategies are not listed: their totals are the share-weighted totals of their components).
     """
 
     step: int
@@ -124,18 +125,25 @@ def reuse_plan(compiled: CompiledScenario, rows, outputs) -> ReusePlan:
                 out |= {rows.column_group[c] for c in cols if c in rows.column_group}
         return out
 
-    trace = groups([(s, [e.expr for row in s.rows for e in row if e.expr is not None]
-                     + [e for _, e, _ in s.initial] + [e for _, e, _ in s.mixture]) for s in model.strategies])
-    classes: dict = {}
-    for v in needed_values(compiled, outputs):
-        value = compiled.values[v]
-        own = groups([(s, [e for _, e in value.states[k]] + [e for _, _, e in value.transitions[k]])
-                      for k, s in enumerate(model.strategies)])
-        reads = None if own is None or trace is None else own | trace
-        rep = _representatives(rows.from_b, reads)
-        classes.setdefault(rep.tobytes(), (rep, []))[1].append(v)
-    return ReusePlan(rows.step, len(compiled.values), _representatives(rows.from_b, trace),
-                     tuple((tuple(vs), rep) for rep, vs in classes.values()))
+    def trace_exprs(s) -> list:
+        return [e.expr for row in s.rows for e in row if e.expr is not None] + [e for _, e, _ in s.initial]
+
+    trace = groups([(s, trace_exprs(s) + [e for _, e, _ in s.mixture]) for s in model.strategies])
+    needed = needed_values(compiled, outputs)
+    classes = []
+    for k, strategy in enumerate(model.strategies):
+        if strategy.mixture:
+            continue  # share-weighted totals of its components, row by row
+        own_trace = groups([(strategy, trace_exprs(strategy))])
+        by_rep: dict = {}
+        for v in needed:
+            value = compiled.values[v]
+            own = groups([(strategy, [e for _, e in value.states[k]] + [e for _, _, e in value.transitions[k]])])
+            reads = None if own is None or own_trace is None else own | own_trace
+            rep = _representatives(rows.from_b, reads)
+            by_rep.setdefault(rep.tobytes(), (rep, []))[1].append(v)
+        classes.extend((k, tuple(vs), rep) for rep, vs in by_rep.values())
+    return ReusePlan(rows.step, len(compiled.values), _representatives(rows.from_b, trace), tuple(classes))
 
 
 def _sub_trace(tr: Trace, idx: np.ndarray) -> Trace:
@@ -149,6 +157,18 @@ def _sub_trace(tr: Trace, idx: np.ndarray) -> Trace:
     return Trace(tr.states, tr.strategies, np.broadcast_to(np.float64(np.nan), shape),
                  {p: a[idx] for p, a in tr.flows.items()},
                  {k: tuple((c, w[idx]) for c, w in ws) for k, ws in tr.weights.items()}, {})
+
+
+def _one_strategy(model, k: int, values: list, tr: Trace, sub: np.ndarray) -> tuple:
+    """Strategy ``k`` alone: a one-strategy model, its values and the trace's draws ``sub`` (see :func:`_sub_trace`)."""
+    from dataclasses import replace
+
+    one = replace(model, strategies=(model.strategies[k],))
+    one_values = tuple(replace(v, states=(v.states[k],), transitions=(v.transitions[k],)) for v in values)
+    part = _sub_trace(tr, sub)
+    trace = Trace(part.states, (part.strategies[k],), part.values[:, k:k + 1],
+                  {p: a[:, k:k + 1] for p, a in part.flows.items()}, {}, {})
+    return one, one_values, trace
 
 
 def _occupancy_rows(compiled: CompiledScenario, tr: Trace):
@@ -195,23 +215,32 @@ def evaluate_block(compiled: CompiledScenario, rows, plan: ReusePlan, start: int
         except ModelError:
             return None
         occupancy_of = _occupancy_rows(compiled, tr)
-        for vidx, rep in plan.classes:
+        for k, vidx, rep in plan.classes:
             kc = np.unique(rep)
             pos_c = np.full(step, -1, dtype=np.intp)
             pos_c[kc] = np.arange(kc.size)
             sub = (np.arange(b)[:, None] * kt.size + pos_t[plan.trace_rep[kc]][None, :]).ravel()
-            acc = accumulate(model, tuple(compiled.values[v] for v in vidx), _sub_trace(tr, sub), table(kc),
-                             correction=compiled.correction, first_cycle_discounted=compiled.first_cycle_discounted,
-                             timing=compiled.discount_timing, occupancy_of=occupancy_of(sub))
+            one, one_values, one_trace = _one_strategy(model, k, [compiled.values[v] for v in vidx], tr, sub)
+            acc = accumulate(one, one_values, one_trace, table(kc), correction=compiled.correction,
+                             first_cycle_discounted=compiled.first_cycle_discounted, timing=compiled.discount_timing,
+                             occupancy_of=lambda _k, rates, factors, k=k, sub=sub: occupancy_of(sub)(k, rates, factors))
             if not np.isfinite(acc.totals_undiscounted).all():
                 return None
             sel = pos_c[rep]
-            values[..., list(vidx)] = acc.totals.reshape(b, kc.size, K, len(vidx))[:, sel]
-            values_u[..., list(vidx)] = acc.totals_undiscounted.reshape(b, kc.size, K, len(vidx))[:, sel]
+            values[:, :, k, list(vidx)] = acc.totals.reshape(b, kc.size, len(vidx))[:, sel]
+            values_u[:, :, k, list(vidx)] = acc.totals_undiscounted.reshape(b, kc.size, len(vidx))[:, sel]
+    n = b * step
+    values, values_u = values.reshape(n, K, -1), values_u.reshape(n, K, -1)
+    # mixtures as accumulate computes them, with each row's shares (those of its trace row)
+    rows_t = (np.arange(b)[:, None] * kt.size + pos_t[plan.trace_rep][None, :]).ravel()
+    for k, w in tr.weights.items():
+        w = [(c, wc[rows_t]) for c, wc in w]
+        values[:, k] = sum(wc[:, None] * values[:, c] for c, wc in w)
+        values_u[:, k] = sum(wc[:, None] * values_u[:, c] for c, wc in w)
     names = [v.name for v in compiled.values]
     members = [np.array(sorted({names.index(m) for m in ms}), dtype=np.intp) for ms in compiled.totals.values()]
-    n, O = b * step, len(names) + len(members)
+    O = len(names) + len(members)
     totals, totals_u = np.empty((n, K, O)), np.empty((n, K, O))
-    _outputs_of(values_u.reshape(n, K, -1), members, totals_u)
-    _outputs_of(values.reshape(n, K, -1), members, totals)
+    _outputs_of(values_u, members, totals_u)
+    _outputs_of(values, members, totals)
     return Evaluation(tuple(names) + tuple(compiled.totals), tuple(model.strategy_names), totals, totals_u)
