@@ -6,7 +6,7 @@ import pytest
 
 from econ.analysis.gsa import build_problem, evaluate_design, sample
 from econ.analysis.gsa.evaluation import EvaluationJob, evaluate_rows
-from econ.analysis.gsa.reuse import needed_values, reuse_plan
+from econ.analysis.gsa.reuse import evaluate_block, needed_values, reuse_plan
 from econ.analysis.outputs import default_outputs, output_values, parse_output
 from econ.model.evaluate import evaluate
 from econ.model.run import compile_path
@@ -29,6 +29,7 @@ def _both(compiled, outputs, *, n=8, second_order=False, seed=3, blocks=(0, 8)):
     specs = tuple(parse_output(compiled, o) for o in outputs)
     plan = reuse_plan(compiled, design.rows, specs)
     start, stop = (b * design.rows.step for b in blocks)
+    assert evaluate_block(compiled, design.rows, plan, start, stop) is not None  # no fall-back to the plain path
     plain = evaluate_rows(EvaluationJob(compiled, specs, design.rows, 10_000), start, stop)
     ev = evaluate(compiled, design.rows.table(start, stop))  # and each output as output_values reads it
     assert np.array_equal(plain, np.column_stack([output_values(compiled, ev, s) for s in specs]))
@@ -46,7 +47,7 @@ def test_default_model_outputs_equal_the_plain_evaluation(default_model, second_
     assert np.array_equal(plain, reused)
     # the plan does skip rows: the trace needs fewer rows than a block, and so does every part
     assert np.unique(plan.trace_rep).size < plan.step
-    assert all(np.unique(rep).size < plan.step for _, _, rep in plan.classes)
+    assert all(np.unique(rep).size < plan.step for _, _, rep, _ in plan.classes)
 
 
 def test_hiv_model_and_a_block_in_the_middle():
@@ -63,7 +64,7 @@ def test_budget_only_parameter_is_never_evaluated_again(default_model):
     specs = [parse_output(default_model, o) for o in default_outputs(default_model)]
     plan = reuse_plan(default_model, design.rows, specs)
     k = 1 + problem.groups.index("n_eligible")
-    assert plan.trace_rep[k] == 0 and all(rep[k] == 0 for _, _, rep in plan.classes)
+    assert plan.trace_rep[k] == 0 and all(rep[k] == 0 for _, _, rep, _ in plan.classes)
     k = 1 + problem.groups.index("p_taper_group")  # a transition probability: its own trace
     assert plan.trace_rep[k] == k
     # net cost (NHS and PSS) reads delivery and service costs only: no outcomes, no informal care

@@ -38,11 +38,13 @@ class SaltelliRows:
     def table(self, start: int, stop: int) -> ParameterTable:
         return self.take(np.arange(start, stop))
 
-    def take(self, rows: np.ndarray) -> ParameterTable:
-        """The ParameterTable of design rows ``rows`` (any order)."""
+    def take(self, rows: np.ndarray, columns=None) -> ParameterTable:
+        """The ParameterTable of design rows ``rows`` (any order), with only ``columns`` if given."""
         i, k = np.divmod(rows, self.step)
         cols = {}
         for name, a in self.a.items():
+            if columns is not None and name not in columns:
+                continue
             g = self.column_group.get(name)
             cols[name] = a[i] if g is None else np.where(self.from_b[k, g], self.b[name][i], a[i])
         return ParameterTable(cols, len(rows))

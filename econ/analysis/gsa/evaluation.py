@@ -33,29 +33,33 @@ def bytes_per_draw(compiled: CompiledScenario) -> float:
     return float(working_bytes_per_draw(compiled, keep_cycles=False)) + extra
 
 
-def chunk_draws_for(compiled: CompiledScenario, max_memory_mb: float, n_rows: int) -> int:
+def chunk_draws_for(compiled: CompiledScenario, max_memory_mb: float, n_rows: int, *, share: float = 1.0) -> int:
     """Rows evaluated at once: floor(max_memory_mb MiB / bytes_per_draw), at most ``settings.chunk_draws``.
 
-    ``settings.chunk_draws`` caps it as in every other evaluation. Results do not depend on the
-    chunk size (the engine computes every draw independently).
+    ``settings.chunk_draws`` caps it as in every other evaluation. ``share`` is the largest
+    fraction of a chunk's rows the engine evaluates at once (below 1 for Saltelli blocks
+    evaluated part by part, :mod:`econ.analysis.gsa.reuse`): both bounds are on those rows.
+    Results do not depend on the chunk size (the engine computes every draw independently).
     """
-    by_memory = int(max_memory_mb * 2**20 // bytes_per_draw(compiled))
-    return max(1, min(by_memory, int(compiled.loaded.spec.settings.chunk_draws), max(n_rows, 1)))
+    by_memory = int(max_memory_mb * 2**20 // (bytes_per_draw(compiled) * share))
+    cap = int(int(compiled.loaded.spec.settings.chunk_draws) / share)
+    return max(1, min(by_memory, cap, max(n_rows, 1)))
 
 
 def design_chunking(compiled: CompiledScenario, n_rows: int, *, max_memory_mb: float, scheduler=None,
-                    threads: int | None = None, step: int = 1) -> tuple[int, int]:
+                    threads: int | None = None, step: int = 1, share: float = 1.0) -> tuple[int, int]:
     """(rows per chunk, threads) for evaluating ``n_rows`` design rows (see :func:`evaluate_design`).
 
     In process the memory is shared by the chunks in flight, one per thread, and there are at least
     as many chunks as threads; on Dask every task gets the whole ``max_memory_mb``. With ``step``
-    (the rows of one Saltelli base sample) chunks are whole blocks of ``step`` rows.
+    (the rows of one Saltelli base sample) chunks are whole blocks of ``step`` rows, of which the
+    engine evaluates at most ``share`` at once (:func:`saltelli_plan`).
     """
     if scheduler is not None:
-        chunk, threads = chunk_draws_for(compiled, max_memory_mb, n_rows), 1
+        chunk, threads = chunk_draws_for(compiled, max_memory_mb, n_rows, share=share), 1
     else:
         threads = threads_for(n_rows, threads)
-        chunk = chunk_draws_for(compiled, max_memory_mb / threads, n_rows)
+        chunk = chunk_draws_for(compiled, max_memory_mb / threads, n_rows, share=share)
         if threads > 1:
             chunk = min(chunk, -(-n_rows // threads))
     return (max(step, chunk // step * step) if step > 1 else chunk), threads
@@ -84,7 +88,10 @@ def evaluate_rows(job: EvaluationJob, start: int, stop: int) -> np.ndarray:
     if plan is not None and start % plan.step == 0 and stop % plan.step == 0 and stop > start:
         from econ.analysis.gsa.reuse import evaluate_block
 
-        ev = evaluate_block(job.compiled, job.rows, plan, start, stop)
+        try:
+            ev = evaluate_block(job.compiled, job.rows, plan, start, stop)
+        except KeyError:  # a name the plan did not see an expression read (tests check it does not happen)
+            ev = None
         if ev is not None:
             return _output_columns(job, ev)
     table = job.rows.table(start, stop)
@@ -107,6 +114,17 @@ def _output_columns(job: EvaluationJob, ev) -> np.ndarray:
         else:
             out[:, j] = output_values(job.compiled, ev, spec)
     return out
+
+
+def saltelli_plan(compiled: CompiledScenario, design: Design, outputs) -> tuple:
+    """(reuse plan or None, rows per block, share of a block's rows the engine evaluates at once) of a design."""
+    if not isinstance(design.rows, SaltelliRows):
+        return None, 1, 1.0
+    from econ.analysis.gsa.reuse import reuse_plan
+
+    plan = reuse_plan(compiled, design.rows, outputs)
+    parts = [np.unique(plan.trace_rep).size] + [np.unique(rep).size for _, _, rep, _ in plan.classes]
+    return plan, plan.step, max(parts) / plan.step
 
 
 def _stderr_is_terminal() -> bool:
@@ -173,13 +191,9 @@ def evaluate_design(compiled: CompiledScenario, design: Design, outputs: Sequenc
     ModelError
         An output is not finite for some rows (e.g. an ICER whose incremental effect is 0).
     """
-    plan, step = None, 1
-    if isinstance(design.rows, SaltelliRows):
-        from econ.analysis.gsa.reuse import reuse_plan
-
-        plan, step = reuse_plan(compiled, design.rows, outputs), design.rows.step
+    plan, step, share = saltelli_plan(compiled, design, outputs)
     chunk, threads = design_chunking(compiled, design.n_rows, max_memory_mb=max_memory_mb, scheduler=scheduler,
-                                     threads=threads, step=step)
+                                     threads=threads, step=step, share=share)
     job = EvaluationJob(compiled, tuple(outputs), design.rows, chunk, plan)
     ranges = [(s, min(s + chunk, design.n_rows)) for s in range(0, design.n_rows, chunk)]
     Y = np.empty((design.n_rows, len(outputs)))

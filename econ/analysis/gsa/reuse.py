@@ -66,8 +66,11 @@ class ReusePlan:
         Values of the scenario (the width of the evaluation's value axis).
     trace_rep : ndarray (step,)
         Representative sub-row of each sub-row for the trace.
-    classes : tuple of (strategy index, value indices, ndarray (step,))
-        Needed values that share one pattern in one strategy, and their representatives (mixture
+    trace_columns : frozenset or None
+        The table columns the trace reads (None: not known).
+    classes : tuple of (strategy index, value indices, ndarray (step,), columns or None)
+        Needed values that share one pattern in one strategy, their representatives and the table
+        columns they read (None: not known, every column is given to the engine) (mixture
         strategies are not listed: their totals are the share-weighted totals of their components).
     """
 
@@ -75,6 +78,7 @@ class ReusePlan:
     n_values: int
     trace_rep: np.ndarray
     classes: tuple
+    trace_columns: frozenset | None = None
 
 
 def needed_values(compiled: CompiledScenario, outputs) -> list[int]:
@@ -113,8 +117,8 @@ def reuse_plan(compiled: CompiledScenario, rows, outputs) -> ReusePlan:
     model = compiled.model
     columns = set(compiled.parameters.columns)
 
-    def groups(per_strategy) -> set | None:
-        """Groups read by expressions given per strategy as ((strategy, expressions), ...)."""
+    def reads(per_strategy) -> set | None:
+        """Table columns read by expressions given per strategy as ((strategy, expressions), ...)."""
         out: set = set()
         for strategy, exprs in per_strategy:
             plan, memo = dict(strategy.evaluation), {}
@@ -122,28 +126,35 @@ def reuse_plan(compiled: CompiledScenario, rows, outputs) -> ReusePlan:
                 cols = _columns(e.names, plan, columns, memo)
                 if cols is None:
                     return None
-                out |= {rows.column_group[c] for c in cols if c in rows.column_group}
+                out |= cols
         return out
+
+    def groups(cols) -> set | None:
+        return None if cols is None else {rows.column_group[c] for c in cols if c in rows.column_group}
 
     def trace_exprs(s) -> list:
         return [e.expr for row in s.rows for e in row if e.expr is not None] + [e for _, e, _ in s.initial]
 
-    trace = groups([(s, trace_exprs(s) + [e for _, e, _ in s.mixture]) for s in model.strategies])
+    trace_cols = reads([(s, trace_exprs(s) + [e for _, e, _ in s.mixture]) for s in model.strategies])
     needed = needed_values(compiled, outputs)
     classes = []
     for k, strategy in enumerate(model.strategies):
         if strategy.mixture:
             continue  # share-weighted totals of its components, row by row
-        own_trace = groups([(strategy, trace_exprs(strategy))])
+        own_trace = groups(reads([(strategy, trace_exprs(strategy))]))
         by_rep: dict = {}
         for v in needed:
             value = compiled.values[v]
-            own = groups([(strategy, [e for _, e in value.states[k]] + [e for _, _, e in value.transitions[k]])])
-            reads = None if own is None or own_trace is None else own | own_trace
-            rep = _representatives(rows.from_b, reads)
-            by_rep.setdefault(rep.tobytes(), (rep, []))[1].append(v)
-        classes.extend((k, tuple(vs), rep) for rep, vs in by_rep.values())
-    return ReusePlan(rows.step, len(compiled.values), _representatives(rows.from_b, trace), tuple(classes))
+            cols = reads([(strategy, [e for _, e in value.states[k]] + [e for _, _, e in value.transitions[k]])])
+            own = groups(cols)
+            rep = _representatives(rows.from_b, None if own is None or own_trace is None else own | own_trace)
+            entry = by_rep.setdefault(rep.tobytes(), [rep, [], set()])
+            entry[1].append(v)
+            entry[2] = None if cols is None or entry[2] is None else entry[2] | cols
+        classes.extend((k, tuple(vs), rep, None if cols is None else frozenset(cols))
+                       for rep, vs, cols in by_rep.values())
+    return ReusePlan(rows.step, len(compiled.values), _representatives(rows.from_b, groups(trace_cols)),
+                     tuple(classes), None if trace_cols is None else frozenset(trace_cols))
 
 
 def _sub_trace(tr: Trace, idx: np.ndarray) -> Trace:
@@ -200,8 +211,8 @@ def evaluate_block(compiled: CompiledScenario, rows, plan: ReusePlan, start: int
     b, i0 = (stop - start) // step, start // step
     base = np.arange(i0, i0 + b)[:, None] * step
 
-    def table(subrows: np.ndarray):
-        return rows.take((base + subrows[None, :]).ravel())
+    def table(subrows: np.ndarray, columns):
+        return rows.take((base + subrows[None, :]).ravel(), columns)
 
     K = len(model.strategies)
     kt = np.unique(plan.trace_rep)
@@ -211,17 +222,17 @@ def evaluate_block(compiled: CompiledScenario, rows, plan: ReusePlan, start: int
     values_u = np.full_like(values, np.nan)
     with np.errstate(over="ignore", invalid="ignore"):
         try:
-            tr = run_cohort(model, table(kt), flows=compiled.flows, draw_offset=start)
+            tr = run_cohort(model, table(kt, plan.trace_columns), flows=compiled.flows, draw_offset=start)
         except ModelError:
             return None
         occupancy_of = _occupancy_rows(compiled, tr)
-        for k, vidx, rep in plan.classes:
+        for k, vidx, rep, cols in plan.classes:
             kc = np.unique(rep)
             pos_c = np.full(step, -1, dtype=np.intp)
             pos_c[kc] = np.arange(kc.size)
             sub = (np.arange(b)[:, None] * kt.size + pos_t[plan.trace_rep[kc]][None, :]).ravel()
             one, one_values, one_trace = _one_strategy(model, k, [compiled.values[v] for v in vidx], tr, sub)
-            acc = accumulate(one, one_values, one_trace, table(kc), correction=compiled.correction,
+            acc = accumulate(one, one_values, one_trace, table(kc, cols), correction=compiled.correction,
                              first_cycle_discounted=compiled.first_cycle_discounted, timing=compiled.discount_timing,
                              occupancy_of=lambda _k, rates, factors, k=k, sub=sub: occupancy_of(sub)(k, rates, factors))
             if not np.isfinite(acc.totals_undiscounted).all():
