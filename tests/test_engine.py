@@ -260,3 +260,20 @@ def test_mixture_shares_must_sum_to_one(write_scenario):
     compiled = econ.compile_path(write_scenario(data))
     with pytest.raises(ModelError, match=r"strategy 'mix', draw 0: mixture shares \(a 0.5, b 0.4\) must each be in \[0, 1\] and sum to 1"):
         evaluate(compiled)
+
+
+@pytest.mark.parametrize("scenario", ["side_by_side.yaml", "validation/chancellor_hiv.yaml"])
+def test_totals_over_states_with_amounts_equal_the_full_state_sum(scenario):
+    """Totals summed over the states that have an amount (no per-cycle amounts kept) equal, bit for bit,
+    those of the path that fills every state (zeros included), which keep_cycles=True takes (issue 19)."""
+    from econ.model.run import compile_path
+    from econ.analysis.draws import draw_table
+
+    from .conftest import SCENARIOS
+    compiled = compile_path(SCENARIOS / scenario)
+    table = draw_table(compiled.parameters, 300, rng=np.random.default_rng(8))
+    fast = evaluate(compiled, table, threads=1)
+    full = evaluate(compiled, table, threads=1, keep_cycles=True)
+    assert np.array_equal(fast.totals, full.totals) and np.array_equal(fast.totals_undiscounted,
+                                                                         full.totals_undiscounted)
+    assert np.ptp(fast.totals[:, :, 0]) > 0  # draws that differ

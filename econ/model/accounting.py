@@ -169,7 +169,7 @@ def boundary_discount_factors(rate_per_year: float, n_cycles: int, cycle_years: 
 
 def accumulate(model: CohortModel, values: tuple, trace: Trace, table: ParameterTable, *,
                correction: CycleCorrection, first_cycle_discounted: bool, keep_cycles: bool = False,
-               timing: DiscountTiming = "cycle") -> Accounts:
+               timing: DiscountTiming = "cycle", occupancy_of=None) -> Accounts:
     """Totals of every value for every draw and strategy (and per-cycle amounts if asked).
 
     Parameters
@@ -187,6 +187,10 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
         ``cycle``: corrected membership w(t) discounted by d(t). ``boundary``: membership at boundary
         t = 0..T discounted by (1 + r_c)^-t, then cycle-corrected: a constant amount totals
         sum_t w_t (1 + r_c)^-t a . x_t (:func:`boundary_weights`); one-offs at (1 + r_c)^-t.
+    occupancy_of : callable, optional
+        ``occupancy_of(k, rates, rate_factors)`` gives strategy k's corrected occupancy and its sums
+        (what :func:`strategy_occupancy` computes from ``trace``), e.g. rows of one computed for
+        more draws; by default they are computed from ``trace``.
 
     Returns
     -------
@@ -222,10 +226,13 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
     for k, strategy in enumerate(model.strategies):
         if strategy.mixture:
             continue
-        senv = getattr(trace, "envs", {}).get(k)
+        # the engine's environment, taken out of the trace: its derived parameters are evaluated as
+        # the values read them, and are released with this strategy rather than held to the end
+        senv = getattr(trace, "envs", {}).pop(k, None)
         if senv is None or senv.n_draws != n:
             senv = StrategyEnv(model, strategy, table)
-        occupancy, W, W0, occ_d = _strategy_occupancy(model, store[k], correction, rates, rate_factors, boundary)
+        occupancy, W, W0, occ_d = (strategy_occupancy(model, store[k], correction, rates, rate_factors, boundary)
+                                   if occupancy_of is None else occupancy_of(k, rates, rate_factors))
         out = (totals[:, k], totals_u[:, k], per_cycle[:, k] if keep_cycles else None,
                per_cycle_d[:, k] if per_cycle_d is not None else None)
         for v_idx, value in enumerate(values):
@@ -242,7 +249,7 @@ def accumulate(model: CohortModel, values: tuple, trace: Trace, table: Parameter
     return Accounts(tuple(v.name for v in values), totals, totals_u, per_cycle, discount, per_cycle_d)
 
 
-def _strategy_occupancy(model, store_k, correction, rates, rate_factors, boundary) -> tuple:
+def strategy_occupancy(model, store_k, correction, rates, rate_factors, boundary) -> tuple:
     """(:class:`_Occupancy`, discounted occupancy per rate [(S, n)], undiscounted (S, n), and with boundary
     timing the discounted corrected occupancy per rate [(T, S, n)], else None) of one strategy's trace."""
     T1, S, n = store_k.shape
@@ -269,6 +276,12 @@ class _Occupancy:
     def __init__(self, xk: np.ndarray, correction: CycleCorrection, shape: tuple):
         self.xk, self.correction, self.shape = xk, correction, shape
         self._full: np.ndarray | None = None
+
+    def rows(self, idx: np.ndarray) -> "_Occupancy":
+        """The occupancy of draws ``idx`` (the same numbers: every draw's occupancy is its own)."""
+        part = _Occupancy(None, self.correction, self.shape[:2] + (len(idx),))
+        part._full = self.full()[..., idx]
+        return part
 
     def full(self) -> np.ndarray:
         if self._full is None:
@@ -333,6 +346,9 @@ def _add_state_amounts(model, entries, senv, occupancy, W, W0, discount, out, v_
     T, S, n = occupancy.shape
     evaluated = [(s, _eval(senv.evaluate(expr, model.time_in_state[s]))) for s, expr in entries]
     Tv = max(a.shape[-1] for _, a in evaluated)
+    if per_cycle is None and per_cycle_d is None and occ_d is None:
+        _add_state_totals(evaluated, Tv, occupancy, W, W0, discount, totals[:, v_idx], totals_u[:, v_idx])
+        return
     if Tv == 1:
         amount = np.zeros((S, n))
         for s, a in evaluated:
@@ -355,6 +371,37 @@ def _add_state_amounts(model, entries, senv, occupancy, W, W0, discount, out, v_
             per_cycle[:, v_idx] += pc.T
         if per_cycle_d is not None:
             per_cycle_d[:, v_idx] += pcd.T
+
+
+def _add_state_totals(evaluated, Tv, occupancy, W, W0, discount, total, total_u) -> None:
+    """The totals of :func:`_add_state_amounts` (cycle timing, no per-cycle amounts), over the states
+    that have an amount only.
+
+    :func:`_add_state_amounts` fills an amount array with zeros for the states without one and sums
+    over every state; here the sum runs over the states with an amount, in the same order. A state
+    without one adds occupancy x 0 = +-0 (occupancy is finite), and adding a zero changes at most
+    the sign of a zero sum, which the totals, starting at +0, do not keep: the totals are the same
+    numbers (tests/test_engine.py compares both ways).
+    """
+    T, S, n = occupancy.shape
+    amounts: dict = {}  # state -> its amount (entries of one state added in entry order)
+    for s, a in evaluated:
+        a = (a[:, 0] if a.shape[0] == n else a[0, 0]) if Tv == 1 else np.broadcast_to(a, (n, T)).T
+        amounts[s] = a if s not in amounts else amounts[s] + a
+    order = sorted(amounts)
+    if Tv == 1:
+        for w, out in ((W, total), (W0, total_u)):
+            acc = w[order[0]] * amounts[order[0]]
+            for s in order[1:]:
+                acc += w[s] * amounts[s]
+            out += acc
+        return
+    occ = occupancy.full()
+    pc = occ[:, order[0], :] * amounts[order[0]]  # (T, n)
+    for s in order[1:]:
+        pc += occ[:, s, :] * amounts[s]
+    total += in_order_sum(pc, weights=discount)
+    total_u += in_order_sum(pc)
 
 
 def _add_transition_amounts(model, entries, senv, trace, k, discount, out, v_idx) -> None:

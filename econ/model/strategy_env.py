@@ -40,20 +40,22 @@ class StrategyEnv:
         for name, expr in strategy.evaluation:  # in evaluation order, so dependence propagates
             if expr.names & self._by_tis:
                 self._by_tis.add(name)
+        self._exprs = dict(strategy.evaluation)
 
     def env(self, time_in_state: int = 1) -> dict:
         """Names -> arrays for a given time in state (derived parameters included).
 
-        Derived parameters that do not depend on time in state are evaluated once (at time in
-        state 1) and shared by every tunnel position: the same expression on the same arrays.
+        Derived parameters are evaluated when first read (:class:`_LazyEnv`), so an expression
+        that needs a few of them does not pay for the others. Those that do not depend on time in
+        state are evaluated once (at time in state 1) and shared by every tunnel position: the
+        same expression on the same arrays.
         """
         env = self._cache.get(time_in_state)
         if env is None:
             first = self.env(1) if time_in_state != 1 else None
-            env = dict(self._base)
+            by_tis = self._by_tis  # not self: the cache holding this environment must not make a cycle
+            env = _LazyEnv(self._base, self._exprs, lambda name: first is not None and name not in by_tis, first)
             env["time_in_state"] = np.float64(time_in_state)
-            for name, expr in self._strategy.evaluation:
-                env[name] = first[name] if first is not None and name not in self._by_tis else expr.evaluate(env)
             self._cache[time_in_state] = env
         return env
 
@@ -75,7 +77,9 @@ class StrategyEnv:
         total = 0
         for env in self._cache.values():
             for name, _ in self._strategy.evaluation:
-                a = np.asarray(env[name])
+                if not dict.__contains__(env, name):
+                    continue
+                a = np.asarray(dict.__getitem__(env, name))
                 owner = a.base if isinstance(a.base, np.ndarray) else a
                 if id(owner) not in seen:
                     seen.add(id(owner))
@@ -83,10 +87,36 @@ class StrategyEnv:
         return total
 
     def initial_env(self) -> dict:
-        """Names -> arrays at the start (cycle 0, time 0)."""
-        env = dict(self.env(1))
+        """Names -> arrays at the start (cycle 0, time 0).
+
+        A derived parameter that reads ``cycle`` or ``time`` itself is evaluated again here (on this
+        environment); every other name is the value of :meth:`env` at time in state 1.
+        """
+        first = self.env(1)
+        timed = {name for name, expr in self._strategy.evaluation if expr.names & {"cycle", "time"}}
+        env = _LazyEnv(self._base, self._exprs, lambda name: name not in timed, first)
         env.update(cycle=np.float64(0.0), time=np.float64(0.0))
-        for name, expr in self._strategy.evaluation:
-            if expr.names & {"cycle", "time"}:
-                env[name] = expr.evaluate(env)
         return env
+
+
+class _LazyEnv(dict):
+    """A name -> array mapping that evaluates a derived parameter the first time it is read.
+
+    ``exprs`` are the strategy's derived parameters (name -> expression or plan node); a name for
+    which ``shared(name)`` is true is taken from the environment ``first`` instead. Reading a
+    name evaluates only what it depends on, in dependency order through the reads themselves, so
+    each value is the same expression on the same arrays as evaluating every derived parameter
+    in :attr:`StrategyModel.evaluation` order.
+    """
+
+    def __init__(self, base: dict, exprs: dict, shared, first):
+        super().__init__((k, v) for k, v in base.items() if k not in exprs)  # a derived name shadows a column
+        self._exprs, self._shared, self._first = exprs, shared, first
+
+    def __missing__(self, name):
+        expr = self._exprs.get(name)
+        if expr is None:
+            raise KeyError(name)
+        value = self._first[name] if self._shared(name) else expr.evaluate(self)
+        self[name] = value
+        return value

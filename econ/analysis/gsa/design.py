@@ -36,13 +36,18 @@ class SaltelliRows:
         return self.from_b.shape[0]
 
     def table(self, start: int, stop: int) -> ParameterTable:
-        r = np.arange(start, stop)
-        i, k = np.divmod(r, self.step)
+        return self.take(np.arange(start, stop))
+
+    def take(self, rows: np.ndarray, columns=None) -> ParameterTable:
+        """The ParameterTable of design rows ``rows`` (any order), with only ``columns`` if given."""
+        i, k = np.divmod(rows, self.step)
         cols = {}
         for name, a in self.a.items():
+            if columns is not None and name not in columns:
+                continue
             g = self.column_group.get(name)
             cols[name] = a[i] if g is None else np.where(self.from_b[k, g], self.b[name][i], a[i])
-        return ParameterTable(cols, stop - start)
+        return ParameterTable(cols, len(rows))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from econ.core.errors import ModelError, Problem
 from econ.model.evaluate import evaluate
 from econ.model.compile import CompiledScenario
 from econ.core.parallel import run_in_order, threads_for
-from econ.analysis.gsa.design import Design
+from econ.analysis.gsa.design import Design, SaltelliRows
 
 
 def bytes_per_draw(compiled: CompiledScenario) -> float:
@@ -33,30 +33,36 @@ def bytes_per_draw(compiled: CompiledScenario) -> float:
     return float(working_bytes_per_draw(compiled, keep_cycles=False)) + extra
 
 
-def chunk_draws_for(compiled: CompiledScenario, max_memory_mb: float, n_rows: int) -> int:
+def chunk_draws_for(compiled: CompiledScenario, max_memory_mb: float, n_rows: int, *, share: float = 1.0) -> int:
     """Rows evaluated at once: floor(max_memory_mb MiB / bytes_per_draw), at most ``settings.chunk_draws``.
 
-    ``settings.chunk_draws`` caps it as in every other evaluation. Results do not depend on the
-    chunk size (the engine computes every draw independently).
+    ``settings.chunk_draws`` caps it as in every other evaluation. ``share`` is the largest
+    fraction of a chunk's rows the engine evaluates at once (below 1 for Saltelli blocks
+    evaluated part by part, :mod:`econ.analysis.gsa.reuse`): both bounds are on those rows.
+    Results do not depend on the chunk size (the engine computes every draw independently).
     """
-    by_memory = int(max_memory_mb * 2**20 // bytes_per_draw(compiled))
-    return max(1, min(by_memory, int(compiled.loaded.spec.settings.chunk_draws), max(n_rows, 1)))
+    by_memory = int(max_memory_mb * 2**20 // (bytes_per_draw(compiled) * share))
+    cap = int(int(compiled.loaded.spec.settings.chunk_draws) / share)
+    return max(1, min(by_memory, cap, max(n_rows, 1)))
 
 
 def design_chunking(compiled: CompiledScenario, n_rows: int, *, max_memory_mb: float, scheduler=None,
-                    threads: int | None = None) -> tuple[int, int]:
+                    threads: int | None = None, step: int = 1, share: float = 1.0) -> tuple[int, int]:
     """(rows per chunk, threads) for evaluating ``n_rows`` design rows (see :func:`evaluate_design`).
 
     In process the memory is shared by the chunks in flight, one per thread, and there are at least
-    as many chunks as threads; on Dask every task gets the whole ``max_memory_mb``.
+    as many chunks as threads; on Dask every task gets the whole ``max_memory_mb``. With ``step``
+    (the rows of one Saltelli base sample) chunks are whole blocks of ``step`` rows, of which the
+    engine evaluates at most ``share`` at once (:func:`saltelli_plan`).
     """
     if scheduler is not None:
-        return chunk_draws_for(compiled, max_memory_mb, n_rows), 1
-    threads = threads_for(n_rows, threads)
-    chunk = chunk_draws_for(compiled, max_memory_mb / threads, n_rows)
-    if threads > 1:
-        chunk = min(chunk, -(-n_rows // threads))
-    return chunk, threads
+        chunk, threads = chunk_draws_for(compiled, max_memory_mb, n_rows, share=share), 1
+    else:
+        threads = threads_for(n_rows, threads)
+        chunk = chunk_draws_for(compiled, max_memory_mb / threads, n_rows, share=share)
+        if threads > 1:
+            chunk = min(chunk, -(-n_rows // threads))
+    return (max(step, chunk // step * step) if step > 1 else chunk), threads
 
 
 @dataclass(frozen=True)
@@ -67,19 +73,58 @@ class EvaluationJob:
     outputs: tuple  # OutputSpec
     rows: object  # SaltelliRows | UniformRows | TableRows
     chunk_draws: int
+    reuse: object = None  # econ.analysis.gsa.reuse.ReusePlan for Saltelli rows
 
 
 def evaluate_rows(job: EvaluationJob, start: int, stop: int) -> np.ndarray:
     """Evaluate design rows [start, stop): (stop - start, outputs) float64.
 
     This one function runs both in process and on Dask workers, so the two give identical numbers.
+    Whole blocks of Saltelli rows are evaluated part by part on the rows whose inputs differ
+    (:mod:`econ.analysis.gsa.reuse`; the same numbers); any other range, or a block where the
+    engine refuses a draw or a total is not finite, row by row through :func:`evaluate`.
     """
+    plan = job.reuse
+    if plan is not None and start % plan.step == 0 and stop % plan.step == 0 and stop > start:
+        from econ.analysis.gsa.reuse import evaluate_block
+
+        try:
+            ev = evaluate_block(job.compiled, job.rows, plan, start, stop)
+        except KeyError:  # a name the plan did not see an expression read (tests check it does not happen)
+            ev = None
+        if ev is not None:
+            return _output_columns(job, ev)
     table = job.rows.table(start, stop)
-    ev = evaluate(job.compiled, table, chunk_draws=job.chunk_draws, threads=1)
-    out = np.empty((stop - start, len(job.outputs)))
+    return _output_columns(job, evaluate(job.compiled, table, chunk_draws=job.chunk_draws, threads=1))
+
+
+def _output_columns(job: EvaluationJob, ev) -> np.ndarray:
+    """(draws, outputs): :func:`output_values` of every output, the cost-offset measures computed once per
+    perspective and discounting for all the outputs that read them (the same numbers)."""
+    from econ.analysis.offset import measures
+
+    out = np.empty((ev.n_draws, len(job.outputs)))
+    offsets: dict = {}
     for j, spec in enumerate(job.outputs):
-        out[:, j] = output_values(job.compiled, ev, spec)
+        if spec.kind == "offset":
+            key = (spec.perspective, spec.discounted)
+            if key not in offsets:
+                offsets[key] = measures(job.compiled, ev, spec.perspective, discounted=spec.discounted)
+            out[:, j] = offsets[key][spec.name][:, ev.strategies.index(spec.strategy)]
+        else:
+            out[:, j] = output_values(job.compiled, ev, spec)
     return out
+
+
+def saltelli_plan(compiled: CompiledScenario, design: Design, outputs) -> tuple:
+    """(reuse plan or None, rows per block, share of a block's rows the engine evaluates at once) of a design."""
+    if not isinstance(design.rows, SaltelliRows):
+        return None, 1, 1.0
+    from econ.analysis.gsa.reuse import reuse_plan
+
+    plan = reuse_plan(compiled, design.rows, outputs)
+    parts = [np.unique(plan.trace_rep).size] + [np.unique(rep).size for _, _, rep, _ in plan.classes]
+    return plan, plan.step, max(parts) / plan.step
 
 
 def _stderr_is_terminal() -> bool:
@@ -146,9 +191,10 @@ def evaluate_design(compiled: CompiledScenario, design: Design, outputs: Sequenc
     ModelError
         An output is not finite for some rows (e.g. an ICER whose incremental effect is 0).
     """
+    plan, step, share = saltelli_plan(compiled, design, outputs)
     chunk, threads = design_chunking(compiled, design.n_rows, max_memory_mb=max_memory_mb, scheduler=scheduler,
-                                     threads=threads)
-    job = EvaluationJob(compiled, tuple(outputs), design.rows, chunk)
+                                     threads=threads, step=step, share=share)
+    job = EvaluationJob(compiled, tuple(outputs), design.rows, chunk, plan)
     ranges = [(s, min(s + chunk, design.n_rows)) for s in range(0, design.n_rows, chunk)]
     Y = np.empty((design.n_rows, len(outputs)))
     with _progress_bar(design.n_rows, progress, f"gsa {design.method}") as tick:

@@ -65,19 +65,21 @@ SOBOL_ANALYSIS_MB = 512
 
 def _sobol_analyses(design: Design, Y: np.ndarray, seeds: Sequence[int], num_resamples: int,
                     conf_level: float) -> list:
-    """SALib's Sobol' analysis of every column of Y, on up to :func:`default_threads` threads.
+    """Sobol' analysis of every column of Y, on up to :func:`default_threads` threads.
 
-    Each analysis is seeded by its own integer (SALib then draws its bootstrap resamples from
-    ``numpy.random.default_rng(seed)``, never from the global state), so the results do not depend
-    on the threads. SALib's bootstrap is numpy indexing and reductions, which release the GIL.
+    Each column is analysed by :func:`econ.analysis.gsa.sobol_estimates.sobol_analyze` (SALib's
+    estimators and intervals, bit for bit, with the resamples of A and B taken once per output
+    instead of seven times per factor). Each analysis is seeded by its own integer (the bootstrap
+    resamples come from ``numpy.random.default_rng(seed)``, never from the global state), so the
+    results do not depend on the threads. The bootstrap is numpy indexing and reductions, which
+    release the GIL.
     Each analysis holds about :data:`SOBOL_BOOTSTRAP_ARRAYS` arrays of N x resamples numbers at
     once; as many run together as fit in :data:`SOBOL_ANALYSIS_MB` (at least one).
     """
-    from SALib.analyze import sobol as sobol_analyze
+    from econ.analysis.gsa.sobol_estimates import sobol_analyze
 
     p = design.problem
     k = len(p.factors(grouped=True))
-    problem = p.salib()
 
     def one(j: int):
         y = np.ascontiguousarray(Y[:, j])
@@ -85,8 +87,8 @@ def _sobol_analyses(design: Design, Y: np.ndarray, seeds: Sequence[int], num_res
             res = {name: np.full(k, np.nan) for name in ("S1", "S1_conf", "ST", "ST_conf")}
             res["S2"] = res["S2_conf"] = np.full((k, k), np.nan)
             return res
-        return sobol_analyze.analyze(problem, y, calc_second_order=design.second_order,
-                                     num_resamples=num_resamples, conf_level=conf_level, seed=seeds[j])
+        return sobol_analyze(y, k, calc_second_order=design.second_order, num_resamples=num_resamples,
+                             conf_level=conf_level, seed=seeds[j])
 
     with _salib_sandbox():  # one sandbox around all threads: warning filters are process-wide
         n_base = Y.shape[0] // (2 * k + 2 if design.second_order else k + 2)

@@ -11,7 +11,7 @@ from econ.analysis.outputs import OutputSpec, default_outputs, parse_output
 from econ.core.errors import ScenarioError
 from econ.model.compile import CompiledScenario
 from econ.analysis.gsa.design import Design, sample
-from econ.analysis.gsa.evaluation import design_chunking, evaluate_design
+from econ.analysis.gsa.evaluation import design_chunking, evaluate_design, saltelli_plan
 from econ.analysis.gsa.methods import analyze
 from econ.analysis.gsa.problem import (DEFAULT_N, TABLE_NAMES, GsaError, GsaMethod, _check_method, build_problem,
                                        check_sample_size)
@@ -174,9 +174,11 @@ def run_gsa(compiled: CompiledScenario, *, method: GsaMethod | None = None, n: i
                         progress=progress)
     indices, second = analyze(design, Y, [s.text for s in specs], rng=np.random.default_rng(analyze_ss),
                               num_resamples=num_resamples, conf_level=conf_level)
+    _plan, step, share = saltelli_plan(compiled, design, specs)
     return GsaResult(method, TABLE_NAMES[method], indices, second, tuple(s.text for s in specs), int(n),
                      design.n_rows, seed,
-                     design_chunking(compiled, design.n_rows, max_memory_mb=max_memory_mb, scheduler=scheduler)[0],
+                     design_chunking(compiled, design.n_rows, max_memory_mb=max_memory_mb, scheduler=scheduler,
+                                     step=step, share=share)[0],
                      compiled.synthetic, design.correlated, Y, design)
 
 
