@@ -186,6 +186,9 @@ def cmd_psa(args) -> int:
         run = run[[c for c in result.outputs.columns if c in run.columns]]
         run.index = [f"{n:,}" for n in run.index]
         print(format_frame(run, index_name="n_draws"))
+    from econ.cli.run import _print_followup
+
+    _print_followup(compiled)
 
     if folder is not None:
         with stage_progress(args, len(tables) + len(PER_DRAW) * len(args.formats) + 2, "writing files") as step:
