@@ -296,3 +296,16 @@ def test_missing_share_is_in_the_report_and_under_psa(tmp_path, capsys):
     assert expected in capsys.readouterr().out
     html = (tmp_path / "rep" / "report.html").read_text()
     assert expected in html and "multiple imputation" in html
+
+
+def test_data_commands_read_the_default_format_with_loss(tmp_path, capsys):
+    """data summary says how many were lost and summarises the people followed up; data effect estimates from
+    the default format (pre_post), with the share missing."""
+    data, persons = _default_format(tmp_path, 3, n=120)
+    lost = int((pd.read_csv(persons).followed_up == "no").sum())
+    assert main(["data", "summary", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert f"Loss to follow-up: {lost} of 120 persons lost" in out and f": {120 - lost} persons," in out
+    assert main(["data", "effect", str(data), "--missing", "ipw", "--replicates", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "Effect: pre_post, inverse-probability weighting" in out and f"intervention   followup 120" in out
