@@ -309,3 +309,16 @@ def test_data_commands_read_the_default_format_with_loss(tmp_path, capsys):
     assert main(["data", "effect", str(data), "--missing", "ipw", "--replicates", "20"]) == 0
     out = capsys.readouterr().out
     assert "Effect: pre_post, inverse-probability weighting" in out and f"intervention   followup 120" in out
+
+
+def test_controlled_data_take_data_persons_and_list_it_once(tmp_path):
+    """data.persons names the controlled persons file too (it was ignored for the file beside the data)."""
+    persons = CONTROLLED.with_name("SYNTHETIC_controlled_need_dropout_persons.csv")
+    copy = tmp_path / "other_persons.csv"
+    frame = pd.read_csv(persons, dtype=str, keep_default_na=False)
+    frame.loc[0, "swemwbs_baseline"] = str(int(frame.loc[0, "swemwbs_baseline"]) % 28 + 7)  # a changed score
+    frame.to_csv(copy, index=False)
+    compiled = econ.compile_path(_scenario(tmp_path, CONTROLLED, copy, "complete_case"))
+    assert compiled.context.controlled.persons_file == str(copy)
+    roles = [d for d in compiled.data_files if d["role"] == "persons"]
+    assert len(roles) == 1 and roles[0]["path"] == str(copy)

@@ -254,7 +254,8 @@ class DataContext:
                     synthetic = key in ("service_use", "informal_care", "persons") and bool(self.service_use.synthetic)
                     out.append({"role": key, "path": str(path), "sha256": _sha256(path), "synthetic": synthetic})
         controlled = self.__dict__.get("controlled")
-        if controlled is not None and controlled.persons_file:
+        if controlled is not None and controlled.persons_file and not any(
+                d["role"] == "persons" and Path(d["path"]) == Path(controlled.persons_file) for d in out):
             out.append({"role": "persons", "path": controlled.persons_file,
                         "sha256": _sha256(Path(controlled.persons_file)), "synthetic": bool(controlled.synthetic)})
         if "indices" in self.__dict__:
