@@ -411,3 +411,28 @@ def write_files(main, out_dir, *, seed, n=None):
         path.write_bytes((header + body).encode("utf-8"))
         written.append(path)
     return written
+
+
+def default_format_texts(people, use):
+    """The intervention people of a data set in the DEFAULT format (docs/data_format.md): a service-use file
+    without ``group`` and a persons file with ``cluster`` and ``followed_up`` (people lost have baseline rows
+    only and an empty ``swemwbs_followup``). Returns (service_use text, persons text); still SYNTHETIC."""
+    keep = np.flatnonzero(np.asarray(people["group"]) == "intervention")
+    part = {key: (value[:, keep] if key == "swemwbs" else np.asarray(value)[keep]) for key, value in people.items()
+            if key != "level"}
+    lines = _service_use_csv(part, use[:, keep]).splitlines()
+    header = lines[0].replace(",group,", ",")
+    body = [",".join(f for j, f in enumerate(line.split(",")) if j != 1) for line in lines[1:]]
+    return "\n".join([header] + body) + "\n", _persons_csv(part)
+
+
+def write_default_format(main, out_dir, *, seed, n=None, name="need_dropout_default"):
+    """Write ``SYNTHETIC_<name>_service_use.csv`` and ``_persons.csv`` (the need-dropout design, intervention
+    people, default format) into ``out_dir``; returns (service-use path, persons path)."""
+    variant, dropout, icc = DATA_SETS["need_dropout"]
+    people, use = generate(main, seed, variant, n, dropout=dropout, cluster_icc=icc)
+    use_text, persons_text = default_format_texts(people, use)
+    paths = (out_dir / f"SYNTHETIC_{name}_service_use.csv", out_dir / f"SYNTHETIC_{name}_persons.csv")
+    for path, text in zip(paths, (use_text, persons_text)):
+        path.write_bytes(text.encode("utf-8"))
+    return paths

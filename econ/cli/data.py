@@ -160,6 +160,14 @@ def run_data(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     lines = []
     if data.synthetic:
         lines.append(_synthetic_banner(data))
+    if "followed_up" in data.persons and not data.persons["followed_up"].all():  # the persons file records loss
+        from econ.inputs.followup import followed_up_only
+
+        n_all = data.n_persons
+        data = followed_up_only(data)
+        lines.append(f"Loss to follow-up: {n_all - data.n_persons} of {n_all} persons lost "
+                     f"({(n_all - data.n_persons) / n_all:.0%}); the summaries below are of the {data.n_persons} "
+                     f"followed up (complete case)")
     n_areas = data.persons["area"].nunique()
     recall = sorted({float(x) for x in np.unique(data.recall_months)})
     lines.append(f"Service use: {data.source_file}: {data.n_persons} persons, {n_areas} areas, "

@@ -1,7 +1,8 @@
 """``data effect``: effect estimates from controlled data, with loss to follow-up, clusters and a cost model.
 
 Reads a controlled service-use file (``docs/data_format.md``: ``group`` column, persons file with
-``followed_up`` and ``cluster``) and prints, for total cost (and SWEMWBS when the persons file has it),
+``followed_up`` and ``cluster``), or one in the default format whose persons file records ``followed_up``
+(everyone in the intervention arm), and prints, for total cost (and SWEMWBS when the persons file has it),
 the estimate with its 95% interval under the chosen method for loss to follow-up, the share missing per
 arm and time point, the cost model's estimate of the total-cost change and, with clusters, the ICC and
 design effect. Settings come from the options, else from ``--scenario FILE``'s ``data:`` block
@@ -25,7 +26,8 @@ def add_effect_parser(commands) -> None:
     """Add ``effect`` to the ``data`` command's sub-commands."""
     p = commands.add_parser("effect", help="effect estimate with loss to follow-up, clusters and a cost model",
                             description=__doc__.splitlines()[0])
-    p.add_argument("file", metavar="FILE", help="controlled service-use CSV (with a group column)")
+    p.add_argument("file", metavar="FILE", help="service-use CSV: controlled (a group column) or the default format "
+                                                "(persons file X_persons.csv beside it, with followed_up)")
     p.add_argument("--scenario", metavar="YAML", help="take the settings from this scenario's data: block")
     p.add_argument("--estimator", choices=("pre_post", "difference_in_differences", "ancova"),
                    help="default: difference_in_differences with a comparison group, else pre_post")
@@ -59,7 +61,6 @@ def _settings(args) -> dict:
 def run_effect(args, *, out=None) -> int:
     """Run ``data effect`` (module docstring); DataError for bad input (exit 2)."""
     from econ.inputs.clustered import icc_anova
-    from econ.inputs.controlled_data import load_controlled_data
     from econ.inputs.cost_models import COST_MODELS, cost_effect
     from econ.inputs.estimators import TOTAL_COST
     from econ.inputs.inflation import load_indices
@@ -70,7 +71,7 @@ def run_effect(args, *, out=None) -> int:
     s = _settings(args)
     costs_path = Path(args.costs or DEFAULT_UNIT_COSTS)
     unit_costs = load_unit_costs(costs_path)
-    data = load_controlled_data(args.file, unit_costs=unit_costs)
+    data = _load(args.file, unit_costs)
     table = unit_costs.select(data.services).rebased(args.price_year, load_indices(costs_path.parent))
     measures = ("cost", "swemwbs") if data.swemwbs is not None else ("cost",)
     cluster = None if s["bootstrap_clusters"] == "none" else s["bootstrap_clusters"]
@@ -110,6 +111,24 @@ def run_effect(args, *, out=None) -> int:
                      f"{de.icc:.3f}, design effect 1 + (m - 1) ICC = {de.design_effect:.2f} (m = {de.effective_size:.1f})")
     print("\n".join(lines), file=out)
     return 0
+
+
+def _load(file, unit_costs):
+    """Controlled data (a ``group`` column), else the default format with the persons file beside it
+    (``X_persons.csv``; its ``followed_up`` column records who was lost; everyone is in the intervention arm)."""
+    from econ.inputs.controlled_data import load_controlled_data, persons_path_for
+
+    try:
+        with open(file, encoding="utf-8-sig", errors="replace") as fh:
+            header = {c.strip() for c in fh.readline().split(",")}
+    except OSError:
+        header = {"group"}  # the controlled loader reports it
+    if "group" in header:
+        return load_controlled_data(file, unit_costs=unit_costs)
+    from econ.inputs.service_use import load_service_use
+
+    persons = persons_path_for(file)
+    return load_service_use(file, unit_costs=unit_costs, persons_path=persons if persons.is_file() else None)
 
 
 def _columns(mo, keep):

@@ -149,6 +149,12 @@ def cmd_report(args) -> int:
     folder, compiled_list, written = build_report(args, args.files)
     if any(c.synthetic for c in compiled_list):
         print(SYNTHETIC_BANNER)
+    from econ.report.text import followup_text
+
+    for c in compiled_list:
+        line = followup_text(c)
+        if line:
+            print(f"{c.name}: {line}" if len(compiled_list) > 1 else line)
     n_tables = sum(1 for p in written if p.parent.name == "tables")
     n_plots = sum(1 for p in written if p.parent.name == "plots")
     print(f"Wrote {folder}/: report.html" + (", tables.xlsx" if "xlsx" in args.formats else "") +

@@ -360,4 +360,7 @@ def _html_about(a: Analyses) -> tuple:
                  "states of the model and adds up the costs and outcomes of each option.",)
         keep = {"Discounting", "Simulations (probabilistic analysis)", "95% interval", "One-way sensitivity (tornado)"}
         glossary = tuple(g for g in H.GLOSSARY if g[0] in keep)
-    return overline, lead, about, glossary
+    from econ.report.text import followup_text
+
+    followup = followup_text(a.compiled)
+    return overline, lead, about + ((followup,) if followup else ()), glossary

@@ -51,6 +51,16 @@ def _cost_effectiveness(compiled, res, folder) -> list[str]:
     return ["frontier.csv", "net_benefit.csv"]
 
 
+def _print_followup(compiled) -> None:
+    """The loss-to-follow-up line under the results (nothing when no service-use data were used)."""
+    from econ.report.text import followup_text
+
+    text = followup_text(compiled)
+    if text:
+        print()
+        print(text)
+
+
 def cmd_run(args) -> int:
     from econ.analysis.budget import budget_table
     from econ.analysis.offset import base_case_and_ends, headline
@@ -77,6 +87,7 @@ def cmd_run(args) -> int:
     else:
         _print_generic(compiled, res)
     cea_written = _cost_effectiveness(compiled, res, folder)
+    _print_followup(compiled)
     for line in compiled.loaded.overrides:
         print(f"override: {line}")
     if folder is not None:

@@ -235,6 +235,9 @@ def _print_psa(compiled, result, tables) -> None:
         run = run[[c for c in result.outputs.columns if c in run.columns]]
         run.index = [f"{n:,}" for n in run.index]
         print(format_frame(run, index_name="n_draws"))
+    from econ.cli.run import _print_followup
+
+    _print_followup(compiled)
 
 
 def _write_psa_run(args, folder, compiled, result, tables, wtp, started, pending) -> None:

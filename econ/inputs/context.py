@@ -153,22 +153,66 @@ class DataContext:
 
     @cached_property
     def service_use(self):
-        from econ.inputs.service_use import load_service_use
-
+        """The people every complete-case statistic is of: the intervention people followed up."""
         path = self._path("service_use", None)
         if path is None:
             raise ScenarioError(self.loaded.problem(("data",), "a parameter uses service_use: but data.service_use "
                                                                "names no file"))
-        ic = self._path("informal_care", None)
+        self._path("informal_care", None)  # a wrong path is an error even where the file is not used
         if self.controlled is not None:  # a comparison group: the usual statistics are of the intervention group
             from econ.inputs.effects import intervention_view
 
             return intervention_view(self.controlled)
+        from econ.inputs.followup import followed_up_only
+
+        return followed_up_only(self.everyone)  # complete cases; people lost are the business of _followup
+
+    @cached_property
+    def everyone(self):
+        """The service-use data with the people lost to follow-up (NaN there): ControlledData when the file
+        has a ``group`` column, else ServiceUseData; None without data.service_use."""
+        from econ.inputs.service_use import load_service_use
+
+        path = self._path("service_use", None)
+        if path is None:
+            return None
+        if self.controlled is not None:
+            return self.controlled
+        ic = self._path("informal_care", None)
         pp = self._path("persons", None)
         return _cached("service_use", path, lambda: load_service_use(path, unit_costs=self.unit_costs,
                                                                      informal_care_path=ic, persons_path=pp),
                        str(ic), ic.stat().st_mtime_ns if ic is not None else 0, id(self.unit_costs),
                        str(pp), pp.stat().st_mtime_ns if pp is not None else 0)
+
+    @cached_property
+    def _followup(self):
+        """A FollowupStatistics (econ.inputs.followup_model) when data.missing_followup is ipw or mice and
+        somebody was lost to follow-up; None otherwise (complete cases are then every statistic's people)."""
+        method = self.loaded.spec.data.missing_followup
+        data = self.everyone
+        if method == "complete_case" or data is None or "followed_up" not in data.persons \
+                or data.persons["followed_up"].all():
+            return None
+        from econ.inputs.followup_model import FollowupStatistics
+
+        spec = self.loaded.spec.data
+        try:
+            return FollowupStatistics(data, method, n_boot=int(spec.bootstrap_replicates),
+                                      seed=int(self.loaded.spec.settings.seed), by=self._by,
+                                      cluster=self._cluster_column(), imputations=int(spec.imputations))
+        except DataError as exc:
+            raise ScenarioError(self.loaded.problem(("data", "missing_followup"), str(exc))) from None
+
+    def followup_mask(self, ref, *, arm: str = "intervention") -> np.ndarray:
+        """People of :attr:`everyone` a parameter's statistics are of: the arm, the parameter's subgroup and the
+        run's (comparison people: area and bme only, as for complete cases)."""
+        persons = self.everyone.persons
+        mask = (persons["group"] == arm).to_numpy() if "group" in persons else np.ones(len(persons), dtype=bool)
+        for key, value in self._filter(ref).items():
+            if arm == "intervention" or key in ("area", "bme"):
+                mask &= persons[key].astype(str).to_numpy() == str(value)
+        return mask
 
     @cached_property
     def outcome_values(self):
@@ -192,8 +236,10 @@ class DataContext:
             return None
         from econ.inputs.controlled_data import load_controlled_data
 
-        return _cached("controlled", path, lambda: load_controlled_data(path, unit_costs=self.unit_costs),
-                       id(self.unit_costs))
+        pp = self._path("persons", None)  # data.persons, else X_persons.csv beside X_service_use.csv
+        return _cached("controlled", path, lambda: load_controlled_data(path, unit_costs=self.unit_costs,
+                                                                        persons_path=pp),
+                       id(self.unit_costs), str(pp))
 
     def data_files(self) -> list[dict]:
         """Data files used so far, with SHA-256 and the synthetic flag (for run metadata)."""
@@ -208,7 +254,8 @@ class DataContext:
                     synthetic = key in ("service_use", "informal_care", "persons") and bool(self.service_use.synthetic)
                     out.append({"role": key, "path": str(path), "sha256": _sha256(path), "synthetic": synthetic})
         controlled = self.__dict__.get("controlled")
-        if controlled is not None and controlled.persons_file:
+        if controlled is not None and controlled.persons_file and not any(
+                d["role"] == "persons" and Path(d["path"]) == Path(controlled.persons_file) for d in out):
             out.append({"role": "persons", "path": controlled.persons_file,
                         "sha256": _sha256(Path(controlled.persons_file)), "synthetic": bool(controlled.synthetic)})
         if "indices" in self.__dict__:
@@ -316,13 +363,20 @@ class DataContext:
             change = (followup - baseline) / baseline
         return change if statistic == "relative_change" else -change
 
+    def point_means(self, name: str, ref) -> tuple[float, float]:
+        """Mean baseline and follow-up of the persons ``ref`` selects (groups pooled by their sizes), or under
+        data.missing_followup ipw / mice the estimates of econ.inputs.followup_model."""
+        rows = self._select(self._point_table, name, ref)
+        if self._followup is not None:
+            b, f = self._followup.means(self.followup_mask(ref), ref.service, False)
+            return float(b), float(f)
+        w = rows["n_persons"].astype(float)
+        return float((rows["baseline"] * w).sum() / w.sum()), float((rows["followup"] * w).sum() / w.sum())
+
     def effect_point_at(self, name: str, ref, *, rho=None, ratio=None) -> np.ndarray:
         """An effect statistic at the data's point estimate with rho and/or the population ratio set to these
         values (arrays): what a one-way analysis of that rho or ratio needs."""
-        rows = self._select(self._point_table, name, ref)
-        w = rows["n_persons"].astype(float)
-        b = float((rows["baseline"] * w).sum() / w.sum())
-        f = float((rows["followup"] * w).sum() / w.sum())
+        b, f = self.point_means(name, ref)
         return self._effect(name, ref, np.array(b), np.array(f), False, rho=rho, ratio=ratio)
 
     def _effect(self, name: str, ref, b, f, replicates: bool, *, rho=None, ratio=None):
@@ -351,6 +405,9 @@ class DataContext:
         from econ.inputs.service_use import INFORMAL_CARE_SERVICE, SWEMWBS
 
         data = self.service_use
+        if self._followup is not None:  # ipw / mice: everyone of the intervention arm, lost people included
+            fs = self._followup
+            return {name: float(fs.mo.baseline[fs.intervention, k].mean()) for name, k in fs.column.items()}
         out = dict(zip(data.services, np.asarray(data.monthly_use[0], dtype=float).mean(axis=0)))
         if data.informal_care_monthly is not None:
             out[INFORMAL_CARE_SERVICE] = float(np.asarray(data.informal_care_monthly[0], dtype=float).mean())
@@ -362,10 +419,7 @@ class DataContext:
         """Point estimate of a service-use statistic from the data (persons pooled over the subgroup)."""
         from econ.inputs.effects import EFFECT_STATISTICS
 
-        rows = self._select(self._point_table, name, ref)
-        w = rows["n_persons"].astype(float)
-        b = float((rows["baseline"] * w).sum() / w.sum())
-        f = float((rows["followup"] * w).sum() / w.sum())
+        b, f = self.point_means(name, ref)
         if ref.statistic in EFFECT_STATISTICS:
             value = float(self._effect(name, ref, np.array(b), np.array(f), False))
         else:
@@ -413,7 +467,10 @@ class DataContext:
 
     def replicate_means(self, name: str, ref) -> tuple[np.ndarray, np.ndarray]:
         """Mean baseline and follow-up use of the persons ``ref`` selects, in each bootstrap replicate
-        (groups pooled by their sizes)."""
+        (groups pooled by their sizes; under data.missing_followup ipw / mice, econ.inputs.followup_model)."""
+        if self._followup is not None:
+            self._select(self._point_table, name, ref)  # the located errors of a service or subgroup not in the data
+            return self._followup.means(self.followup_mask(ref), ref.service, True)
         rows = self._select(self._bootstrap, name, ref)
         w = rows["n_persons"].astype(float)
         rep = rows["replicate"].astype(np.intp)

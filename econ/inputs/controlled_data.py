@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from econ.inputs.csv_reader import ProblemLog, check_choice, check_text, parse_number, read_csv_rows
+from econ.inputs.followup import SWEMWBS_RANGE, check_followup_rows, person_row
 from econ.inputs.service_use import (BME_VALUES, NO_SERVICE, PERIODS, SERVICE_USE_COLUMNS, SETTINGS,
                                      _is_synthetic, _read_metadata, engagement_band, metadata_path_for)
 from econ.inputs.unit_costs import CODE_PATTERN, UnitCostTable
@@ -36,9 +37,6 @@ GROUPS = ("intervention", "comparison")
 
 #: Setting of comparison people (they receive no peer support).
 NO_SETTING = "none"
-
-#: SWEMWBS range (Short Warwick-Edinburgh Mental Wellbeing Scale, 7 items scored 1-5).
-SWEMWBS_RANGE = (7, 35)
 
 _ATTRIBUTES = ("group", "setting", "engagement_sessions", "area", "bme")
 
@@ -147,33 +145,20 @@ def _read_service_use(path: Path, log: ProblemLog, known: set[str] | None):
     return attributes, periods, records
 
 
-def _read_persons(path: Path, people: set[str], log: ProblemLog) -> dict[str, tuple[int, str, bool, float, float]]:
-    out: dict[str, tuple[int, str, bool, float, float]] = {}
-    low, high = SWEMWBS_RANGE
+def _read_persons(path: Path, people: set[str], log: ProblemLog) -> dict:
+    """person -> PersonRow (econ.inputs.followup, the checks the default format shares)."""
+    out: dict = {}
     for row in read_csv_rows(path, columns=PERSON_COLUMNS, log=log):
-        v, line = row.values, row.line
-        person = check_text(v.get("person_id"), log=log, line=line, column="person_id")
-        cluster = check_text(v.get("cluster"), log=log, line=line, column="cluster")
-        followed = check_choice(v.get("followed_up"), ("yes", "no"), log=log, line=line, column="followed_up")
-        scores = []
-        for column in ("swemwbs_baseline", "swemwbs_followup"):
-            lost = column == "swemwbs_followup" and followed == "no"
-            if lost and v.get(column):
-                log.add(f"person lost to follow-up (followed_up = no) must have an empty {column} "
-                        f"(got {v[column]!r})", line=line, column=column)
-            value = None if lost else parse_number(v.get(column), log=log, line=line, column=column, integer=True)
-            if value is not None and not low <= value <= high:
-                log.add(f"must be a SWEMWBS score from {low} to {high} (got {v[column]!r})", line=line, column=column)
-                value = None
-            scores.append(np.nan if value is None else value)
+        person, checked = person_row(row.values, row.line, log, PERSON_COLUMNS)
         if person is None:
             continue
         if person in out:
-            log.add(f"duplicate row: person {person!r} already on line {out[person][0]}", line=line, column="person_id")
+            log.add(f"duplicate row: person {person!r} already on line {out[person].line}", line=row.line,
+                    column="person_id")
         elif person not in people:
-            log.add(f"person {person!r} is not in the service-use file", line=line, column="person_id")
-        elif cluster is not None and followed is not None:
-            out[person] = (line, cluster, followed == "yes", scores[0], scores[1])
+            log.add(f"person {person!r} is not in the service-use file", line=row.line, column="person_id")
+        elif checked is not None:
+            out[person] = checked
     return out
 
 
@@ -219,14 +204,10 @@ def load_controlled_data(path: str | Path, *, persons_path: str | Path | None = 
         if "baseline" not in found:
             log.add(f"person {person!r} has no baseline rows (use service 'none' with quantity 0 for a period "
                     f"with no service use)", line=first, column="period")
-        followed = extra[person][2] if person in extra else persons_path is None
-        if followed and "followup" not in found and (persons_path is None or person in extra):
-            where = f"{persons_path} line {extra[person][0]}" if person in extra else "no persons file"
-            log.add(f"person {person!r} has no followup rows but is followed up ({where}); record loss to "
+        if persons_path is None and "followup" not in found:
+            log.add(f"person {person!r} has no followup rows but is followed up (no persons file); record loss to "
                     f"follow-up with followed_up = no in a persons file", line=first, column="period")
-        if person in extra and not followed and "followup" in found:
-            log.add(f"person {person!r} is lost to follow-up ({persons_path} line {extra[person][0]}) but has "
-                    f"followup rows", line=found["followup"], column="period")
+        check_followup_rows(log, person, first, found.get("followup"), extra.get(person), persons_path)
     log.raise_if_any()
     return _build(path, persons_path, attributes, extra, records)
 
@@ -241,8 +222,8 @@ def _build(path, persons_path, attributes, extra, records) -> ControlledData:
         frame[name] = [attributes[person][1][name] for person in persons]
     frame["engagement_sessions"] = frame["engagement_sessions"].astype(float).astype("int64")
     frame.insert(4, "engagement_band", engagement_band(frame["engagement_sessions"].to_numpy()))
-    frame["cluster"] = [extra[p][1] if p in extra else attributes[p][1]["area"] for p in persons]
-    followed = np.array([extra[p][2] if p in extra else True for p in persons])
+    frame["cluster"] = [extra[p].cluster if p in extra else attributes[p][1]["area"] for p in persons]
+    followed = np.array([extra[p].followed if p in extra else True for p in persons])
     frame["followed_up"] = followed
     use = np.zeros((2, len(persons), len(services)))
     for person, period, service, monthly in records:
@@ -250,7 +231,7 @@ def _build(path, persons_path, attributes, extra, records) -> ControlledData:
     use[1, ~followed] = np.nan
     swemwbs = None
     if persons_path is not None:
-        swemwbs = np.array([[extra[p][3] for p in persons], [extra[p][4] for p in persons]], dtype=float)
+        swemwbs = np.array([[extra[p].baseline for p in persons], [extra[p].followup for p in persons]], dtype=float)
         swemwbs[1, ~followed] = np.nan
         swemwbs.flags.writeable = False
     use.flags.writeable = False

@@ -129,10 +129,29 @@ def intervention_view(controlled):
                                              "engagement_band", "area", "bme"]].reset_index(drop=True)
     use = np.asarray(controlled.monthly_use)[:, keep, :].copy()
     use.flags.writeable = False
+    swemwbs = None
+    if controlled.swemwbs is not None:  # SWEMWBS of the persons file, so 'swemwbs' statistics work here too
+        swemwbs = np.asarray(controlled.swemwbs)[:, keep].copy()
+        swemwbs.flags.writeable = False
     return ServiceUseData(persons=persons, services=controlled.services, monthly_use=use,
                           recall_months=np.full((2, int(keep.sum())), np.nan), informal_care_monthly=None,
                           source_file=controlled.source_file, synthetic=controlled.synthetic,
-                          metadata=controlled.metadata)
+                          metadata=controlled.metadata, swemwbs=swemwbs, persons_file=controlled.persons_file)
+
+
+def _person_values(data, service: str, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(baseline, follow-up) of ``service`` (a service code or ``swemwbs``) for the people ``mask``; zeros for a
+    service nobody used."""
+    from econ.inputs.service_use import SWEMWBS
+
+    if service == SWEMWBS and getattr(data, "swemwbs", None) is not None:
+        scores = np.asarray(data.swemwbs, dtype=float)
+        return scores[0, mask], scores[1, mask]
+    if service not in data.services:
+        return np.zeros(int(mask.sum())), np.zeros(int(mask.sum()))
+    k = data.services.index(service)
+    use = np.asarray(data.monthly_use)
+    return use[0, mask, k], use[1, mask, k]
 
 
 def comparison_people(controlled, service: str, attributes: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -143,11 +162,7 @@ def comparison_people(controlled, service: str, attributes: dict) -> tuple[np.nd
     for key, value in attributes.items():
         if key in ("area", "bme"):
             mask &= (persons[key].astype(str) == str(value)).to_numpy()
-    k = controlled.services.index(service) if service in controlled.services else None
-    use = np.asarray(controlled.monthly_use)
-    if k is None:
-        return np.zeros(int(mask.sum())), np.zeros(int(mask.sum()))
-    return use[0, mask, k], use[1, mask, k]
+    return _person_values(controlled, service, mask)
 
 
 def comparison_effect(estimator: str, treated: tuple, compared: tuple, weights: tuple | None) -> np.ndarray:
@@ -183,13 +198,18 @@ def comparison_statistic(context, name: str, ref, replicates: bool) -> np.ndarra
     from econ.inputs.service_use import bootstrap_counts
 
     data, where = context.service_use, ("parameters", name, "service_use")
+    if context._followup is not None:  # ipw / mice: everyone resampled, weighted or imputed (econ.inputs.followup_model)
+        try:
+            return context._followup.comparison_effect(
+                context.loaded.spec.effect.estimator, context.followup_mask(ref),
+                context.followup_mask(ref, arm="comparison"), ref.service, replicates)
+        except DataError as exc:
+            raise ScenarioError(context.loaded.problem(where, exc.problems[0].message)) from None
     attributes = context._filter(ref)
     mask = np.ones(data.n_persons, dtype=bool)
     for key, value in attributes.items():
         mask &= data.persons[key].astype(str).to_numpy() == str(value)
-    k = data.services.index(ref.service) if ref.service in data.services else None
-    treated = tuple(np.asarray(data.monthly_use[t])[mask, k] if k is not None else np.zeros(int(mask.sum()))
-                    for t in (0, 1))
+    treated = _person_values(data, ref.service, mask)
     compared = comparison_people(context.controlled, ref.service, attributes)
     weights = None
     if replicates:

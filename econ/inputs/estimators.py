@@ -174,9 +174,10 @@ def outcomes_from_data(data: ServiceUseData | ControlledData, *, unit_costs: Uni
     if controlled:
         intervention = (data.persons["group"] == "intervention").to_numpy()
         followed = data.persons["followed_up"].to_numpy(dtype=bool)
-    else:
+    else:  # the default format: everyone in the intervention group; followed_up when the persons file records it
         intervention = np.ones(data.n_persons, dtype=bool)
-        followed = np.ones(data.n_persons, dtype=bool)
+        followed = (data.persons["followed_up"].to_numpy(dtype=bool) if "followed_up" in data.persons
+                    else np.ones(data.n_persons, dtype=bool))
     lost = {"intervention": int((intervention & ~followed).sum()), "comparison": int((~intervention & ~followed).sum())}
     return Outcomes(names=tuple(names), measures=tuple(kinds), baseline=values[followed, :, 0],
                     followup=values[followed, :, 1], intervention=intervention[followed], n_lost=lost,

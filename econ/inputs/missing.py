@@ -182,8 +182,10 @@ def missing_from_data(data, *, unit_costs=None, measures: Sequence[str] = ("use"
 
     Parameters
     ----------
-    data : ControlledData
-        From :func:`econ.inputs.controlled_data.load_controlled_data` (records ``followed_up``).
+    data : ControlledData or ServiceUseData
+        From :func:`econ.inputs.controlled_data.load_controlled_data` or, for the default format with a
+        persons file with ``followed_up``, :func:`econ.inputs.service_use.load_service_use` (everyone in the
+        intervention arm).
     unit_costs, measures
         As :func:`econ.inputs.estimators.outcomes_from_data`.
     cluster : str, optional
@@ -202,7 +204,8 @@ def missing_from_data(data, *, unit_costs=None, measures: Sequence[str] = ("use"
     if cluster is not None and cluster not in data.persons.columns:
         raise DataError(f"{data.source_file}: no column {cluster!r} to cluster by (columns: cluster, area)")
     followup = everyone.followup.copy()
-    followup[~data.persons["followed_up"].to_numpy(dtype=bool)] = np.nan
+    if "followed_up" in data.persons:
+        followup[~data.persons["followed_up"].to_numpy(dtype=bool)] = np.nan
     return missing_outcomes(everyone.baseline, followup, everyone.intervention, names=everyone.names,
                             measures=everyone.measures, covariates=extra,
                             clusters=None if cluster is None else data.persons[cluster].to_numpy(),

@@ -16,6 +16,7 @@ import yaml
 
 from econ.inputs.csv_reader import ProblemLog, check_choice, check_text, parse_number, read_csv_rows, read_csv_table
 from econ.core.errors import DataError
+from econ.inputs.followup import apply_persons, check_followup_rows, check_persons_cover, read_persons
 from econ.inputs.unit_costs import CODE_PATTERN, UnitCostTable, suggest_codes
 
 #: Columns of a service-use file.
@@ -25,11 +26,9 @@ SERVICE_USE_COLUMNS = ("person_id", "period", "recall_months", "setting", "engag
 #: Columns of an informal-care file.
 INFORMAL_CARE_COLUMNS = ("person_id", "period", "recall_months", "informal_care_hours_per_week")
 
-#: Columns of a persons file (one row per person; the SWEMWBS columns of the controlled persons format).
-PERSONS_COLUMNS = ("person_id", "swemwbs_baseline", "swemwbs_followup")
-
-#: SWEMWBS (Short Warwick-Edinburgh Mental Wellbeing Scale: 7 items scored 1-5): the score range.
-SWEMWBS_RANGE = (7, 35)
+#: Columns of a persons file (one row per person; optional ``cluster`` and ``followed_up``, econ.inputs.followup)
+#: and the SWEMWBS score range (Short Warwick-Edinburgh Mental Wellbeing Scale: 7 items scored 1-5).
+from econ.inputs.followup import PERSONS_COLUMNS, SWEMWBS_RANGE  # noqa: E402
 
 #: Name of SWEMWBS when it is summarised and bootstrapped alongside services.
 SWEMWBS = "swemwbs"
@@ -92,6 +91,11 @@ class ServiceUseData:
     swemwbs : numpy.ndarray or None
         Shape (2, n_persons): SWEMWBS score (7-35) of each person in each period of :data:`PERIODS`, from
         the persons file; None when none was given. Read-only.
+
+    When the persons file has ``followed_up``, ``persons`` has a bool column ``followed_up`` and the
+    follow-up of people lost is NaN in ``monthly_use``, ``recall_months``, ``informal_care_monthly`` and
+    ``swemwbs`` (complete cases: :func:`econ.inputs.followup.followed_up_only`); with ``cluster``,
+    ``persons`` has that column too.
     persons_file : str
         Persons file ('' when none).
     """
@@ -199,7 +203,9 @@ def load_service_use(path: str | Path, *, unit_costs: UnitCostTable | None = Non
         CSV with columns :data:`INFORMAL_CARE_COLUMNS`, one row per person x period, for the same persons.
     persons_path : str or Path, optional
         CSV with columns :data:`PERSONS_COLUMNS`, one row per person of the service-use file: SWEMWBS
-        (whole numbers 7-35) at baseline and follow-up.
+        (whole numbers 7-35) at baseline and follow-up; optionally ``cluster`` and ``followed_up``
+        (``yes``/``no``; a person with ``no`` has baseline rows only, and an empty ``swemwbs_followup``).
+        Without ``followed_up`` every person needs both periods.
 
     Returns
     -------
@@ -214,7 +220,11 @@ def load_service_use(path: str | Path, *, unit_costs: UnitCostTable | None = Non
         a repeated person x period x service, person attributes or recall_months that differ between a
         person's rows, a person without both periods, ``'none'`` rows with other services or a non-zero
         quantity; in the informal-care file: the same checks plus persons missing from either file; in
-        the persons file: scores that are not whole numbers 7-35, repeated or unknown persons, persons missing.
+        the persons file: scores that are not whole numbers 7-35, repeated or unknown persons, persons missing,
+        and follow-up rows (service use, informal care, SWEMWBS) that contradict ``followed_up``.
+
+    Length: the docstring names every check; the body is the order they run in (the persons file first,
+    since who was lost decides which periods each person needs).
     """
     from econ.inputs.service_use_fast import plain_service_use
 
@@ -222,25 +232,29 @@ def load_service_use(path: str | Path, *, unit_costs: UnitCostTable | None = Non
     log = ProblemLog(str(path))
     rows, table = read_csv_table(path, columns=SERVICE_USE_COLUMNS, log=log)
     known = set(unit_costs.codes) if unit_costs is not None else None
-    plain = None if table is None else plain_service_use(
+    recorded, lost = None, set()  # the persons file's rows, when it records who was followed up
+    if persons_path is not None:
+        persons_log, person_rows, person_columns, person_lines = read_persons(Path(persons_path))
+        recorded = person_rows if "followed_up" in person_columns else None
+        lost = {p for p, r in person_rows.items() if not r.followed}
+    plain = None if table is None or lost else plain_service_use(
         table, constants=(PERIODS, SETTINGS, BME_VALUES, NO_SERVICE), attributes=_PERSON_ATTRIBUTES, known=known,
         code_pattern=CODE_PATTERN)
-    if plain is None:  # a file with problems (or quotes): row by row, every problem with its line
+    if plain is None:  # a file with problems (or quotes, or people lost): row by row, every problem with its line
         acc = _Rows()
         for row in rows if rows is not None else read_csv_rows(path, columns=SERVICE_USE_COLUMNS, log=log):
             _read_row(row, acc, log, known, unit_costs)
-        _check_periods(acc, log)
+        _check_periods(acc, log, recorded, persons_path)
         persons = set(acc.attributes)
     else:
         persons = set(plain[0])
 
     informal = None
     if informal_care_path is not None:
-        informal_log, informal = _load_informal_care(Path(informal_care_path), persons)
+        informal_log, informal = _load_informal_care(Path(informal_care_path), persons, lost)
         log.problems.extend(informal_log.problems)
-    scores = None
     if persons_path is not None:
-        persons_log, scores = _load_persons(Path(persons_path), persons)
+        check_persons_cover(persons_log, person_lines, persons)
         log.problems.extend(persons_log.problems)
     log.raise_if_any()
 
@@ -249,9 +263,9 @@ def load_service_use(path: str | Path, *, unit_costs: UnitCostTable | None = Non
     else:
         frame, services, use, recall_array, informal_monthly = _assemble_plain(plain, informal)
     swemwbs = None
-    if scores is not None:
-        swemwbs = np.array([[scores[p][k] for p in frame["person_id"]] for k in (0, 1)], dtype=float)
-        swemwbs.flags.writeable = False
+    if persons_path is not None:  # SWEMWBS, and cluster / followed_up when recorded (NaN at follow-up for the lost)
+        use, recall_array, informal_monthly, swemwbs = apply_persons(frame, (use, recall_array, informal_monthly),
+                                                                     person_rows, person_columns)
     metadata = _read_metadata(metadata_path_for(path))
     return ServiceUseData(
         persons=frame, services=services, monthly_use=use, recall_months=recall_array,
@@ -260,42 +274,6 @@ def load_service_use(path: str | Path, *, unit_costs: UnitCostTable | None = Non
         synthetic=_is_synthetic(path, metadata), metadata=metadata, swemwbs=swemwbs,
         persons_file="" if persons_path is None else str(persons_path),
     )
-
-
-def _load_persons(path: Path, persons: set[str]) -> tuple[ProblemLog, dict[str, tuple[float, float]]]:
-    """Validate a persons file against the persons of the service-use file; SWEMWBS scores by person."""
-    log = ProblemLog(str(path))
-    low, high = SWEMWBS_RANGE
-    scores: dict[str, tuple[float, float]] = {}
-    first_line: dict[str, int] = {}
-    rows = read_csv_rows(path, columns=PERSONS_COLUMNS, log=log)
-    for row in rows:
-        v, line = row.values, row.line
-        person = check_text(v.get("person_id"), log=log, line=line, column="person_id")
-        values = []
-        for column in PERSONS_COLUMNS[1:]:
-            value = parse_number(v.get(column), log=log, line=line, column=column, integer=True)
-            if value is not None and not low <= value <= high:
-                log.add(f"must be a SWEMWBS score from {low} to {high} (got {v[column]!r})", line=line, column=column)
-                value = None
-            values.append(value)
-        if person is None:
-            continue
-        if person in first_line:
-            log.add(f"duplicate row: person {person!r} already on line {first_line[person]}", line=line,
-                    column="person_id")
-            continue
-        first_line[person] = line
-        if person not in persons:
-            log.add(f"person {person!r} is not in the service-use file", line=line, column="person_id")
-        elif None not in values:
-            scores[person] = (float(values[0]), float(values[1]))
-    missing = sorted(persons - set(first_line))
-    if missing and rows:
-        shown = ", ".join(repr(p) for p in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-        log.add(f"{len(missing)} person(s) of the service-use file have no row here: {shown}", line=1,
-                column="person_id")
-    return log, scores
 
 
 @dataclass
@@ -387,14 +365,18 @@ def _check_service(v, line, quantity, log: ProblemLog, known, unit_costs):
     return service
 
 
-def _check_periods(acc: _Rows, log: ProblemLog) -> None:
-    """'none' rows alone in their period; every person with both periods."""
+def _check_periods(acc: _Rows, log: ProblemLog, recorded: dict | None = None, persons_file=None) -> None:
+    """'none' rows alone in their period; every person with both periods, unless the persons file records
+    who was followed up (``recorded``: person -> PersonRow): then follow-up rows as it says."""
     for key, line in acc.none_line.items():
         if key in acc.other_line:
             log.add(f"service 'none' says person {key[0]!r} used no service in the {key[1]} period, but line "
                     f"{acc.other_line[key]} records a service", line=line, column="service")
     for person, periods in acc.person_periods.items():
-        for period in PERIODS:
+        row = recorded.get(person) if recorded is not None else None
+        if row is not None:
+            check_followup_rows(log, person, min(periods.values()), periods.get("followup"), row, persons_file)
+        for period in PERIODS if row is None else ("baseline",):
             if period not in periods:
                 other = next(iter(periods))
                 log.add(f"person {person!r} has {other} rows (from line {periods[other]}) but no {period} "
@@ -448,8 +430,9 @@ def _finish(persons, position, columns, services, use, recall_array, informal):
     return frame, services, use, recall_array, informal_monthly
 
 
-def _load_informal_care(path: Path, persons: set[str]) -> tuple[ProblemLog, dict[tuple[str, str], float]]:
-    """Validate an informal-care file against the persons of the service-use file; hours per week by key."""
+def _load_informal_care(path: Path, persons: set[str], lost=frozenset()) -> tuple[ProblemLog, dict[tuple[str, str], float]]:
+    """Validate an informal-care file against the persons of the service-use file; hours per week by key.
+    People ``lost`` to follow-up (the persons file's followed_up = no) have a baseline row only."""
     log = ProblemLog(str(path))
     hours_by_key: dict[tuple[str, str], float] = {}
     rows = read_csv_rows(path, columns=INFORMAL_CARE_COLUMNS, log=log)
@@ -481,7 +464,10 @@ def _load_informal_care(path: Path, persons: set[str]) -> tuple[ProblemLog, dict
         if hours is not None:
             hours_by_key[key] = hours
     for person, periods in person_periods.items():
-        for period in PERIODS:
+        if person in lost and "followup" in periods:
+            log.add(f"person {person!r} is lost to follow-up (followed_up = no in the persons file) but has a "
+                    f"followup row", line=periods["followup"], column="period")
+        for period in PERIODS if person not in lost else ("baseline",):
             if period not in periods:
                 other = next(iter(periods))
                 log.add(f"person {person!r} has a {other} row but no {period} row; every person needs both periods",

@@ -53,6 +53,17 @@ class CompiledScenario:
         return self.context.data_files() if self.context is not None else []
 
     @property
+    def followup(self) -> dict:
+        """Loss to follow-up in the service-use data the statistics used: method and the share missing per arm
+        and time point (econ.inputs.followup_model.followup_summary); {} when no such data were read."""
+        context = self.context
+        if context is None or not ({"service_use", "everyone"} & set(context.__dict__)):
+            return {}
+        from econ.inputs.followup_model import followup_summary
+
+        return followup_summary(context)
+
+    @property
     def name(self) -> str:
         return self.loaded.spec.metadata.name
 

@@ -129,18 +129,19 @@ def effect_problems(loaded) -> list[Problem]:
 
 
 def data_option_problems(loaded) -> list[Problem]:
-    """The loss-to-follow-up and cost-model options (``data.missing_followup``, ``data.cost_model``) are
-    used by the ``data effect`` command; the effect statistics of the model are of the people followed up,
-    with arithmetic means, so another choice in a model with an ``effect`` block would be silently
-    ignored: it is refused."""
+    """``data.cost_model`` other than ``mean`` is used by the ``data effect`` command only, so it is refused in a
+    model with an ``effect`` block (it would be silently ignored). The model's statistics are means of one
+    arm and period (and DiD / ANCOVA of them): without covariates the gamma GLM's and the two-part model's
+    estimate of such a mean is the mean itself (the maximum-likelihood intercept of a log-link GLM is the
+    log of the sample mean; share with cost x mean of those with cost = the mean), so they would change
+    nothing there. ``data.missing_followup`` is honoured (econ.inputs.followup_model)."""
     spec = loaded.spec
-    problems = []
-    for key, default in (("missing_followup", "complete_case"), ("cost_model", "mean")):
-        if getattr(spec.data, key) != default:
-            problems.append(loaded.problem(("data", key), f"'{getattr(spec.data, key)}' is used by the `data effect` "
-                                                          f"command only; the effect statistics of the model use "
-                                                          f"'{default}' (remove the key or set it to '{default}')"))
-    return problems
+    if spec.data.cost_model == "mean":
+        return []
+    return [loaded.problem(("data", "cost_model"), f"'{spec.data.cost_model}' is used by the `data effect` command only; "
+                                                   f"the model's statistics are means per arm and period, which a "
+                                                   f"gamma GLM or a two-part model without covariates estimates by "
+                                                   f"the mean itself (remove the key or set it to 'mean')")]
 
 
 def input_names(spec) -> list[str]:

@@ -54,6 +54,7 @@ class RunMetadata:
     data_files: list = field(default_factory=list)
     perspectives: list = field(default_factory=list)
     effect: dict = field(default_factory=dict)  # the effect block: estimator (and its label), window, persistence
+    followup: dict = field(default_factory=dict)  # loss to follow-up: method, share missing per arm and time point
     precedence: str = "--set overrides > scenario file > extends: parents > schema defaults"
     paths_relative_to: str = "the folder of scenario_path"
 
@@ -89,5 +90,5 @@ def metadata_for(compiled: CompiledScenario, *, n_draws: int, seed: int | None, 
         data_files=[{**d, "path": relative_to_scenario(d["path"], loaded.path)} if "path" in d else d
                     for d in data_files],
         perspectives=list(loaded.spec.cost_offset.perspectives) if loaded.spec.cost_offset is not None else [],
-        effect=effect_summary(loaded.spec),
+        effect=effect_summary(loaded.spec), followup=compiled.followup,
     )

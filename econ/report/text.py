@@ -233,6 +233,15 @@ def effect_text(spec, parameters=None) -> str:
     return text
 
 
+def followup_text(compiled) -> str:
+    """The line printed under every model result on loss to follow-up in the service-use data ('' without
+    such data): 'Loss to follow-up: followed up: all 700', or the share missing per arm and the method."""
+    from econ.inputs.followup_model import summary_line
+
+    line = summary_line(compiled.followup)
+    return f"Loss to follow-up: {line}" if line else ""
+
+
 def headline_text(compiled, headline: pd.DataFrame, *, discounting: str = "discounted") -> str:
     """The headline table(s) of a cost-offset run as text.
 

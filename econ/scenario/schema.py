@@ -367,7 +367,8 @@ class DataSpec(_Block):
     """Informal-care hours per person and period (CSV)."""
     persons: str | None = None
     """Person-level measures of the service-use data's persons (CSV, one row per person: ``person_id``,
-    ``swemwbs_baseline``, ``swemwbs_followup``; see docs/data_format.md). Gives the ``swemwbs`` statistics."""
+    ``swemwbs_baseline``, ``swemwbs_followup``, optionally ``followed_up`` (yes/no: who was lost to follow-up)
+    and ``cluster``; see docs/data_format.md). Gives the ``swemwbs`` statistics."""
     outcome_values: str | None = None
     """Money values of outcomes (CSV; default: the project's costs/outcome_values.csv)."""
     bootstrap_replicates: Annotated[int, Field(ge=10, le=100_000)] = 2000
@@ -376,8 +377,10 @@ class DataSpec(_Block):
     """People lost to follow-up in effect estimates (data that record them, docs/data_format.md):
     ``complete_case`` (people followed up only, labelled as such), ``ipw`` (inverse-probability weighting
     on baseline covariates, logistic within arm) or ``mice`` (multiple imputation by chained equations,
-    Rubin's rules, bootstrap then impute); econ.inputs.missing. Used by ``data effect``; the effect
-    statistics of a model with an ``effect`` block use complete cases (another value there is an error)."""
+    Rubin's rules, bootstrap then impute); econ.inputs.missing. Every ``service_use:`` statistic of the model
+    follows it (econ.inputs.followup_model: IPW refitted per replicate; one imputation per bootstrap
+    replicate and Rubin's pooled estimate at the base case), and the share missing per arm and time point
+    is printed under every result."""
     imputations: Annotated[int, Field(ge=2, le=1000)] = 10
     """Imputations of the data for Rubin's rules when ``missing_followup`` is ``mice``."""
     bootstrap_clusters: Literal["none", "area", "cluster"] = "none"
@@ -387,7 +390,8 @@ class DataSpec(_Block):
     cost_model: Literal["mean", "glm_gamma", "two_part"] = "mean"
     """Estimator of the change in total cost in ``data effect``: the arithmetic mean, a gamma log-link GLM
     or a two-part model (econ.inputs.cost_models; when each is preferable: docs/data_format.md). The
-    effect statistics of a model with an ``effect`` block use means (another value there is an error)."""
+    statistics of a model with an ``effect`` block are means per arm and period, which these models
+    without covariates estimate by the mean itself, so another value there is an error."""
 
 
 #: Sectors each perspective counts. Values of sector ``programme`` (the intervention's own cost)
