@@ -18,48 +18,45 @@ Usage::
 The same seed and person count give byte-identical files (no dates, fixed formatting, one
 ``numpy.random.Generator`` consumed in a fixed order).
 
-How each person is generated (all parameters are the constants below; every one is an assumption):
+How each person is generated (all parameters are the constants below; every one is an assumption, chosen
+to agree with the default scenario ``scenarios/side_by_side.yaml``; the truth is written to
+``SYNTHETIC_metadata.yaml``, key ``truth``):
 
 1. Area from :data:`AREAS` (shares), BME status with the area's probability, setting with
    :data:`SETTING_SHARES`, and peer-support sessions between baseline and follow-up as
    1 + negative binomial with the setting's mean (:data:`SESSION_MEANS`, dispersion 1.5).
-2. A latent need ``lam ~ Gamma(shape 1.2, mean 1)`` shared by all services, so heavy users of one
-   service tend to use others (right-skewed totals, many zeros).
-3. Baseline use over a 3-month recall (typical of the Client Service Receipt Inventory) per service
-   in :data:`SERVICES`:
-
-   - ``count``: Poisson with mean ``mean * lam * BME multiplier * f``, ``f ~ Gamma(shape=dispersion,
-     mean 1)`` (a negative binomial, overdispersed);
-   - ``hurdle``: used at all when ``U < 1 - (1 - p) ** (lam * BME multiplier)``, ``U ~ Uniform(0, 1)``;
-     users have ``1 + Poisson(f * (mean - 1))`` contacts, ``f ~ Gamma(1.5, mean 1)``;
-   - ``stay`` (inpatient bed days): admitted as in ``hurdle``; days ``1 + Poisson(f * (mean - 1))``,
-     ``f ~ Gamma(1.2, mean 1)`` (a negative binomial), capped at the 91 days of the recall window.
-
-   The person's ``f`` and ``U`` for a service are drawn once and used in both periods.
-
-4. Follow-up (6 months after baseline, again a 3-month recall): need drifts,
-   ``lam_f = lam * LogNormal(-0.03125, 0.25)`` (mean-preserving), and each service's mean (or use
-   probability) is multiplied by ``1 - r``, with ``r = reduction * setting factor * engagement
-   factor * BME factor``, capped at 0.6 (:data:`SETTING_EFFECT`, :data:`ENGAGEMENT_EFFECT`,
-   :data:`BME_EFFECT`). Reductions are 0-20% by service; several services have none.
-5. Informal care hours per week: received with probability ``1 - 0.6 ** lam``; hours
-   ``Gamma(1.2, mean 12) * sqrt(lam)`` rounded to half hours (at most 100). At follow-up 10% of
-   recipients stop, the rest change by ``(1 - r) * LogNormal(-0.045, 0.3)`` with ``r`` as above from
-   a 12% reduction; non-recipients start with probability ``0.06 * lam_f``.
-6. SWEMWBS wellbeing (7-35, written to ``SYNTHETIC_persons.csv``), from a random stream of its own
-   (``default_rng([seed, WELLBEING_STREAM])``, so the service-use and informal-care files are the same
-   as before it was added): latent ``W_0 = 23.5 - 3 - 1.5 (lam - 1) + u + e_0`` with
-   ``u ~ N(0, 3^2)`` (the person) and ``e_0 ~ N(0, 2.5^2)`` (the occasion): people join at a point of
-   low wellbeing (3 points below the population mean, :data:`WELLBEING_JOIN_DIP`), lower when their
-   need is higher. At follow-up half of the dip has passed (regression to the mean, which peer support
-   does not cause) and need has drifted as above: ``W_1 = 23.5 - 1.5 - 1.5 (lam_f - 1) + u + e_1 +
-   1.5 m``, where ``m`` is the setting x engagement x BME factor of step 4 (:data:`WELLBEING_GAIN`
-   points before it). Scores are ``W`` rounded to whole points and clipped to 7-35 (raw scores, not
-   the Rasch metric conversion).
-
-6. Services of other public bodies (police arrests, housing support hours; :data:`OTHER_PUBLIC_SERVICES`)
-   follow step 3-4 with the same need and modifiers, from a random stream of their own, so that the
-   rows of the services above did not change when they were added.
+2. A time-invariant person level ``Gamma(2, mean 1)`` shared by all services (heavy users of one service
+   tend to use others), the BME multiplier of baseline use of each service, and a person x service level
+   ``Gamma(dispersion, mean 1)`` (right-skewed use, many zeros).
+3. **People join at a point of need** (the need model of ``scripts/synthetic_controlled.py``, step 2,
+   reused): for each service the need in period t is ``N_t = L + e_t``, a long-run level plus a transient
+   part, with ``E N = 1`` and test-retest correlation ``corr(N_0, N_1) = rho`` in the population; people
+   join with probability proportional to ``N_0 ** s``, so ``E[N_1 | N_0] = 1 + rho (N_0 - 1)`` among
+   joiners, the linear regression under which the Barnett et al. (2005) RTM formula is exact. rho is the
+   scenario's value for the service (:data:`RHO`: ``rho_primary_care``, ``rho_community_care``,
+   ``rho_urgent_care``) and ``s = T (1 / r - 1)`` makes the population mean ``r`` =
+   :data:`SELECTION_RATIO` (the scenario's ``selection_ratio``) times the joiners' mean baseline need.
+4. Use over a 3-month recall (typical of the Client Service Receipt Inventory), baseline and follow-up
+   (6 months later): ``Poisson(mean_k x r x N_t x levels x keep)``, where ``mean_k`` is the joiners'
+   expected baseline use at BME multiplier 1; bed days are admissions ``A ~ Poisson(...)`` of
+   ``1 + Poisson(LOS - 1)`` days each, capped at the 91 days of the window. ``keep = 1`` at baseline and
+   ``1 - min(reduction_k x setting factor x engagement factor x BME factor, 0.6)`` at follow-up: the true
+   effect of peer support (:data:`SETTING_EFFECT`, :data:`ENGAGEMENT_EFFECT`, :data:`BME_EFFECT`;
+   reductions 0-20% by service before the factors, several services none).
+5. Informal care hours per week: 45% of people have someone giving unpaid care (time-invariant);
+   hours ``0.5 x Poisson(2 x 12 x g x r x N_t x keep)`` (half hours, at most the 168 hours of a week) with
+   ``g ~ Gamma(1.2, mean 1)``, need with the scenario's community rho and the same selection, and a
+   12% reduction before the factors of step 4.
+6. SWEMWBS wellbeing (7-35, ``SYNTHETIC_persons.csv``) from a random stream of its own
+   (``default_rng([seed, WELLBEING_STREAM])``), the wellbeing model of ``synthetic_controlled.py``
+   (step 4) reused: latent ``W_t = 23.5 + u + e_t`` with person and occasion SDs equal
+   (:data:`WELLBEING_PERSON_SD`, so rho = 0.5, the scenario's ``rho_swemwbs``); joining tilts ``W_0``
+   down so the population mean is :data:`SWEMWBS_POPULATION_RATIO` (the scenario's
+   ``swemwbs_population_ratio``) times the joiners' baseline mean; at follow-up peer support adds
+   :data:`WELLBEING_GAIN` points times the factors of step 4. Scores are rounded and clipped to 7-35.
+7. Services of other public bodies (police arrests, housing support hours; :data:`OTHER_PUBLIC_SERVICES`)
+   follow steps 3-4 with the same person level and factors, from a random stream of their own, so
+   that removing them leaves the other rows unchanged.
 
 Rows are written only for services used (quantity > 0); a period with no service use is one row with
 service ``none`` and quantity 0, as ``docs/data_format.md`` describes.
@@ -69,6 +66,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.util
+import math
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -77,7 +75,9 @@ import numpy as np
 import yaml
 
 GENERATOR = "scripts/make_synthetic_data.py"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: people join at a point of need (the default scenario's rho and selection ratio)
+#: Version written into the controlled data sets, whose generation did not change with version 2.
+CONTROLLED_GENERATOR_VERSION = 1
 DEFAULT_SEED = 20150201  # Side by Side started in February 2015; any fixed integer would do
 DEFAULT_N_PERSONS = 700  # "questionnaires from over 700 people" (Side by Side early findings, 2017)
 DEFAULT_OUT_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "data"
@@ -108,26 +108,36 @@ SETTING_SHARES = (("group", 0.45), ("one_to_one", 0.20), ("online", 0.35))
 #: Mean peer-support sessions attended between baseline and follow-up, by setting (assumption).
 SESSION_MEANS = {"group": 10.0, "one_to_one": 8.0, "online": 6.0}
 
-#: Services: (unit-cost code, model, p (hurdle/stay) or None, mean per 3 months at lam = 1 (count) or
-#: per user (hurdle, stay), dispersion (count), reduction at follow-up before modifiers, BME multiplier
-#: of baseline use). Levels are plausible for adults with mental-health difficulties living in the
-#: community, not calibrated to any data set.
+#: Selection and regression to the mean, as the default scenario assumes (scenarios/side_by_side.yaml):
+#: population mean use = SELECTION_RATIO x the joiners' mean baseline use (``selection_ratio``), and the
+#: test-retest correlation of need by kind of service (``rho_primary_care``, ``rho_community_care``,
+#: ``rho_urgent_care``; the scenario's default ``effect.rho`` is the community value).
+SELECTION_RATIO = 0.7
+RHO = {"primary": 0.7, "community": 0.6, "urgent": 0.35}
+#: Shape of the time-invariant person level shared by all services (mean 1).
+PERSON_SHAPE = 2.0
+
+#: Services: (unit-cost code, kind, mean per 3 months of the people who join, at baseline and BME multiplier 1
+#: (count: units; stay: admissions), mean length of stay in days (stay) or None, dispersion (shape of the
+#: person x service level), kind of rho (:data:`RHO`), reduction at follow-up before the factors, BME
+#: multiplier of use). Levels are plausible for adults with mental-health difficulties who join community
+#: peer support at a point of need, not calibrated to any data set.
 SERVICES = (
-    ("gp_surgery", "count", None, 2.2, 1.5, 0.10, 1.0),
-    ("gp_telephone", "count", None, 1.0, 1.0, 0.08, 1.0),
-    ("practice_nurse_consultation", "count", None, 0.5, 0.8, 0.00, 1.0),
-    ("nhs111_call", "count", None, 0.3, 0.5, 0.12, 1.0),
-    ("ae_attendance", "count", None, 0.3, 0.5, 0.15, 1.1),
-    ("ambulance", "count", None, 0.08, 0.4, 0.15, 1.1),
-    ("acute_nel_short_stay", "count", None, 0.04, 0.5, 0.05, 1.0),
-    ("outpatient_psychiatry", "count", None, 0.4, 0.7, 0.05, 1.0),
-    ("mh_inpatient_day", "stay", 0.045, 24.0, None, 0.20, 1.3),
-    ("cmht_contact", "hurdle", 0.20, 6.0, None, 0.08, 1.0),
-    ("crisis_team_contact", "hurdle", 0.04, 7.0, None, 0.18, 1.3),
-    ("talking_therapies_contact", "hurdle", 0.15, 6.0, None, 0.00, 0.7),
-    ("counsellor_hour", "hurdle", 0.10, 6.0, None, 0.00, 0.7),
-    ("social_worker_hour", "hurdle", 0.06, 4.0, None, 0.05, 1.0),
-    ("day_care_la", "hurdle", 0.05, 10.0, None, 0.10, 1.0),
+    ("gp_surgery", "count", 2.2, None, 1.5, "primary", 0.10, 1.0),
+    ("gp_telephone", "count", 1.0, None, 1.0, "primary", 0.08, 1.0),
+    ("practice_nurse_consultation", "count", 0.5, None, 0.8, "primary", 0.00, 1.0),
+    ("nhs111_call", "count", 0.3, None, 0.5, "urgent", 0.12, 1.0),
+    ("ae_attendance", "count", 0.3, None, 0.5, "urgent", 0.15, 1.1),
+    ("ambulance", "count", 0.08, None, 0.4, "urgent", 0.15, 1.1),
+    ("acute_nel_short_stay", "count", 0.04, None, 0.5, "urgent", 0.05, 1.0),
+    ("outpatient_psychiatry", "count", 0.4, None, 0.7, "community", 0.05, 1.0),
+    ("mh_inpatient_day", "stay", 0.045, 24.0, 0.5, "urgent", 0.20, 1.3),
+    ("cmht_contact", "count", 1.2, None, 0.3, "community", 0.08, 1.0),
+    ("crisis_team_contact", "count", 0.28, None, 0.2, "urgent", 0.18, 1.3),
+    ("talking_therapies_contact", "count", 0.9, None, 0.3, "community", 0.00, 0.7),
+    ("counsellor_hour", "count", 0.6, None, 0.3, "community", 0.00, 0.7),
+    ("social_worker_hour", "count", 0.24, None, 0.3, "community", 0.05, 1.0),
+    ("day_care_la", "count", 0.5, None, 0.3, "community", 0.10, 1.0),
 )
 
 #: Multipliers of the follow-up reduction (assumptions: more change in groups and with more sessions,
@@ -138,30 +148,28 @@ BME_EFFECT = {"yes": 0.5, "no": 1.0}
 MAX_REDUCTION = 0.6
 
 #: SWEMWBS (assumptions, see step 6): population mean (Ng Fat et al. 2017: 23.7 men, 23.2 women), person
-#: and occasion SDs, the dip at joining (half of which passes by follow-up), the slope on latent need,
-#: the gain before modifiers, and the seed of the stream the scores are drawn from.
+#: and occasion SDs (equal: rho 0.5, the scenario's rho_swemwbs), population mean / joiners' baseline mean
+#: (the scenario's swemwbs_population_ratio), the gain before the factors, and the seed of the stream.
 WELLBEING_MEAN = 23.5
-WELLBEING_PERSON_SD = 3.0
-WELLBEING_OCCASION_SD = 2.5
-WELLBEING_JOIN_DIP = 3.0
-WELLBEING_RECOVERED = 0.5
-WELLBEING_NEED_SLOPE = 1.5
+WELLBEING_PERSON_SD = 2.75
+WELLBEING_OCCASION_SD = 2.75
+SWEMWBS_POPULATION_RATIO = 1.15
 WELLBEING_GAIN = 1.5
 WELLBEING_STREAM = 0x5E3B
 SWEMWBS_RANGE = (7, 35)
-INFORMAL_CARE_REDUCTION = 0.12
+#: Informal care (step 5): share of people with an unpaid carer, mean hours per week of the joiners at
+#: baseline when cared for, shape of the person level of hours, kind of rho, reduction, cap (hours a week).
+INFORMAL_CARE = {"share": 0.45, "hours": 12.0, "shape": 1.2, "rho": "community", "reduction": 0.12, "cap": 168.0}
 
 #: Services paid for by other public bodies (police, housing), in the layout of :data:`SERVICES`. They
 #: are drawn from their own random stream (:data:`OTHER_PUBLIC_STREAM`) after everything else, so the
-#: rows of the services above are the same as before these were added (issue 16). Levels and reductions
-#: are assumptions, not calibrated to any data set.
+#: rows of the services above do not depend on them (issue 16). Levels and reductions are assumptions.
 OTHER_PUBLIC_SERVICES = (
-    ("police_arrest_nfa", "hurdle", 0.03, 1.4, None, 0.10, 1.2),
-    ("housing_support_hour", "hurdle", 0.08, 9.0, None, 0.05, 1.1),
+    ("police_arrest_nfa", "count", 0.04, None, 0.3, "community", 0.10, 1.2),
+    ("housing_support_hour", "count", 0.72, None, 0.3, "community", 0.05, 1.1),
 )
 #: Key of the random stream of :data:`OTHER_PUBLIC_SERVICES`: ``numpy.random.default_rng([seed, 16])``.
 OTHER_PUBLIC_STREAM = 16
-STAY_CAP_DAYS = 91
 
 
 def _gamma_mean_one(rng: np.random.Generator, shape: float, size: int) -> np.ndarray:
@@ -175,29 +183,15 @@ def _engagement_factor(sessions: np.ndarray) -> np.ndarray:
     return factor
 
 
-def _draw_use(rng: np.random.Generator, model: str, p: float | None, mean: float, dispersion: float | None,
-              scales: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Quantities over the baseline and follow-up recall windows of one service.
+def join_tilt(controlled) -> float:
+    """s of P(join) ~ N_0^s that puts the population mean need at SELECTION_RATIO x the joiners' mean."""
+    return controlled.NEED_SHAPE * (1.0 / SELECTION_RATIO - 1.0)
 
-    ``scales`` is need x modifiers in each period. A person's propensities for the service (a gamma
-    frailty, and for hurdle/stay models a uniform deciding use) are drawn once and shared by both
-    periods, so that heavy users stay heavy users and the change is not swamped by new draws.
-    """
-    n = len(scales[0])
-    if model == "count":
-        frailty = _gamma_mean_one(rng, dispersion, n)
-        return tuple(rng.poisson(mean * scale * frailty) for scale in scales)
-    threshold = rng.random(n)
-    shape = 1.5 if model == "hurdle" else 1.2
-    frailty = _gamma_mean_one(rng, shape, n)
-    out = []
-    for scale in scales:
-        uses = threshold < 1.0 - (1.0 - p) ** scale
-        amount = 1 + rng.poisson(frailty * (mean - 1.0))
-        if model == "stay":
-            amount = np.minimum(amount, STAY_CAP_DAYS)
-        out.append(np.where(uses, amount, 0))
-    return tuple(out)
+
+def _needs(rng: np.random.Generator, controlled, kind: str, size: int):
+    """Need of joiners at baseline and follow-up, times SELECTION_RATIO (joiners' mean baseline 1)."""
+    n0, n1 = controlled._needs(rng, RHO[kind], size, tilt=join_tilt(controlled))
+    return n0 * SELECTION_RATIO, n1 * SELECTION_RATIO
 
 
 def generate(seed: int = DEFAULT_SEED, n_persons: int = DEFAULT_N_PERSONS):
@@ -235,53 +229,50 @@ def generate(seed: int = DEFAULT_SEED, n_persons: int = DEFAULT_N_PERSONS):
     dispersion = 1.5
     sessions = 1 + rng.negative_binomial(dispersion, dispersion / (dispersion + session_mean - 1.0))
 
-    lam = _gamma_mean_one(rng, 1.2, n_persons)
-    drift_sigma = 0.25
-    lam_followup = lam * rng.lognormal(-drift_sigma**2 / 2, drift_sigma, n_persons)
+    controlled = controlled_module()
+    level = _gamma_mean_one(rng, PERSON_SHAPE, n_persons)
     modifier = (np.array([SETTING_EFFECT[s] for s in setting]) * _engagement_factor(sessions)
                 * np.array([BME_EFFECT[b] for b in bme]))
-
     is_bme = bme == "yes"
-    use = _service_block(rng, SERVICES, lam, lam_followup, modifier, is_bme)
+    use = _service_block(rng, controlled, SERVICES, level, modifier, is_bme)
 
+    care = INFORMAL_CARE
+    cared_for = rng.random(n_persons) < care["share"]
+    scale = _gamma_mean_one(rng, care["shape"], n_persons) * care["hours"]
+    need = _needs(rng, controlled, care["rho"], n_persons)
+    keep = 1.0 - np.minimum(care["reduction"] * modifier, MAX_REDUCTION)
     hours = np.zeros((2, n_persons))
-    receives = rng.random(n_persons) < 1.0 - 0.6**lam
-    baseline_hours = _gamma_mean_one(rng, 1.2, n_persons) * 12.0 * np.sqrt(lam)
-    hours[0] = np.where(receives, np.clip(np.round(baseline_hours * 2) / 2, 0.5, 100.0), 0.0)
-    stops = rng.random(n_persons) < 0.10
-    change = (1.0 - np.minimum(INFORMAL_CARE_REDUCTION * modifier, MAX_REDUCTION)) * rng.lognormal(-0.045, 0.3, n_persons)
-    starts = rng.random(n_persons) < np.minimum(0.06 * lam_followup, 1.0)
-    new_hours = _gamma_mean_one(rng, 1.2, n_persons) * 12.0 * np.sqrt(lam_followup)
-    followup = np.where(receives, np.where(stops, 0.0, hours[0] * change), np.where(starts, new_hours, 0.0))
-    hours[1] = np.where(followup > 0, np.clip(np.round(followup * 2) / 2, 0.5, 100.0), 0.0)
+    for t in (0, 1):
+        half_hours = rng.poisson(2.0 * scale * need[t] * (keep if t else 1.0))
+        hours[t] = np.where(cared_for, np.minimum(half_hours / 2.0, care["cap"]), 0.0)
 
     persons = {"person_id": person_id, "area": area_codes[area_index], "bme": bme, "setting": setting,
                "engagement_sessions": sessions}
-    use = np.concatenate([use, other_public_use(seed, lam, lam_followup, modifier, is_bme)], axis=2)
-    persons["swemwbs_baseline"], persons["swemwbs_followup"] = _swemwbs(seed, lam, lam_followup, modifier)
+    use = np.concatenate([use, other_public_use(seed, level, modifier, is_bme)], axis=2)
+    persons["swemwbs_baseline"], persons["swemwbs_followup"] = _swemwbs(seed, modifier, controlled)
     return persons, use, hours
 
 
-def _service_block(rng: np.random.Generator, services, lam, lam_followup, modifier, is_bme) -> np.ndarray:
+def _service_block(rng: np.random.Generator, controlled, services, level, modifier, is_bme) -> np.ndarray:
     """Baseline and follow-up quantities, shape (2, persons, len(services)), drawn from ``rng`` in order."""
-    use = np.zeros((2, len(lam), len(services)), dtype=np.int64)
-    for k, (_, model, p, mean, disp, reduction, bme_multiplier) in enumerate(services):
-        group_multiplier = np.where(is_bme, bme_multiplier, 1.0)
+    use = np.zeros((2, len(level), len(services)), dtype=np.int64)
+    for k, (_, kind, mean, los, disp, rho_kind, reduction, bme_multiplier) in enumerate(services):
+        levels = level * np.where(is_bme, bme_multiplier, 1.0) * _gamma_mean_one(rng, disp, len(level))
         keep = 1.0 - np.minimum(reduction * modifier, MAX_REDUCTION)
-        use[0, :, k], use[1, :, k] = _draw_use(rng, model, p, mean, disp,
-                                               (lam * group_multiplier, lam_followup * group_multiplier * keep))
+        n0, n1 = _needs(rng, controlled, rho_kind, len(level))
+        use[0, :, k] = controlled._quantity(rng, kind, mean, los, levels * n0)
+        use[1, :, k] = controlled._quantity(rng, kind, mean, los, levels * n1 * keep)
     return use
 
 
-def other_public_use(seed: int, lam, lam_followup, modifier, is_bme) -> np.ndarray:
+def other_public_use(seed: int, level, modifier, is_bme) -> np.ndarray:
     """Use of the other public bodies' services (:data:`OTHER_PUBLIC_SERVICES`), shape (2, persons, K).
 
-    The same need (``lam``, ``lam_followup``) and effect modifiers as the other services, but a random
-    stream of its own (``default_rng([seed, OTHER_PUBLIC_STREAM])``), so adding these services leaves
-    every draw of the others unchanged.
+    The same person level and effect factors as the other services, but a random stream of its own
+    (``default_rng([seed, OTHER_PUBLIC_STREAM])``), so these services leave every draw of the others unchanged.
     """
     rng = np.random.default_rng([seed, OTHER_PUBLIC_STREAM])
-    return _service_block(rng, OTHER_PUBLIC_SERVICES, lam, lam_followup, modifier, is_bme)
+    return _service_block(rng, controlled_module(), OTHER_PUBLIC_SERVICES, level, modifier, is_bme)
 
 
 def all_services() -> tuple:
@@ -289,18 +280,79 @@ def all_services() -> tuple:
     return SERVICES + OTHER_PUBLIC_SERVICES
 
 
-def _swemwbs(seed: int, lam: np.ndarray, lam_followup: np.ndarray, modifier: np.ndarray):
+def _swemwbs(seed: int, modifier: np.ndarray, controlled):
     """SWEMWBS scores at baseline and follow-up (step 6), from a stream of their own."""
     rng = np.random.default_rng([seed, WELLBEING_STREAM])
-    n = len(lam)
-    person = rng.normal(0.0, WELLBEING_PERSON_SD, n)
-    occasion = rng.normal(0.0, WELLBEING_OCCASION_SD, (2, n))
-    dip = WELLBEING_JOIN_DIP * np.array([1.0, 1.0 - WELLBEING_RECOVERED])
-    w0 = WELLBEING_MEAN - dip[0] - WELLBEING_NEED_SLOPE * (lam - 1.0) + person + occasion[0]
-    w1 = (WELLBEING_MEAN - dip[1] - WELLBEING_NEED_SLOPE * (lam_followup - 1.0) + person + occasion[1]
-          + WELLBEING_GAIN * modifier)
+    shift = WELLBEING_MEAN * (1.0 - 1.0 / SWEMWBS_POPULATION_RATIO)
+    w0, w1, _ = controlled._wellbeing(rng, len(modifier), WELLBEING_PERSON_SD, WELLBEING_OCCASION_SD, shift)
+    w1 = w1 + WELLBEING_GAIN * modifier
     low, high = SWEMWBS_RANGE
     return tuple(np.clip(np.round(w), low, high).astype(np.int64) for w in (w0, w1))
+
+
+def _band_probabilities(mean_sessions: float) -> dict[str, float]:
+    """P(engagement band) of 1 + NegativeBinomial(1.5, 1.5 / (1.5 + mean - 1)) sessions (step 1)."""
+    r = 1.5
+    p = r / (r + mean_sessions - 1.0)
+
+    def pmf(k):  # P(sessions - 1 = k)
+        return math.exp(math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1) + r * math.log(p) + k * math.log1p(-p))
+
+    out = {band: sum(pmf(k - 1) for k in range(low, high + 1)) for band, low, high, _ in ENGAGEMENT_EFFECT[:-1]}
+    out[ENGAGEMENT_EFFECT[-1][0]] = 1.0 - sum(out.values())
+    return out
+
+
+def expected_reduction(reduction: float, bme_multiplier: float = 1.0, cap: float = MAX_REDUCTION) -> float:
+    """E[BME multiplier x min(reduction x setting x engagement x BME factor, cap)] over the joiners (settings,
+    sessions and BME status as step 1 draws them): the share of use peer support removes, weighted by use."""
+    shares = np.array([a[1] for a in AREAS])
+    p_bme = float(np.dot(shares / shares.sum(), [a[2] for a in AREAS]))
+    engagement = {band: value for band, _, _, value in ENGAGEMENT_EFFECT}
+    total = 0.0
+    for setting, share in SETTING_SHARES:
+        for band, probability in _band_probabilities(SESSION_MEANS[setting]).items():
+            for bme, p, multiplier in (("yes", p_bme, bme_multiplier), ("no", 1.0 - p_bme, 1.0)):
+                factor = SETTING_EFFECT[setting] * engagement[band] * BME_EFFECT[bme]
+                total += share * probability * p * multiplier * min(reduction * factor, cap)
+    return total
+
+
+def truth() -> dict:
+    """The generator's truth (population values of people who join; the metadata's ``truth``).
+
+    Per service, per person per month: mean baseline use, population mean (SELECTION_RATIO x baseline),
+    counterfactual follow-up (``population + rho (baseline - population)``) and the true effect of peer
+    support on mean follow-up use (negative: a fall). Bed days before the 91-day cap. Informal care in
+    hours per week; SWEMWBS in points (latent, before rounding and clipping).
+    """
+    shares = np.array([a[1] for a in AREAS])
+    p_bme = float(np.dot(shares / shares.sum(), [a[2] for a in AREAS]))
+    services = {}
+    for code, kind, mean, los, _, rho_kind, reduction, bme_multiplier in all_services():
+        per_month = mean * (los if kind == "stay" else 1.0) / RECALL_MONTHS
+        rho = RHO[rho_kind]
+        baseline = per_month * (1.0 + p_bme * (bme_multiplier - 1.0))
+        carry = SELECTION_RATIO + rho * (1.0 - SELECTION_RATIO)  # E[N_1] / E[N_0] of joiners
+        services[code] = {"rho": rho, "baseline_mean_per_month": baseline,
+                          "population_mean_per_month": SELECTION_RATIO * baseline,
+                          "counterfactual_followup_per_month": carry * baseline,
+                          "effect_per_month": -carry * per_month * expected_reduction(reduction, bme_multiplier)}
+    care = INFORMAL_CARE
+    rho = RHO[care["rho"]]
+    carry = SELECTION_RATIO + rho * (1.0 - SELECTION_RATIO)
+    baseline = care["share"] * care["hours"]
+    informal = {"rho": rho, "baseline_mean_hours_per_week": baseline,
+                "population_mean_hours_per_week": SELECTION_RATIO * baseline,
+                "counterfactual_followup_hours_per_week": carry * baseline,
+                "effect_hours_per_week": -carry * baseline * expected_reduction(care["reduction"])}
+    rho_w = WELLBEING_PERSON_SD**2 / (WELLBEING_PERSON_SD**2 + WELLBEING_OCCASION_SD**2)
+    wellbeing = {"rho": rho_w, "population_mean": WELLBEING_MEAN,
+                 "baseline_mean": WELLBEING_MEAN / SWEMWBS_POPULATION_RATIO,
+                 "population_ratio": SWEMWBS_POPULATION_RATIO,
+                 "effect_points": WELLBEING_GAIN * expected_reduction(1.0, cap=math.inf)}
+    return {"selection_ratio": SELECTION_RATIO, "rho_by_kind": dict(RHO), "service_use": services,
+            "informal_care": informal, "swemwbs": wellbeing}
 
 
 def _service_use_csv(persons, use) -> str:
@@ -332,6 +384,31 @@ def _persons_csv(persons) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _truth_metadata(seed: int) -> dict:
+    """The ``truth`` of the metadata: :func:`truth` rounded for reading, with how it was made."""
+    def tidy(value):
+        if isinstance(value, dict):
+            return {k: tidy(v) for k, v in value.items()}
+        return float(f"{value:.6g}") if isinstance(value, float) else value
+
+    controlled = controlled_module()
+    return {
+        "description": ("population values for the people who join (what the estimators aim at; a sample's own "
+                        "values differ by chance): per service mean use per person per month at baseline, the "
+                        "population mean (selection_ratio x baseline), the counterfactual follow-up without peer "
+                        "support (population + rho x (baseline - population)) and the true effect of peer "
+                        "support on follow-up use (negative: a fall); bed days before the 91-day cap; informal "
+                        "care in hours per week; SWEMWBS in points before rounding and clipping"),
+        "seed": seed,
+        "rho_note": ("rho is the test-retest correlation of need (the scenario's rho_* parameters), on which "
+                     "people are selected; with it the RTM formula for the mean is exact. The correlation of the "
+                     "observed counts differs (Poisson noise lowers it, the time-invariant person levels raise it)."),
+        "need_model": {"need_shape": controlled.NEED_SHAPE, "join_tilt": round(join_tilt(controlled), 6),
+                       "person_level_shape": PERSON_SHAPE},
+        **tidy(truth()),
+    }
+
+
 def _metadata(seed: int, n_persons: int, files: dict[str, tuple[str, str]]) -> dict:
     return {
         "label": LABEL,
@@ -353,28 +430,32 @@ def _metadata(seed: int, n_persons: int, files: dict[str, tuple[str, str]]) -> d
             "missing_data": "none: every person answered both questionnaires (complete cases only)",
         },
         "generation": (
-            "Each person has a latent need drawn from Gamma(1.2, mean 1) shared by all services. Counts are "
-            "negative binomial; specialist contacts are hurdle models (a probability of any use, then a "
-            "count); mental-health bed days are admissions times skewed lengths of stay, capped at 91 days. "
-            "A person's propensity for each service is shared by both periods. At follow-up need drifts (mean-preserving lognormal, sd 0.25) and each service falls by 0-20% "
-            "before modifiers: larger in groups and with more sessions, smaller online and for BME "
-            "respondents (by half); several services have no change. Informal care hours per week are "
-            "received by about 40% at baseline, skewed, and fall by about 12% before modifiers. Every level "
-            "and effect is an assumption written in the generator's constants; none is from Side by Side. "
-            "SWEMWBS (7-35) comes from a random stream of its own: people join 3 points below the population "
-            "mean of 23.5, lower with higher need; half of that dip passes by follow-up (regression to the "
-            "mean) and peer support adds 1.5 points before the same modifiers as the reductions. "
-            "Services of other public bodies (police arrests, housing support hours) follow the same models "
-            "from a random stream of their own, so the other services' rows did not change when they were added."
+            "People join peer support at a point of need (the need model of scripts/synthetic_controlled.py): "
+            "for each service need = a long-run level + a transient part, with a stated test-retest "
+            "correlation rho in the population, and people join with probability rising with their baseline "
+            "need, so that the population mean is selection_ratio x the joiners' baseline mean and follow-up "
+            "regresses toward it by exactly (1 - rho) x the gap without peer support (Barnett et al. 2005). rho "
+            "and selection_ratio are the default scenario's (scenarios/side_by_side.yaml). Counts are Poisson "
+            "given need, a person level shared by all services, a BME multiplier and a skewed person x service "
+            "level (negative binomial, many zeros); bed days are admissions of about 24 days, capped at 91. Peer "
+            "support then lowers follow-up use by 0-20% before its factors: larger in groups and with more "
+            "sessions, smaller online and for BME respondents (by half); several services have no effect. "
+            "Informal care hours per week (45% have an unpaid carer) follow the same need model and fall by 12% "
+            "before the factors. SWEMWBS (7-35) comes from a random stream of its own: people join with low "
+            "wellbeing (population mean 23.5 = swemwbs_population_ratio x the joiners' baseline mean), rho 0.5, "
+            "and peer support adds 1.5 points before the same factors. Services of other public bodies (police "
+            "arrests, housing support hours) follow the same models from a random stream of their own. Every "
+            "level and effect is an assumption written in the generator's constants; none is from Side by "
+            "Side. The true values are under 'truth'."
         ),
+        "truth": _truth_metadata(seed),
         "wellbeing": {"scale": "SWEMWBS raw score, 7-35 (whole points; not Rasch-converted)",
-                      "population_mean": WELLBEING_MEAN, "join_dip": WELLBEING_JOIN_DIP,
-                      "share_of_dip_recovered_by_followup": WELLBEING_RECOVERED,
-                      "gain_before_modifiers": WELLBEING_GAIN, "need_slope": WELLBEING_NEED_SLOPE,
-                      "person_sd": WELLBEING_PERSON_SD, "occasion_sd": WELLBEING_OCCASION_SD},
-        "services": {code: {"model": model, "reduction_before_modifiers": reduction,
-                            "bme_baseline_multiplier": bme_multiplier}
-                     for code, model, _, _, _, reduction, bme_multiplier in all_services()},
+                      "population_mean": WELLBEING_MEAN, "population_ratio": SWEMWBS_POPULATION_RATIO,
+                      "gain_before_modifiers": WELLBEING_GAIN, "person_sd": WELLBEING_PERSON_SD,
+                      "occasion_sd": WELLBEING_OCCASION_SD},
+        "services": {code: {"model": kind, "rho_kind": rho_kind, "reduction_before_modifiers": reduction,
+                            "bme_multiplier": bme_multiplier}
+                     for code, kind, _, _, _, rho_kind, reduction, bme_multiplier in all_services()},
         "columns": {
             "service_use": {
                 "person_id": "pseudonymous person identifier (SYN-nnnn)",
@@ -434,7 +515,7 @@ def write_files(out_dir: Path, *, seed: int = DEFAULT_SEED, n_persons: int = DEF
 def shared_design() -> SimpleNamespace:
     """The constants the controlled data sets share with this data set (areas, settings, sessions, label)."""
     return SimpleNamespace(AREAS=AREAS, SETTING_SHARES=SETTING_SHARES, SESSION_MEANS=SESSION_MEANS, LABEL=LABEL,
-                           GENERATOR=GENERATOR, GENERATOR_VERSION=GENERATOR_VERSION)
+                           GENERATOR=GENERATOR, GENERATOR_VERSION=CONTROLLED_GENERATOR_VERSION)
 
 
 def controlled_module():

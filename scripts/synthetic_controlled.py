@@ -161,10 +161,15 @@ def _people(rng, main, n):
             "cluster": cluster, "level": level}
 
 
-def _needs(rng, rho, size):
-    """Need at baseline and follow-up of joiners (step 2 of the module docstring)."""
+def _needs(rng, rho, size, tilt=JOIN_TILT):
+    """Need at baseline and follow-up of joiners (step 2 of the module docstring).
+
+    ``tilt`` is s of P(join) ~ N_0^s; the joiners' mean baseline need is ``1 + s / T``, so the population
+    mean (1) is ``T / (T + s)`` times it. The default data set (``make_synthetic_data.py``) picks s for its
+    selection ratio.
+    """
     a, b = rho * NEED_SHAPE, (1.0 - rho) * NEED_SHAPE
-    n0 = rng.gamma(NEED_SHAPE + JOIN_TILT, 1.0 / NEED_SHAPE, size)
+    n0 = rng.gamma(NEED_SHAPE + tilt, 1.0 / NEED_SHAPE, size)
     n1 = n0 * rng.beta(a, b, size) + rng.gamma(b, 1.0 / NEED_SHAPE, size)
     return n0, n1
 
@@ -176,12 +181,14 @@ def _quantity(rng, kind, mean, los, scale):
     return np.minimum(admissions + rng.poisson(admissions * (los - 1.0)), STAY_CAP_DAYS)
 
 
-def _wellbeing(rng, size):
-    total_var = WELLBEING_PERSON_SD**2 + WELLBEING_TRANSIENT_SD**2
-    rho = WELLBEING_PERSON_SD**2 / total_var
-    w0 = rng.normal(WELLBEING_MEAN - WELLBEING_SHIFT, np.sqrt(total_var), size)
-    u = rng.normal(rho * (w0 - WELLBEING_MEAN), np.sqrt(WELLBEING_PERSON_SD**2 * (1.0 - rho)), size)
-    w1 = WELLBEING_MEAN + u + rng.normal(0.0, WELLBEING_TRANSIENT_SD, size)
+def _wellbeing(rng, size, person_sd=WELLBEING_PERSON_SD, transient_sd=WELLBEING_TRANSIENT_SD,
+               shift=WELLBEING_SHIFT):
+    """Latent SWEMWBS of joiners at baseline and follow-up (step 4), and rho = person var / total var."""
+    total_var = person_sd**2 + transient_sd**2
+    rho = person_sd**2 / total_var
+    w0 = rng.normal(WELLBEING_MEAN - shift, np.sqrt(total_var), size)
+    u = rng.normal(rho * (w0 - WELLBEING_MEAN), np.sqrt(person_sd**2 * (1.0 - rho)), size)
+    w1 = WELLBEING_MEAN + u + rng.normal(0.0, transient_sd, size)
     return w0, w1, rho
 
 

@@ -64,11 +64,14 @@ def test_break_even_attribution_agrees_with_the_offset_module(peer_pre_post):
 def test_no_crossing_message_gives_both_ends(peer_pre_post):
     peer = peer_pre_post  # attribution a beta around 0.5, as before issue 13
     with pytest.raises(dsa.ThresholdError) as err:
-        dsa.threshold(peer, "attribution", "net_cost:group", target=0.0)  # the 95% interval only
+        # the 95% interval only; one-to-one support (group support breaks even at attribution 0.387 since the
+        # SYNTHETIC data of generator version 2, where it did not before)
+        dsa.threshold(peer, "attribution", "net_cost:one_to_one", target=0.0)
     msg = str(err.value)
     assert isinstance(err.value, EconError)
-    assert "net_cost:group does not reach 0 for attribution between 0.129" in msg
-    assert "it is 529.878" in msg  # net cost of groups at the low end (625.69 before issue 16) and "at attribution = 0.129119" in msg and "at attribution = 0.870881" in msg
+    assert "net_cost:one_to_one does not reach 0 for attribution between 0.129" in msg
+    # net cost of one-to-one at the low end (groups: 529.878 with version 1 data), then at the high end
+    assert "it is 1,448.51" in msg and "at attribution = 0.129119" in msg and "at attribution = 0.870881" in msg
     assert "widen the range" in msg
 
 
