@@ -239,7 +239,7 @@ def _plain_frame(text: str, columns: Sequence[str]) -> dict[str, "PlainColumn"] 
         out[name] = PlainColumn(merged[codes], np.asarray(stripped, dtype=object))
     blank = np.ones(len(frame), dtype=bool)  # rows of empty cells only (",,,,"), skipped as by read_csv_rows
     for column in out.values():
-        blank &= column.values[column.codes] == ""
+        blank &= (column.values == "")[column.codes]
     if blank.all():
         return None
     if blank.any():
