@@ -426,7 +426,10 @@ def _load_informal_care(path: Path, persons: set[str]) -> tuple[ProblemLog, dict
     log = ProblemLog(str(path))
     rows, table = read_csv_table(path, columns=INFORMAL_CARE_COLUMNS, log=log)
     plain = None if table is None else plain_informal_care(table, persons, periods=PERIODS)
-    if plain is not None:  # vectorised: hours by period and person; anything else, row by row below
+    # Vectorised: a complete file (every person, both periods, every cell valid), hours by period and
+    # person. Anything else is read row by row below, where the rules are; a rule added there that
+    # refuses a complete file must also skip this path.
+    if plain is not None:
         return log, plain
     hours_by_key: dict[tuple[str, str], float] = {}
     rows = rows if rows is not None else read_csv_rows(path, columns=INFORMAL_CARE_COLUMNS, log=log)
