@@ -268,8 +268,16 @@ def test_limits_page_lists_every_limit_once_as_the_code_has_it():
     code = {var: getattr(Limits(), field) for field, var in _ENV.items()}
     code.update({var: mb for mb, var in INPUT_LIMITS_MB.values()})
     assert by_var == code
+    import csv
+
+    from econ.scenario.load import MAX_EXTENDS_DEPTH
+    from econ.scenario.source import MAX_YAML_DEPTH, MAX_YAML_NODES
+
     fixed = {name.strip(): int(default.replace(",", "")) for name, default, var in rows if var == "(fixed)"}
-    assert fixed == {"expression length": MAX_EXPRESSION_LENGTH, "expression nesting": MAX_EXPRESSION_DEPTH}
+    assert fixed == {"expression length": MAX_EXPRESSION_LENGTH, "expression nesting": MAX_EXPRESSION_DEPTH,
+                     "YAML nesting (mappings and lists inside each other)": MAX_YAML_DEPTH,
+                     "YAML values in one file (keys, list items)": MAX_YAML_NODES,
+                     "`extends` chain": MAX_EXTENDS_DEPTH, "CSV field": csv.field_size_limit()}
     names = [name for name, _, _ in rows]
     assert len(names) == len(set(names))
 

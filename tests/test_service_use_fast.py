@@ -68,19 +68,23 @@ def test_the_shipped_data_is_read_by_the_fast_path_identically(monkeypatch):
     _same(a, b)
 
 
-@pytest.mark.parametrize("edit", ["spaces", "crlf", "bom", "blank_lines", "quotes"])
+@pytest.mark.parametrize("edit", ["spaces", "crlf", "bom", "blank_lines", "quotes", "inner_quote", "quoted_newline"])
 def test_layout_variants_give_the_same_data(tmp_path, monkeypatch, edit):
     lines = (CSV / "su_valid.csv").read_text(encoding="utf-8").splitlines()
     if edit == "spaces":
         lines = [",".join(f" {cell} " for cell in line.split(",")) for line in lines]
     elif edit == "blank_lines":
         lines = lines[:2] + ["", ",,,,,,,,", "  "] + lines[2:] + [""]
-    elif edit == "quotes":
-        lines = [lines[0]] + [line.replace("north", '"north"') for line in lines[1:]]
+    elif edit == "quotes":  # whole fields quoted, as the csv module writes them: still the vectorised path
+        lines = [lines[0]] + [line.replace("north", '"no""r,th"') for line in lines[1:]]
+    elif edit == "inner_quote":  # a quote inside a field: the csv module's reading, row by row
+        lines = [lines[0]] + [line.replace("north", 'no"rth') for line in lines[1:]]
+    elif edit == "quoted_newline":
+        lines = [lines[0]] + [line.replace("north", '"no\nrth"') for line in lines[1:]]
     text = ("\r\n" if edit == "crlf" else "\n").join(lines) + "\n"
     path = tmp_path / "su.csv"
     path.write_bytes((b"\xef\xbb\xbf" if edit == "bom" else b"") + text.encode("utf-8"))
-    expected_plain = "not plain" if edit == "quotes" else None
+    expected_plain = "not plain" if edit in ("inner_quote", "quoted_newline") else None
     if expected_plain:
         assert _plain(path) == expected_plain
     else:

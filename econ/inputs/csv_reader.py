@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -24,6 +25,10 @@ _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 #: coerced into a number.
 _NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$", re.ASCII)
 _NON_FINITE = ("inf", "infinity", "nan")
+
+#: A quoted field as the csv module writes it: opened at the start of a field, closed at its end,
+#: quotes inside doubled (the only quoting the vectorised reader takes; see :func:`_plain_frame`).
+_QUOTED_FIELD = re.compile(r'"(?<![^,\n]")[^"]*(?:""[^"]*)*"(?![^,\n])')
 
 
 @dataclass(frozen=True)
@@ -132,9 +137,9 @@ def read_csv_table(path: str | Path, *, columns: Sequence[str], log: ProblemLog)
     Returns
     -------
     (rows, table)
-        ``(None, table)`` when the file is plain (no quotes, no lone carriage return, no field over
-        the csv module's limit), its header is exactly ``columns`` and every non-blank row has as
-        many fields as the header: ``table`` maps each column to a :class:`PlainColumn` (cells
+        ``(None, table)`` when the file is plain (quotes only around whole fields and no line break
+        inside them, no lone carriage return, no field over the csv module's limit), its header is
+        exactly ``columns`` and every non-blank row has as many fields as the header: ``table`` maps each column to a :class:`PlainColumn` (cells
         stripped of surrounding spaces, blank lines left out). Otherwise ``(rows, None)`` from
         :func:`read_csv_rows`, with its problems recorded in ``log``. Both describe the same cells:
         a caller checks the table and, if it finds any problem, reads the rows one by one
@@ -191,27 +196,34 @@ def _rows_of_text(text: str, path, columns: Sequence[str], log: ProblemLog) -> l
 def _plain_frame(text: str, columns: Sequence[str]) -> dict[str, "PlainColumn"] | None:
     """The cells of a plain CSV text by column, stripped, or None (see :func:`read_csv_table`).
 
-    Without quotes and with one line end, every line is one row and every comma ends a field, so
-    the csv module and pandas' C parser read the same cells; a blank line (only commas and spaces)
-    is left out, as :func:`read_csv_rows` leaves it out.
+    With one line end, and quotes only around whole fields (as the csv module writes them: opened
+    right after a comma or line start, closed right before one, inner quotes doubled, no line break
+    inside), every line is one row and every comma outside quotes ends a field, so the csv module
+    and pandas' C parser read the same cells; a blank line (only commas and spaces) is left out, as
+    :func:`read_csv_rows` leaves it out. Any other quote is left to the csv module.
     """
-    if '"' in text:
-        return None
     if "\r" in text:
         text = text.replace("\r\n", "\n")
         if "\r" in text:
             return None
-    lines = text.split("\n")
-    header = [name.strip() for name in lines[0].split(",")]
+    marked = text
+    if '"' in text:  # quoted fields, each replaced by one letter to count the fields of each line
+        marked = _QUOTED_FIELD.sub("Q", text)
+        if '"' in marked or marked.count("\n") != text.count("\n"):
+            return None  # a quote not around a whole field, or a line break inside quotes: the csv module reads it
+    marks = marked.split("\n")
+    header = [name.strip() for name in marks[0].split(",")]
     if len(header) != len(columns) or set(header) != set(columns) or len(set(header)) != len(header):
         return None
     fields = len(header) - 1
-    body = lines[1:]
-    odd = [k for k, line in enumerate(body) if line.count(",") != fields]
-    if any(body[k].replace(",", "").strip() for k in odd):
+    body = text.split("\n")[1:]
+    odd = np.flatnonzero(np.fromiter(map(str.count, marks[1:], itertools.repeat(",")), dtype=np.int64,
+                                     count=len(body)) != fields)
+    if any(marks[1 + k].replace(",", "").strip() for k in odd):
         return None  # a row with the wrong number of fields: the row-by-row reader says which
-    for k in reversed(odd):
-        del body[k]
+    if len(odd):  # blank lines: left out
+        skip = set(odd.tolist())
+        body = [line for k, line in enumerate(body) if k not in skip]
     if not body or max(map(len, body)) > csv.field_size_limit():
         return None  # the row-by-row reader names the field over the limit
     import pandas as pd
@@ -227,7 +239,7 @@ def _plain_frame(text: str, columns: Sequence[str]) -> dict[str, "PlainColumn"] 
         out[name] = PlainColumn(merged[codes], np.asarray(stripped, dtype=object))
     blank = np.ones(len(frame), dtype=bool)  # rows of empty cells only (",,,,"), skipped as by read_csv_rows
     for column in out.values():
-        blank &= column.values[column.codes] == ""
+        blank &= (column.values == "")[column.codes]
     if blank.all():
         return None
     if blank.any():

@@ -13,23 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from econ.inputs.csv_reader import ProblemLog, check_choice, check_text, parse_number
-
-
-def _all_pass(values, check) -> bool:
-    """Whether ``check(value, log)`` records no problem for any of ``values``."""
-    log = ProblemLog("")
-    for value in values:
-        check(value, log)
-        if log.problems:
-            return False
-    return True
-
-
-def _same_within(groups: np.ndarray, values: np.ndarray) -> bool:
-    """Whether ``values`` is constant within each group (``groups``: integer labels)."""
-    _, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
-    return bool((values == values[first][inverse]).all())
+from econ.inputs.csv_reader import check_choice, check_text, parse_number
+from econ.inputs.plain_columns import all_pass, numbers, same_within
 
 
 def _cells_pass(table: dict, constants, known, code_pattern) -> dict | None:
@@ -47,7 +32,7 @@ def _cells_pass(table: dict, constants, known, code_pattern) -> dict | None:
         "bme": lambda v, log: check_choice(v, bme_values, log=log, line=0, column="bme"),
         "quantity": lambda v, log: parse_number(v, log=log, line=0, column="quantity"),
     }
-    if not all(_all_pass(cols[name][1], check) for name, check in checks.items()):
+    if not all(all_pass(cols[name][1], check) for name, check in checks.items()):
         return None
     for service in cols["service"][1]:
         if service == no_service:
@@ -93,10 +78,10 @@ def plain_service_use(table: dict, *, constants, attributes, known, code_pattern
     is_none = service_codes[service] == no_service
     if (quantity[is_none] != 0).any():
         return None
-    if not all(_same_within(person, cols[name][0]) for name in attributes):
+    if not all(same_within(person, cols[name][0]) for name in attributes):
         return None
     key = person.astype(np.int64) * len(periods) + period  # person x period
-    if not _same_within(key, recall):
+    if not same_within(key, recall):
         return None
     if np.unique(key * len(service_codes) + service).size != n:
         return None  # a repeated person x period x service
@@ -126,3 +111,51 @@ def plain_service_use(table: dict, *, constants, attributes, known, code_pattern
         p, i = period[keep], where[keep]
         use[p, i, s] = quantity[keep] / recall_array[p, i]
     return persons, columns, services, use, recall_array
+
+
+#: Most hours of informal care in a week (the hours in a week), as the row-by-row loader checks it.
+_HOURS_IN_A_WEEK = 168
+
+
+def plain_informal_care(table: dict, persons: set, *, periods) -> np.ndarray | None:
+    """Hours of informal care per week by period and person of a table without problems, or None.
+
+    Parameters
+    ----------
+    table : dict of str to PlainColumn
+        The cells of an informal-care file by column.
+    persons : set of str
+        Persons of the service-use file.
+    periods : sequence of str
+        :data:`econ.inputs.service_use_load.PERIODS`.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Shape (len(periods), len(persons)), persons in sorted order. None unless every cell passes
+        the row-by-row loader's check and each person of ``persons`` (and no other) has exactly one
+        row per period. Everything else, including what the row-by-row loader accepts but this does
+        not (rules change there, in ``_load_informal_care``, the one place that states them), is
+        read row by row.
+    """
+    person, period = table["person_id"], table["period"]
+    checks = (
+        (person, lambda v, log: check_text(v, log=log, line=0, column="person_id")),
+        (period, lambda v, log: check_choice(v, periods, log=log, line=0, column="period")),
+    )
+    if not all(all_pass(column.values, check) for column, check in checks):
+        return None
+    hours = numbers(table["informal_care_hours_per_week"], name="informal_care_hours_per_week")
+    if numbers(table["recall_months"], name="recall_months", positive=True) is None or hours is None:
+        return None
+    if (hours > _HOURS_IN_A_WEEK).any() or len(person.values) != len(persons) or not persons.issuperset(person.values):
+        return None
+    which = np.array([periods.index(value) for value in period.values], dtype=np.int64)[period.codes]
+    key = person.codes.astype(np.int64) * len(periods) + which
+    if len(key) != len(persons) * len(periods) or np.bincount(key).max() > 1:
+        return None  # a repeated person x period, hence a person without some period
+    position = {name: k for k, name in enumerate(sorted(persons))}
+    where = np.array([position[name] for name in person.values], dtype=np.int64)[person.codes]
+    out = np.zeros((len(periods), len(persons)))
+    out[which, where] = hours
+    return out

@@ -12,11 +12,11 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from econ.inputs.csv_reader import ProblemLog, check_choice, check_text, parse_number, read_csv_rows, read_csv_table
 from econ.core.errors import DataError
 from econ.inputs.followup import apply_persons, check_followup_rows, check_persons_cover, read_persons
+from econ.inputs.metadata import read_metadata as _read_metadata
 from econ.inputs.unit_costs import CODE_PATTERN, UnitCostTable, suggest_codes
 
 #: Columns of a service-use file.
@@ -146,38 +146,6 @@ def metadata_path_for(path: str | Path) -> Path:
     path = Path(path)
     stem = path.stem.removesuffix("_service_use")
     return path.with_name(f"{stem}_metadata.yaml")
-
-
-def _read_metadata(path: Path) -> Mapping[str, Any] | None:
-    """The data file's metadata (YAML, safe loader), or None when there is none; errors are located."""
-    from econ.core.errors import Problem, SourceLocation
-    from econ.core.files import input_file_problem, line_of_offset
-
-    if not path.exists() and not path.is_symlink():
-        return None
-    problem = input_file_problem(path, kind="data")
-    if problem is not None:
-        raise DataError([problem])
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise DataError([Problem(f"the metadata file is not valid UTF-8 (byte 0x{raw[err.start]:02x}); save it as "
-                                 "UTF-8", SourceLocation(str(path), line_of_offset(raw, err.start)))]) from None
-    try:
-        try:  # libyaml's reader (same values, several times quicker); the Python one gives a bad file's message
-            content = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (safe)
-        except yaml.YAMLError:
-            content = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = SourceLocation(str(path), mark.line + 1, mark.column + 1) if mark else SourceLocation(str(path))
-        raise DataError([Problem(f"cannot read the metadata file: {err.problem or err.context}", where)]) from None
-    except yaml.YAMLError as err:
-        raise DataError([Problem(f"cannot read the metadata file ({err})", SourceLocation(str(path)))]) from None
-    if not isinstance(content, dict):
-        raise DataError([Problem("the metadata file must be a mapping of keys to values", SourceLocation(str(path), 1))])
-    return content
 
 
 def _is_synthetic(path: Path, metadata: Mapping[str, Any] | None) -> bool:
@@ -419,23 +387,36 @@ def _finish(persons, position, columns, services, use, recall_array, informal):
     frame["engagement_sessions"] = frame["engagement_sessions"].astype(float).astype("int64")
     frame.insert(3, "engagement_band", engagement_band(frame["engagement_sessions"].to_numpy()))
 
-    informal_monthly = None
-    if informal is not None:
+    # hours per week: by period and person (sorted) from the vectorised reader, else by (person, period)
+    informal_monthly = informal * WEEKS_PER_MONTH if isinstance(informal, np.ndarray) else None
+    if isinstance(informal, dict):
         informal_monthly = np.zeros((len(PERIODS), len(persons)))
         for (person, period), hours in informal.items():
             informal_monthly[PERIODS.index(period), position[person]] = hours * WEEKS_PER_MONTH
+    if informal_monthly is not None:
         informal_monthly.flags.writeable = False
     use.flags.writeable = False
     recall_array.flags.writeable = False
     return frame, services, use, recall_array, informal_monthly
 
 
-def _load_informal_care(path: Path, persons: set[str], lost=frozenset()) -> tuple[ProblemLog, dict[tuple[str, str], float]]:
-    """Validate an informal-care file against the persons of the service-use file; hours per week by key.
-    People ``lost`` to follow-up (the persons file's followed_up = no) have a baseline row only."""
+def _load_informal_care(path: Path, persons: set[str], lost=frozenset()
+                        ) -> tuple[ProblemLog, dict[tuple[str, str], float] | np.ndarray]:
+    """Validate an informal-care file against the persons of the service-use file; hours per week by key
+    (by period and sorted person when the vectorised reader took the file). People ``lost`` to follow-up
+    (the persons file's followed_up = no) have a baseline row only, so their files are read row by row."""
+    from econ.inputs.service_use_fast import plain_informal_care
+
     log = ProblemLog(str(path))
+    rows, table = read_csv_table(path, columns=INFORMAL_CARE_COLUMNS, log=log)
+    plain = None if table is None or lost else plain_informal_care(table, persons, periods=PERIODS)
+    # Vectorised: a complete file (every person, both periods, every cell valid), hours by period and
+    # person. Anything else is read row by row below, where the rules are; a rule added there that
+    # refuses a complete file must also skip this path.
+    if plain is not None:
+        return log, plain
     hours_by_key: dict[tuple[str, str], float] = {}
-    rows = read_csv_rows(path, columns=INFORMAL_CARE_COLUMNS, log=log)
+    rows = rows if rows is not None else read_csv_rows(path, columns=INFORMAL_CARE_COLUMNS, log=log)
     first_line: dict[tuple[str, str], int] = {}
     person_periods: dict[str, dict[str, int]] = {}
     for row in rows:

@@ -4,14 +4,16 @@ from __future__ import annotations
 import difflib
 import re
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Iterator, Literal, Mapping
 
+import numpy as np
 import pandas as pd
 
-from econ.inputs.csv_reader import ProblemLog, check_choice, check_text, parse_number, read_csv_rows
+from econ.inputs.csv_reader import ProblemLog, check_choice, check_text, parse_number, read_csv_rows, read_csv_table
+from econ.inputs.plain_columns import all_pass, numbers
 from econ.core.errors import DataError, Problem, SourceLocation
 from econ.inputs.inflation import (DEFAULT_COSTS_DIR, FINANCIAL_YEAR_FORMAT, INDEX_FOR_SECTOR, PriceIndex,
                             UnverifiedIndexWarning, is_financial_year)
@@ -292,7 +294,16 @@ def load_unit_costs(path: str | Path = DEFAULT_UNIT_COSTS) -> UnitCostTable:
         ``'YYYY/YY'``, unknown sector or status.
     """
     log = ProblemLog(str(path))
-    rows = read_csv_rows(path, columns=UNIT_COST_COLUMNS, log=log)
+    rows, table = read_csv_table(path, columns=UNIT_COST_COLUMNS, log=log)
+    items = None if table is None else _plain_unit_costs(table)
+    if items is None:  # a file with problems (or unusual quoting): row by row, every problem with its line
+        items = _row_items(rows if rows is not None else read_csv_rows(path, columns=UNIT_COST_COLUMNS, log=log), log)
+    log.raise_if_any()
+    return UnitCostTable(tuple(items), str(path))
+
+
+def _row_items(rows, log: ProblemLog) -> list[UnitCost]:
+    """Check every row (problems into ``log``); the unit costs when there is none."""
     items: list[UnitCost] = []
     first_line: dict[str, int] = {}
     for row in rows:
@@ -329,5 +340,44 @@ def load_unit_costs(path: str | Path = DEFAULT_UNIT_COSTS) -> UnitCostTable:
             se=se if se is not None else DEFAULT_SE_FRACTION * cost, low=low, high=high, status=status,
             se_basis="reported" if se is not None else "default",
         ))
-    log.raise_if_any()
-    return UnitCostTable(tuple(items), str(path))
+    return items
+
+
+def _plain_unit_costs(table: dict) -> list[UnitCost] | None:
+    """The unit costs of a table without problems, as :func:`_row_items` builds them, or None.
+
+    The vectorised path (issue 23): each cell check of :func:`_row_items`, applied once to each
+    distinct value of its column (:mod:`econ.inputs.plain_columns`); codes unique; ranges by array
+    comparison. None as soon as any check fails: the row-by-row reader then names every problem.
+    """
+    code = table["code"]
+    if len(code.values) != len(code) or not all(CODE_PATTERN.match(value) for value in code.values):
+        return None  # a repeated or malformed code
+    texts = {name: lambda v, log, name=name: check_text(v, log=log, line=0, column=name)
+             for name in ("description", "unit", "source")}
+    texts["sector"] = lambda v, log: check_choice(v, SECTORS, log=log, line=0, column="sector")
+    texts["status"] = lambda v, log: check_choice(v, STATUSES, log=log, line=0, column="status")
+    texts["price_year"] = lambda v, log: None if is_financial_year(v) else log.add("bad year")
+    if not all(all_pass(table[name].values, check) for name, check in texts.items()):
+        return None
+    cost = numbers(table["cost"], name="cost")
+    extra = {name: numbers(table[name], name=name, allow_empty=True) for name in ("se", "low", "high")}
+    if cost is None or any(values is None for values in extra.values()):
+        return None
+    if (extra["low"] > cost).any() or (extra["high"] < cost).any():  # NaN (empty) compares False
+        return None
+    reported = ~np.isnan(extra["se"])
+    se = np.where(reported, extra["se"], DEFAULT_SE_FRACTION * cost).tolist()
+    low, high = ([None if v != v else v for v in extra[name].tolist()] for name in ("low", "high"))
+    basis = np.where(reported, "reported", "default").tolist()
+    cells = {name: table[name].values[table[name].codes].tolist()
+             for name in ("code", "description", "unit", "price_year", "sector", "source", "status")}
+    # The fields are checked: set them as the dataclass __init__ would (which costs twice as much a row).
+    names, new = tuple(f.name for f in fields(UnitCost)), object.__new__
+    items = []
+    for row in zip(cells["code"], cells["description"], cells["unit"], cost.tolist(), cells["price_year"],
+                   cells["sector"], cells["source"], se, low, high, cells["status"], basis):
+        item = new(UnitCost)
+        item.__dict__.update(zip(names, row))
+        items.append(item)
+    return items

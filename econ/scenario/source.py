@@ -53,6 +53,13 @@ class _PositionsLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
 #: Most YAML nodes one document may expand to (aliases included), against "billion laughs" files.
 MAX_YAML_NODES = 1_000_000
 
+#: Most levels of mappings and lists inside each other in one YAML file (a scenario needs about 6).
+MAX_YAML_DEPTH = 100
+
+#: A file that may nest deeper than this is measured by a token scan before it is composed: libyaml's
+#: composer recurses in C and crashes the process somewhere past 20,000 levels.
+_SCAN_NESTING_ABOVE = 4_000
+
 # YAML 1.1 (PyYAML) reads 1e-6 as a string; economists write it as a number, so accept the
 # YAML 1.2 float forms too.
 _PositionsLoader.add_implicit_resolver(
@@ -69,10 +76,14 @@ def _build(node: yaml.Node, path: KeyPath, file: str, out: dict, problems: list,
     Mapping keys are kept as the text written (so a state called ``no`` stays ``"no"``, not False);
     scalar values are resolved by PyYAML's safe constructor.
     """
+    if len(path) >= MAX_YAML_DEPTH and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        raise ScenarioError(_too_deep(file, node.start_mark))  # inside len(path) collections, and one more
     budget[0] += 1
     if budget[0] > MAX_YAML_NODES:
-        raise ScenarioError(Problem(f"YAML document expands to more than {MAX_YAML_NODES} nodes",
-                                    SourceLocation(file)))
+        mark = node.start_mark
+        raise ScenarioError(Problem(f"YAML document has more than {MAX_YAML_NODES:,} values (keys, list items); this "
+                                    f"is the {MAX_YAML_NODES + 1:,}th", SourceLocation(file, mark.line + 1,
+                                                                                        mark.column + 1)))
     if isinstance(node, yaml.MappingNode):
         result: dict = {}
         seen: dict = {}
@@ -166,6 +177,11 @@ def _refuse_unreadable(text: str, name: str) -> None:
         col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
         raise ScenarioError(Problem(f"the file holds a control character (U+{ord(bad.group()):04X}); a scenario "
                                     f"is plain text", SourceLocation(name, line, col)))
+    lines = text.splitlines()
+    if text.count("[") + text.count("{") + 2 * (max(map(len, lines), default=0) + 1) > _SCAN_NESTING_ABOVE:
+        mark = _deepest(text, MAX_YAML_DEPTH)  # an upper bound of the depth (flow brackets, block columns) is high
+        if mark is not None:
+            raise ScenarioError(_too_deep(name, mark))
     if not _MAYBE_ANCHOR.search(text):  # the full token scan is slow: only when an anchor may be there
         return
     try:
@@ -177,6 +193,39 @@ def _refuse_unreadable(text: str, name: str) -> None:
                                             SourceLocation(name, mark.line + 1, mark.column + 1)))
     except yaml.YAMLError:
         return  # a syntax error: reported with its location by the parser below
+
+
+def _too_deep(name: str, mark) -> Problem:
+    return Problem(f"YAML is nested more than {MAX_YAML_DEPTH} levels deep here (mappings and lists inside each "
+                   f"other); a scenario needs a few", SourceLocation(name, mark.line + 1, mark.column + 1))
+
+
+_OPENS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken,
+          yaml.FlowSequenceStartToken)
+_CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+def _deepest(text: str, limit: int | None):
+    """Mark of the first token more than ``limit`` collections deep (None: of the deepest), or None.
+
+    A token scan (libyaml's scanner, which does not recurse): it counts a sequence written without
+    indentation under its key as no level, so it never finds more levels than there are. A syntax
+    error ends the scan (the parser reports it with its location).
+    """
+    depth, deepest, mark = 0, 0, None
+    try:
+        for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            if isinstance(token, _OPENS):
+                depth += 1
+                if limit is not None and depth > limit:
+                    return token.start_mark
+                if depth > deepest:
+                    deepest, mark = depth, token.start_mark
+            elif isinstance(token, _CLOSES):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return None if limit is not None else mark
 
 
 #: Text that may hold a YAML anchor or alias (``&name``/``*name`` after a space, bracket or comma,
@@ -200,16 +249,15 @@ def parse_yaml_text(text: str, name: str) -> tuple[Any, Positions]:
         raise ScenarioError(Problem(f"YAML syntax error: {what}", loc)) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(Problem(f"YAML error: {exc}", SourceLocation(name))) from None
-    except RecursionError:
-        raise ScenarioError(Problem("YAML is nested too deeply", SourceLocation(name))) from None
+    except RecursionError:  # the pure-Python composer (no libyaml) is out of stack before the limit
+        mark = _deepest(text, MAX_YAML_DEPTH) or _deepest(text, None)
+        raise ScenarioError(_too_deep(name, mark) if mark else Problem("YAML is nested too deeply",
+                                                                       SourceLocation(name))) from None
     if node is None:
         raise ScenarioError(Problem("file is empty; a scenario needs at least 'metadata'", SourceLocation(name, 1, 1)))
     locations: dict = {}
     problems: list = []
-    try:
-        value = _build(node, (), name, locations, problems, [0])
-    except RecursionError:
-        raise ScenarioError(Problem("YAML is nested too deeply", SourceLocation(name))) from None
+    value = _build(node, (), name, locations, problems, [0])  # at most MAX_YAML_DEPTH levels deep
     if problems:
         raise ScenarioError(problems)
     positions = Positions(locations, SourceLocation(name, node.start_mark.line + 1, node.start_mark.column + 1))
