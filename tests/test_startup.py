@@ -54,6 +54,20 @@ def test_help_and_unknown_command_list_every_command(capsys):
         assert name in err
 
 
+def _subcommands():
+    parser = cli_main.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, __import__("argparse")._SubParsersAction))
+    return sorted(sub.choices)
+
+
+@pytest.mark.parametrize("argv", [["--help"]] + [[name, "--help"] for name in _subcommands()])
+def test_help_of_every_command_is_printed(argv, capsys):
+    """``--help`` formats every option's help text (a bare % in one once crashed it with TypeError)."""
+    assert cli_main.main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: run_model.py")
+
+
 def test_default_base_case_imports_no_heavy_module():
     code = ("import sys, contextlib, io\nfrom econ.cli.main import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n    assert main([]) == 0\n"

@@ -355,7 +355,7 @@ def register(sub) -> None:
     add_common_options(p)
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("subgroups", help="run a scenario per subgroup of the service-use data, with 95% intervals "
+    p = sub.add_parser("subgroups", help="run a scenario per subgroup of the service-use data, with 95%% intervals "
                                          "and the interaction test")
     p.add_argument("file", help="scenario YAML")
     p.add_argument("--by", required=True, choices=["setting", "engagement_band", "area", "bme"])
