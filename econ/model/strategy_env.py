@@ -112,11 +112,22 @@ class _LazyEnv(dict):
     def __init__(self, base: dict, exprs: dict, shared, first):
         super().__init__((k, v) for k, v in base.items() if k not in exprs)  # a derived name shadows a column
         self._exprs, self._shared, self._first = exprs, shared, first
+        self._order = {n: i for i, n in enumerate(exprs)}  # exprs are in evaluation (dependency) order
 
     def __missing__(self, name):
         expr = self._exprs.get(name)
         if expr is None:
             raise KeyError(name)
-        value = self._first[name] if self._shared(name) else expr.evaluate(self)
-        self[name] = value
-        return value
+        # What it needs and has not been evaluated, found without recursion (a chain of thousands of
+        # derived parameters must not exhaust the stack), then evaluated in evaluation order.
+        needed, stack = set(), [name]
+        while stack:
+            n = stack.pop()
+            if n in needed or n not in self._exprs or dict.__contains__(self, n):
+                continue
+            needed.add(n)
+            if not self._shared(n):
+                stack.extend(self._exprs[n].names)
+        for n in sorted(needed, key=self._order.__getitem__):
+            self[n] = self._first[n] if self._shared(n) else self._exprs[n].evaluate(self)
+        return dict.__getitem__(self, name)
