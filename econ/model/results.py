@@ -6,6 +6,7 @@ because its tables (the efficiency frontier, net benefit) are analyses.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import platform
 import sys
 from dataclasses import asdict, dataclass, field
@@ -14,7 +15,14 @@ from econ.model.compile import CompiledScenario
 
 
 def package_versions() -> dict:
-    """Versions of Python and of the packages that affect results."""
+    """Versions of Python and of the packages that affect results (a new dict each call)."""
+    return dict(_installed_versions())
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_versions() -> tuple:
+    """Read once per process: reading the installed packages' metadata costs about 20 ms, and a process
+    does not change the versions it has imported."""
     import importlib.metadata as md
 
     out = {"python": platform.python_version()}
@@ -23,7 +31,7 @@ def package_versions() -> dict:
             out[name] = md.version(name)
         except md.PackageNotFoundError:
             out[name] = "not installed"
-    return out
+    return tuple(out.items())
 
 
 @dataclass(frozen=True)
