@@ -212,19 +212,25 @@ def _deepest(text: str, limit: int | None):
     indentation under its key as no level, so it never finds more levels than there are. A syntax
     error ends the scan (the parser reports it with its location).
     """
-    depth, deepest, mark = 0, 0, None
-    try:
-        for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-            if isinstance(token, _OPENS):
-                depth += 1
-                if limit is not None and depth > limit:
-                    return token.start_mark
-                if depth > deepest:
-                    deepest, mark = depth, token.start_mark
-            elif isinstance(token, _CLOSES):
-                depth -= 1
-    except yaml.YAMLError:
-        pass
+    fast = getattr(yaml, "CSafeLoader", None)
+    for loader in (fast, yaml.SafeLoader) if fast else (yaml.SafeLoader,):
+        depth, deepest, mark = 0, 0, None
+        try:
+            for token in yaml.scan(text, Loader=loader):
+                if isinstance(token, _OPENS):
+                    depth += 1
+                    if limit is not None and depth > limit:
+                        return token.start_mark
+                    if depth > deepest:
+                        deepest, mark = depth, token.start_mark
+                elif isinstance(token, _CLOSES):
+                    depth -= 1
+        except yaml.YAMLError as exc:
+            # libyaml 0.2.5 as bundled with PyYAML 6.0.4 refuses over 1,000 flow levels before it yields a
+            # token: the pure-Python scanner (no such limit, no recursion) finds the level instead.
+            if loader is fast and "maximum nesting depth" in str(exc):
+                continue
+        break
     return None if limit is not None else mark
 
 
