@@ -41,6 +41,7 @@ class StrategyEnv:
             if expr.names & self._by_tis:
                 self._by_tis.add(name)
         self._exprs = dict(strategy.evaluation)
+        self._order = {n: i for i, n in enumerate(self._exprs)}  # evaluation (dependency) order
 
     def env(self, time_in_state: int = 1) -> dict:
         """Names -> arrays for a given time in state (derived parameters included).
@@ -54,7 +55,8 @@ class StrategyEnv:
         if env is None:
             first = self.env(1) if time_in_state != 1 else None
             by_tis = self._by_tis  # not self: the cache holding this environment must not make a cycle
-            env = _LazyEnv(self._base, self._exprs, lambda name: first is not None and name not in by_tis, first)
+            env = _LazyEnv(self._base, self._exprs, self._order,
+                           lambda name: first is not None and name not in by_tis, first)
             env["time_in_state"] = np.float64(time_in_state)
             self._cache[time_in_state] = env
         return env
@@ -94,7 +96,7 @@ class StrategyEnv:
         """
         first = self.env(1)
         timed = {name for name, expr in self._strategy.evaluation if expr.names & {"cycle", "time"}}
-        env = _LazyEnv(self._base, self._exprs, lambda name: name not in timed, first)
+        env = _LazyEnv(self._base, self._exprs, self._order, lambda name: name not in timed, first)
         env.update(cycle=np.float64(0.0), time=np.float64(0.0))
         return env
 
@@ -103,16 +105,16 @@ class _LazyEnv(dict):
     """A name -> array mapping that evaluates a derived parameter the first time it is read.
 
     ``exprs`` are the strategy's derived parameters (name -> expression or plan node); a name for
-    which ``shared(name)`` is true is taken from the environment ``first`` instead. Reading a
-    name evaluates only what it depends on, in dependency order through the reads themselves, so
-    each value is the same expression on the same arrays as evaluating every derived parameter
+    which ``shared(name)`` is true is taken from the environment ``first`` instead; ``order`` is each
+    name's position in :attr:`StrategyModel.evaluation`. Reading a name evaluates only what it depends
+    on and has not been evaluated, in that order, so each value is the same expression on the same arrays as evaluating every derived parameter
     in :attr:`StrategyModel.evaluation` order.
     """
 
-    def __init__(self, base: dict, exprs: dict, shared, first):
+    def __init__(self, base: dict, exprs: dict, order: dict, shared, first):
         super().__init__((k, v) for k, v in base.items() if k not in exprs)  # a derived name shadows a column
         self._exprs, self._shared, self._first = exprs, shared, first
-        self._order = {n: i for i, n in enumerate(exprs)}  # exprs are in evaluation (dependency) order
+        self._order = order  # name -> position in evaluation (dependency) order
 
     def __missing__(self, name):
         expr = self._exprs.get(name)
