@@ -71,11 +71,23 @@ def test_help_of_every_command_is_printed(argv, capsys):
 def test_default_base_case_imports_no_heavy_module():
     code = ("import sys, contextlib, io\nfrom econ.cli.main import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n    assert main([]) == 0\n"
-            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
+            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+            "from econ.model.results import _installed_versions\n"
+            "print(_installed_versions.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == ""
+    heavy, versions_read = out.stdout.split("\n")[:2]
+    assert heavy == ""
+    assert versions_read == "0"  # no manifest written: the installed packages' metadata is not read
+
+
+def test_run_metadata_reads_the_versions_when_looked_at():
+    from econ.model.results import InstalledVersions, package_versions
+
+    lazy = InstalledVersions()
+    assert dict(lazy) == package_versions()
+    assert lazy["numpy"] == package_versions()["numpy"] and len(lazy) == len(package_versions())
 
 
 def _default_compiled():
@@ -133,3 +145,59 @@ def test_anchor_precheck_skips_powers_but_not_anchors_or_aliases():
     assert _MAYBE_ANCHOR.search("p: 1 - rho ** (t / 12)\nq: A&E\nr: 2*x\n") is None
     for text in ("a: &base 1\nb: *base\n", "a: [*x]\n", "- &y 2\n", "a: {b: *z}\n"):
         assert _MAYBE_ANCHOR.search(text), text
+
+
+def _exit_child(body: str, env_extra: dict | None = None, tmp_path: Path | None = None):
+    """Run ``body`` in a child Python that ends with exit_without_teardown; returns CompletedProcess."""
+    import os
+
+    code = ("import atexit, sys, threading, time\n"
+            "from econ.cli.main import exit_without_teardown\n" + body)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("PEER_ECON_FULL_EXIT", None)
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_exit_without_teardown_keeps_status_atexit_handlers_and_buffered_output(tmp_path, full):
+    # The fast exit must still run every atexit handler (coverage, temporary folders), flush what was
+    # printed without a newline, and exit with the command's status; PEER_ECON_FULL_EXIT gives the same.
+    marker = tmp_path / "handler_ran.txt"
+    body = (f"atexit.register(lambda: open({str(marker)!r}, 'w').write('ran'))\n"
+            "sys.stdout.write('no newline at the end')\n"
+            "sys.stderr.write('to stderr')\n"
+            "exit_without_teardown(3)\n"
+            "print('never reached')\n")
+    res = _exit_child(body, {"PEER_ECON_FULL_EXIT": "1"} if full else None, tmp_path)
+    assert res.returncode == 3
+    assert res.stdout == "no newline at the end"
+    assert res.stderr == "to stderr"
+    assert marker.read_text() == "ran"
+
+
+def test_exit_without_teardown_waits_for_a_running_thread(tmp_path):
+    # A thread that is not a daemon (e.g. a writer) still running: the process exits the normal way,
+    # after the thread has finished its file.
+    out = tmp_path / "written_by_thread.txt"
+    body = ("def work():\n"
+            "    time.sleep(0.3)\n"
+            f"    open({str(out)!r}, 'w').write('complete')\n"
+            "threading.Thread(target=work).start()\n"
+            "exit_without_teardown(0)\n")
+    res = _exit_child(body, None, tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert out.read_text() == "complete"
+
+
+def test_the_command_exits_through_the_fast_path(monkeypatch):
+    # entry() ends with exit_without_teardown (the process exit of run_model.py and peer-econ).
+    import signal
+
+    calls = []
+    previous = signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr(signal, "signal", lambda *a: previous)  # entry() ignores Ctrl-C at the end: not in pytest
+    monkeypatch.setattr(cli_main, "main", lambda: 7)
+    monkeypatch.setattr(cli_main, "exit_without_teardown", lambda code: calls.append(code))
+    cli_main.entry()
+    assert calls == [7]

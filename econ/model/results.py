@@ -9,6 +9,7 @@ import datetime as _dt
 import functools
 import platform
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 from econ.model.compile import CompiledScenario
@@ -34,6 +35,26 @@ def _installed_versions() -> tuple:
     return tuple(out.items())
 
 
+class InstalledVersions(Mapping):
+    """The versions of :func:`package_versions`, read when first looked at (a base-case run that
+    writes no manifest never reads the installed packages' metadata; issue 19)."""
+
+    def _items(self) -> dict:
+        return dict(_installed_versions())
+
+    def __getitem__(self, name: str) -> str:
+        return self._items()[name]
+
+    def __iter__(self):
+        return iter(self._items())
+
+    def __len__(self) -> int:
+        return len(_installed_versions())
+
+    def __repr__(self) -> str:
+        return repr(self._items())
+
+
 @dataclass(frozen=True)
 class RunMetadata:
     """What made a result: scenario files and hashes, overrides, seed, versions, command line.
@@ -56,7 +77,7 @@ class RunMetadata:
     cycle_correction: str
     discount_first_cycle: bool
     synthetic: bool
-    versions: dict = field(default_factory=package_versions)
+    versions: Mapping = field(default_factory=InstalledVersions)  # read when looked at (a manifest)
     command_line: list = field(default_factory=lambda: list(sys.argv))
     created: str = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
     data_files: list = field(default_factory=list)
@@ -67,7 +88,9 @@ class RunMetadata:
     paths_relative_to: str = "the folder of scenario_path"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out["versions"] = dict(self.versions)
+        return out
 
 
 def relative_to_scenario(path: str, scenario_path: str) -> str:
