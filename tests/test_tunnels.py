@@ -194,3 +194,34 @@ def test_row_sum_check_gives_the_same_message(write_scenario):
             evaluate(compiled, method=method)
         messages.append(str(err.value))
     assert messages[0] == messages[1]
+
+
+def test_memory_estimate_counts_cells_per_cycle_only_when_a_cell_changes_with_the_cycle(write_scenario):
+    # The long tunnel's cells depend on time in state, not on the cycle: one set of cell values serves
+    # every cycle, and the per-draw estimate counts one (so two threads get larger chunks). The same
+    # model with a cell that changes with the cycle counts one set per cycle.
+    from econ.model.evaluate import working_bytes_per_draw
+
+    def estimate(compiled):
+        m = compiled.model
+        K, T, S = len(m.strategies), m.n_cycles, len(m.states)
+        plan = tunnels.cell_plan(m.strategies[0].rows, S)
+        cells = 2 * len(plan.cell_from) + S * len(plan.multi)
+        V, O = len(compiled.values), len(compiled.values) + len(compiled.totals)
+        rest = K * (T + 1) * S + K * T * (len(compiled.flows) + S) + 4 * K * O
+        return working_bytes_per_draw(compiled, keep_cycles=False) / 16.0 - rest, cells, T
+
+    constant = econ.compile_path(TUNNEL_SCENARIOS[1])
+    got, cells, T = estimate(constant)
+    assert got == cells
+    text = TUNNEL_SCENARIOS[1].read_text(encoding="utf-8").replace(
+        "p_onset, dead: p_die_well}", "p_onset * exp(-0.001 * cycle), dead: p_die_well}")
+    assert text != TUNNEL_SCENARIOS[1].read_text(encoding="utf-8")
+    varying = econ.compile_path(write_scenario(text, "long_tunnel_by_cycle.yaml"))
+    got, cells, T = estimate(varying)
+    assert got == T * cells
+    # whatever the chunks and threads this allows, the results are the same numbers
+    table = run_psa(constant, n_draws=40).table
+    one = evaluate(constant, table, threads=1, chunk_draws=40)
+    two = evaluate(constant, table, threads=2, chunk_draws=7)
+    assert np.array_equal(one.totals, two.totals) and np.array_equal(one.totals_undiscounted, two.totals_undiscounted)

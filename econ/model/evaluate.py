@@ -87,7 +87,8 @@ def working_bytes_per_draw(compiled: CompiledScenario, *, keep_cycles: bool, met
     """Upper estimate of the memory one draw needs while its chunk is evaluated (bytes).
 
     Counts the trace of every strategy, one strategy's transition matrices (assumed to vary by
-    cycle: states squared each, or a tunnel-aware strategy's cells and multi-source columns),
+    cycle: states squared each; or a tunnel-aware strategy's cells and multi-source columns, one set
+    per cycle only when some cell changes with the cycle),
     flows, corrected occupancy and per-cycle accounting arrays, times 2 for temporaries.
     """
     m = compiled.model
@@ -99,13 +100,43 @@ def working_bytes_per_draw(compiled: CompiledScenario, *, keep_cycles: bool, met
             continue
         if tunnels.use_shift(m, strategy.rows, method):
             plan = tunnels.cell_plan(strategy.rows, S)
-            matrices = max(matrices, T * (2 * len(plan.cell_from) + S * len(plan.multi)))
+            U = T if _cells_vary_by_cycle(compiled, strategy) else 1
+            matrices = max(matrices, U * (2 * len(plan.cell_from) + S * len(plan.multi)))
         else:
             matrices = max(matrices, T * S * S)
     per = K * (T + 1) * S + matrices + K * T * (len(compiled.flows) + S) + 4 * K * O
     if keep_cycles:
         per += K * (V + 2 * O) * T
     return 2.0 * 8.0 * per
+
+
+_VARYING: dict[int, tuple] = {}
+_VARYING_LOCK = threading.Lock()
+
+
+def _cells_vary_by_cycle(compiled: CompiledScenario, strategy) -> bool:
+    """Whether some transition cell of a strategy changes with the cycle, so that a chunk may hold one
+    set of cell values per cycle rather than one (cached per strategy).
+
+    Found on the one-draw base case: an expression's value is (draws, cycles) or (draws, 1) by the
+    names it reads (``cycle``, ``time``, a lookup by age, ...), never by their values, so the answer
+    holds for every draw.
+    """
+    from econ.model.engine import StrategyEnv, transition_cells
+
+    key = id(strategy)
+    hit = _VARYING.get(key)
+    if hit is not None and hit[0] is strategy:
+        return hit[1]
+    senv = StrategyEnv(compiled.model, strategy, compiled.parameters.point_table())
+    with np.errstate(all="ignore"):
+        cells = transition_cells(compiled.model, strategy, senv)[0]
+    varies = any(v.shape[-1] > 1 for _, _, v in cells)
+    with _VARYING_LOCK:
+        if len(_VARYING) > 256:
+            _VARYING.clear()
+        _VARYING[key] = (strategy, varies)  # the strategy is kept, so its id cannot be reused while cached
+    return varies
 
 
 def kept_bytes(compiled: CompiledScenario, n_draws: int, *, keep_cycles: bool, keep_trace: bool) -> float:
