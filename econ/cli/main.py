@@ -174,10 +174,11 @@ def exit_without_teardown(code: int) -> None:
 
     Tearing down the imported modules (pandas' alone is about 90 ms, as long as importing numpy) is
     work for nobody once a command has finished: its files are closed and renamed into place before
-    it returns. So, as a normal exit does, this waits for the threads that are not daemons (when any is
-    still running, e.g. a writer, it exits the normal way instead), runs the ``atexit`` handlers
-    (coverage data, temporary folders, logging), and flushes standard output and error; then it ends
-    the process with :func:`os._exit`. ``PEER_ECON_FULL_EXIT`` keeps the normal exit (issue 19).
+    it returns. While a thread that is not a daemon is still running (e.g. a writer), it exits the
+    normal way, which waits for that thread. Otherwise it does what else a normal exit does that
+    matters: runs the ``atexit`` handlers (coverage data, temporary folders, logging) and flushes
+    standard output and error; then it ends the process with :func:`os._exit`. ``PEER_ECON_FULL_EXIT``
+    keeps the normal exit (issue 19).
     """
     import atexit
 

@@ -115,12 +115,13 @@ _VARYING_LOCK = threading.Lock()
 
 
 def _cells_vary_by_cycle(compiled: CompiledScenario, strategy) -> bool:
-    """Whether some transition cell of a strategy changes with the cycle, so that a chunk may hold one
-    set of cell values per cycle rather than one (cached per strategy).
+    """Whether some transition cell of a strategy changes with the cycle, so that a chunk holds one set
+    of cell values per cycle rather than a single set (cached per strategy).
 
     Found on the one-draw base case: an expression's value is (draws, cycles) or (draws, 1) by the
     names it reads (``cycle``, ``time``, a lookup by age, ...), never by their values, so the answer
-    holds for every draw.
+    holds for every draw. If the base case cannot be evaluated, True (the larger estimate); the
+    evaluation itself then reports what is wrong.
     """
     from econ.model.engine import StrategyEnv, transition_cells
 
@@ -129,9 +130,12 @@ def _cells_vary_by_cycle(compiled: CompiledScenario, strategy) -> bool:
     if hit is not None and hit[0] is strategy:
         return hit[1]
     senv = StrategyEnv(compiled.model, strategy, compiled.parameters.point_table())
-    with np.errstate(all="ignore"):
-        cells = transition_cells(compiled.model, strategy, senv)[0]
-    varies = any(v.shape[-1] > 1 for _, _, v in cells)
+    try:
+        with np.errstate(all="ignore"):
+            cells = transition_cells(compiled.model, strategy, senv)[0]
+        varies = any(v.shape[-1] > 1 for _, _, v in cells)
+    except Exception:  # noqa: BLE001 (only an estimate: the evaluation raises the real error)
+        varies = True
     with _VARYING_LOCK:
         if len(_VARYING) > 256:
             _VARYING.clear()
