@@ -110,8 +110,7 @@ def working_bytes_per_draw(compiled: CompiledScenario, *, keep_cycles: bool, met
     return 2.0 * 8.0 * per
 
 
-_VARYING: dict[int, tuple] = {}
-_VARYING_LOCK = threading.Lock()
+_VARYING = tunnels.IdentityCache()
 
 
 def _cells_vary_by_cycle(compiled: CompiledScenario, strategy) -> bool:
@@ -123,24 +122,18 @@ def _cells_vary_by_cycle(compiled: CompiledScenario, strategy) -> bool:
     holds for every draw. If the base case cannot be evaluated, True (the larger estimate); the
     evaluation itself then reports what is wrong.
     """
-    from econ.model.engine import StrategyEnv, transition_cells
+    def find() -> bool:
+        from econ.model.engine import StrategyEnv, transition_cells
 
-    key = id(strategy)
-    hit = _VARYING.get(key)
-    if hit is not None and hit[0] is strategy:
-        return hit[1]
-    senv = StrategyEnv(compiled.model, strategy, compiled.parameters.point_table())
-    try:
-        with np.errstate(all="ignore"):
-            cells = transition_cells(compiled.model, strategy, senv)[0]
-        varies = any(v.shape[-1] > 1 for _, _, v in cells)
-    except Exception:  # noqa: BLE001 (only an estimate: the evaluation raises the real error)
-        varies = True
-    with _VARYING_LOCK:
-        if len(_VARYING) > 256:
-            _VARYING.clear()
-        _VARYING[key] = (strategy, varies)  # the strategy is kept, so its id cannot be reused while cached
-    return varies
+        senv = StrategyEnv(compiled.model, strategy, compiled.parameters.point_table())
+        try:
+            with np.errstate(all="ignore"):
+                cells = transition_cells(compiled.model, strategy, senv)[0]
+        except Exception:  # noqa: BLE001 (only an estimate: the evaluation raises the real error)
+            return True
+        return any(v.shape[-1] > 1 for _, _, v in cells)
+
+    return _VARYING.get(strategy, find)
 
 
 def kept_bytes(compiled: CompiledScenario, n_draws: int, *, keep_cycles: bool, keep_trace: bool) -> float:

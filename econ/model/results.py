@@ -39,20 +39,17 @@ class InstalledVersions(Mapping):
     """The versions of :func:`package_versions`, read when first looked at (a base-case run that
     writes no manifest never reads the installed packages' metadata; issue 19)."""
 
-    def _items(self) -> dict:
-        return dict(_installed_versions())
-
     def __getitem__(self, name: str) -> str:
-        return self._items()[name]
+        return package_versions()[name]
 
     def __iter__(self):
-        return iter(self._items())
+        return iter(package_versions())
 
     def __len__(self) -> int:
-        return len(_installed_versions())
+        return len(package_versions())
 
     def __repr__(self) -> str:
-        return repr(self._items())
+        return repr(package_versions())
 
 
 @dataclass(frozen=True)

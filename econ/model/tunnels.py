@@ -82,22 +82,32 @@ class CellPlan:
 #: Columns with at most this many source rows are summed over them alone, the others over all rows.
 FEW_SOURCES = 8
 
-_PLANS: dict[int, tuple] = {}
-_PLANS_LOCK = Lock()
+class IdentityCache:
+    """A value computed once per object (by identity, for objects that are costly to hash or compare),
+    safe to use from several threads; at most ``size`` objects, then it starts again."""
+
+    def __init__(self, size: int = 256):
+        self._size, self._items, self._lock = size, {}, Lock()
+
+    def get(self, obj, make):
+        """The value for ``obj``, from ``make()`` the first time."""
+        hit = self._items.get(id(obj))
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        value = make()
+        with self._lock:
+            if len(self._items) >= self._size:
+                self._items.clear()
+            self._items[id(obj)] = (obj, value)  # the object is kept, so its id cannot be reused while cached
+        return value
+
+
+_PLANS = IdentityCache()
 
 
 def cell_plan(rows: tuple, n_states: int) -> CellPlan:
     """The :class:`CellPlan` of a strategy's expanded rows (a tuple of tuples of Entry), cached per rows object."""
-    key = id(rows)
-    hit = _PLANS.get(key)
-    if hit is not None and hit[0] is rows:
-        return hit[1]
-    plan = _make_plan(rows, n_states)
-    with _PLANS_LOCK:
-        if len(_PLANS) > 256:
-            _PLANS.clear()
-        _PLANS[key] = (rows, plan)  # the rows are kept, so the id cannot be reused while cached
-    return plan
+    return _PLANS.get(rows, lambda: _make_plan(rows, n_states))
 
 
 def _make_plan(rows: tuple, S: int) -> CellPlan:
