@@ -277,3 +277,72 @@ def test_totals_over_states_with_amounts_equal_the_full_state_sum(scenario):
     assert np.array_equal(fast.totals, full.totals) and np.array_equal(fast.totals_undiscounted,
                                                                          full.totals_undiscounted)
     assert np.ptp(fast.totals[:, :, 0]) > 0  # draws that differ
+
+
+def _python_in_order(a, w=None):
+    """sum_i w_i a_i over axis 0 with Python floats, one element at a time (IEEE doubles, in index order)."""
+    flat = a.reshape(a.shape[0], -1)
+    out = []
+    for k in range(flat.shape[1]):
+        acc = float(flat[0, k]) * float(w[0]) if w is not None else float(flat[0, k])
+        for i in range(1, flat.shape[0]):
+            acc += float(flat[i, k]) * float(w[i]) if w is not None else float(flat[i, k])
+        out.append(acc)
+    return np.array(out).reshape(a.shape[1:])
+
+
+_finite = st.floats(allow_nan=False, allow_infinity=False, width=64, min_value=-1e300, max_value=1e300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 140), st.integers(1, 4), st.integers(0, 2**32 - 1), st.booleans(), st.booleans())
+def test_in_order_sum_adds_in_index_order_on_both_ways(T, n, seed, weighted, on_axis_1):
+    """The accumulate way (small arrays) and the loop way give the sum of a plain Python loop, bit for
+    bit, whatever the magnitudes (values spread over 1e-8 to 1e8, both signs, some zeros)."""
+    from econ.model import engine
+
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((T, n)) * 10.0 ** rng.uniform(-8, 8, (T, n))
+    a[rng.random((T, n)) < 0.1] = 0.0
+    w = rng.uniform(0, 1, T) if weighted else None
+    expected = _python_in_order(a, w)
+    arg = np.ascontiguousarray(a.T) if on_axis_1 else a
+    fast = engine.in_order_sum(arg, axis=1 if on_axis_1 else 0, weights=w)
+    limit = engine.ACCUMULATE_ELEMENTS
+    try:
+        engine.ACCUMULATE_ELEMENTS = 0  # the slice-by-slice loop
+        loop = engine.in_order_sum(arg, axis=1 if on_axis_1 else 0, weights=w)
+    finally:
+        engine.ACCUMULATE_ELEMENTS = limit
+    assert fast.tobytes() == expected.tobytes() == loop.tobytes()
+
+
+def test_in_order_sum_is_not_numpy_pairwise_sum():
+    """A case where numpy's reduction (pairwise over the contiguous axis) rounds differently: in_order_sum
+    keeps the index order, so the check above can tell the two apart."""
+    from econ.model.engine import in_order_sum
+
+    a = np.array([1.0] + [1e-16] * 200).reshape(-1, 1)
+    assert in_order_sum(a)[0] == 1.0  # each 1e-16 is lost against 1 when added in order
+    assert a.sum(axis=0)[0] != 1.0
+
+
+@given(st.lists(_finite, min_size=1, max_size=40), st.booleans())
+def test_in_order_sum_signs_of_zero_and_non_finite_as_the_loop(values, neg_zero):
+    """Zeros keep the loop's sign; infinities and NaN give the loop's values."""
+    from econ.model import engine
+
+    a = np.array(values + ([-0.0] if neg_zero else []) + [np.inf, -np.inf, np.nan][: len(values) % 4])
+    a = a.reshape(-1, 1)
+    with np.errstate(invalid="ignore", over="ignore"):
+        fast = engine.in_order_sum(a)
+    limit = engine.ACCUMULATE_ELEMENTS
+    try:
+        engine.ACCUMULATE_ELEMENTS = 0
+        with np.errstate(invalid="ignore", over="ignore"):
+            loop = engine.in_order_sum(a)
+    finally:
+        engine.ACCUMULATE_ELEMENTS = limit
+    # NaN == NaN here: the sign bit of inf - inf is not specified (and the engine refuses non-finite totals)
+    assert np.array_equal(fast, loop, equal_nan=True)
+    assert np.isnan(fast).all() or np.signbit(fast).tolist() == np.signbit(loop).tolist()

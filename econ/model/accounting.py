@@ -386,7 +386,8 @@ def _add_state_totals(evaluated, Tv, occupancy, W, W0, discount, total, total_u)
     T, S, n = occupancy.shape
     amounts: dict = {}  # state -> its amount (entries of one state added in entry order)
     for s, a in evaluated:
-        a = (a[:, 0] if a.shape[0] == n else a[0, 0]) if Tv == 1 else np.broadcast_to(a, (n, T)).T
+        # (cycles or 1, draws or 1): broadcast against the occupancy (T, n) below, as (n, T).T would be
+        a = (a[:, 0] if a.shape[0] == n else a[0, 0]) if Tv == 1 else _cycles_first(a, n, T)
         amounts[s] = a if s not in amounts else amounts[s] + a
     order = sorted(amounts)
     if Tv == 1:
@@ -416,6 +417,14 @@ def _add_transition_amounts(model, entries, senv, trace, k, discount, out, v_idx
             per_cycle[:, v_idx] += pc
         if per_cycle_d is not None:
             per_cycle_d[:, v_idx] += pc * discount
+
+
+def _cycles_first(a: np.ndarray, n: int, T: int) -> np.ndarray:
+    """An evaluated amount (draws or 1, cycles or 1) transposed to (cycles or 1, draws or 1): the same
+    elements as ``np.broadcast_to(a, (n, T)).T`` once broadcast, without building the view."""
+    if a.shape[0] not in (1, n) or a.shape[1] not in (1, T):
+        return np.broadcast_to(a, (n, T)).T  # (raises numpy's message for a shape that cannot broadcast)
+    return a.T
 
 
 def _eval(value) -> np.ndarray:

@@ -126,6 +126,10 @@ def _as_2d(value: np.ndarray, n: int, T: int) -> np.ndarray:
     return value
 
 
+#: arrays up to this many elements (512 KB) are summed by np.add.accumulate in :func:`in_order_sum`
+ACCUMULATE_ELEMENTS = 2**16
+
+
 def in_order_sum(a: np.ndarray, *, axis: int = 0, weights: np.ndarray | None = None) -> np.ndarray:
     """sum_i w_i a_i over ``axis`` (w_i = 1 without weights), added one slice at a time in index order.
 
@@ -135,6 +139,16 @@ def in_order_sum(a: np.ndarray, *, axis: int = 0, weights: np.ndarray | None = N
     """
     if axis != 0:  # (axis 0 needs no view: the same elements, without moveaxis' overhead)
         a = np.moveaxis(a, axis, 0)
+    if 1 < a.shape[0] and a.size <= ACCUMULATE_ELEMENTS and a.dtype == np.float64 and (
+            weights is None or (isinstance(weights, np.ndarray) and weights.dtype == np.float64 and weights.ndim == 1
+                                and len(weights) >= a.shape[0])):
+        # np.add.accumulate adds in index order (out[i] = out[i-1] + a[i]; numpy's pairwise
+        # summation is for reductions only): the same additions, without a Python loop (start-up,
+        # issue 19: most sums of a one-draw evaluation are a few dozen elements). It holds the running
+        # sums of every slice, so only small arrays take this way.
+        if weights is not None:
+            a = a * weights[:a.shape[0]].reshape((-1,) + (1,) * (a.ndim - 1))
+        return np.add.accumulate(a, axis=0)[-1].copy()
     out = a[0] * weights[0] if weights is not None else a[0].copy()
     for i in range(1, a.shape[0]):
         out += a[i] * weights[i] if weights is not None else a[i]
