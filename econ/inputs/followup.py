@@ -137,13 +137,17 @@ def persons_columns(path) -> tuple[str, ...]:
 def read_persons(path) -> tuple[ProblemLog, dict, tuple[str, ...], dict]:
     """Read a default-format persons file: its log, person -> :class:`PersonRow` (valid rows), its columns
     and person -> line (every row)."""
-    from econ.inputs.csv_reader import read_csv_rows
+    from econ.inputs.csv_reader import read_csv_rows, read_csv_table
 
     log = ProblemLog(str(path))
     columns = persons_columns(path)
+    rows, table = read_csv_table(path, columns=columns, log=log)
+    plain = _plain_persons(path, table, columns) if table is not None else None
+    if plain is not None:
+        return log, plain[0], columns, plain[1]
     out: dict = {}
     first_line: dict = {}
-    for row in read_csv_rows(path, columns=columns, log=log):
+    for row in rows if rows is not None else read_csv_rows(path, columns=columns, log=log):
         person, checked = person_row(row.values, row.line, log, columns)
         if person is None:
             continue
@@ -155,6 +159,59 @@ def read_persons(path) -> tuple[ProblemLog, dict, tuple[str, ...], dict]:
         if checked is not None:
             out[person] = checked
     return log, out, columns, first_line
+
+
+def _plain_persons(path, table: dict, columns) -> tuple[dict, dict] | None:
+    """What :func:`read_persons` reads row by row, from a plain table (``read_csv_table``) in which no cell
+    and no row has a problem; None otherwise (the row-by-row reader then names each problem).
+
+    Each distinct value of a column passes through the row-by-row check (:func:`person_row`'s own
+    functions); the table's row k is line k + 2 of the file, so a file with a blank line (left out of
+    the table) goes row by row, and so do repeated people.
+    """
+    from pathlib import Path
+
+    from econ.inputs.plain_columns import all_pass
+
+    n = len(table["person_id"].codes)
+    lines = Path(path).read_bytes().decode("utf-8-sig").replace("\r\n", "\n").split("\n")[1:]
+    if lines and lines[-1] == "":
+        lines.pop()
+    person = table["person_id"]
+    if len(lines) != n or len(person.values) != n or not all_pass(person.values, lambda v, log: check_text(
+            v, log=log, line=0, column="person_id")):
+        return None  # a blank line, a repeated person or an empty id: row by row
+    if "cluster" in columns and not all_pass(table["cluster"].values, lambda v, log: check_text(
+            v, log=log, line=0, column="cluster")):
+        return None
+    if "followed_up" in columns:
+        f = table["followed_up"]
+        if not all_pass(f.values, lambda v, log: check_choice(v, FOLLOWED_UP, log=log, line=0, column="followed_up")):
+            return None
+        followed = (f.values == "yes")[f.codes]
+    else:
+        followed = np.ones(n, dtype=bool)
+    scores = []
+    for column, rows in (("swemwbs_baseline", np.ones(n, dtype=bool)), ("swemwbs_followup", followed)):
+        cells = table[column]
+        if (cells.values[cells.codes[~rows]] != "").any():
+            return None  # a score for a person lost to follow-up
+        used = np.unique(cells.codes[rows])
+        value = np.full(len(cells.values), np.nan)
+        log = ProblemLog("")
+        low, high = SWEMWBS_RANGE
+        for k in used:
+            number = parse_number(cells.values[k], log=log, line=0, column=column, integer=True)
+            if log.problems or not low <= number <= high:
+                return None
+            value[k] = number
+        scores.append(np.where(rows, value[cells.codes], np.nan))
+    ids = person.values[person.codes].tolist()
+    cluster = table["cluster"].values[table["cluster"].codes].tolist() if "cluster" in columns else [None] * n
+    out = {p: PersonRow(k + 2, c, bool(fu), float(b), float(a))
+           for k, (p, c, fu, b, a) in enumerate(zip(ids, cluster, followed.tolist(), scores[0].tolist(),
+                                                    scores[1].tolist()))}
+    return out, {p: k + 2 for k, p in enumerate(ids)}
 
 
 def check_persons_cover(log: ProblemLog, lines: dict, persons: set) -> None:
@@ -194,7 +251,8 @@ def mark_lost(frame, arrays: dict, rows: dict, columns) -> dict:
 
 def apply_persons(frame, arrays: tuple, rows: dict, columns) -> tuple:
     """(monthly use, recall months, informal care, SWEMWBS) after :func:`mark_lost`, SWEMWBS from ``rows``."""
-    swemwbs = np.array([[getattr(rows[p], k) for p in frame["person_id"]] for k in ("baseline", "followup")])
+    people = [rows[p] for p in frame["person_id"].tolist()]  # (tolist: iterating a Series of str is slow)
+    swemwbs = np.array([[getattr(row, k) for row in people] for k in ("baseline", "followup")])
     swemwbs.flags.writeable = False
     marked = mark_lost(frame, dict(zip(("use", "recall", "informal", "swemwbs"), arrays + (swemwbs,))), rows, columns)
     return tuple(marked[k] for k in ("use", "recall", "informal", "swemwbs"))
