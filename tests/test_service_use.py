@@ -356,3 +356,38 @@ def test_cli_rebases_with_the_indices_next_to_the_cost_file(tmp_path, capsys):
     with pytest.raises(DataError, match=re.escape(str(tmp_path / "index_nhscii.csv")) + ": file not found"):
         _run(["data", "summary", str(DATA / "su_valid.csv"), "--costs", str(tmp_path / "unit_costs.csv")])
     assert load_indices(ROOT / "costs")  # the shipped folder has them
+
+
+def _concatenated_summaries(data, by):
+    """The point table as three summaries concatenated (how DataContext built it before issue 19)."""
+    import pandas as pd
+
+    from econ.inputs.service_use import (INFORMAL_CARE_SERVICE, SWEMWBS, summarize_informal_care,
+                                         summarize_swemwbs, summarize_use)
+
+    use = summarize_use(data, by=by)
+    if data.informal_care_monthly is not None:
+        ic = summarize_informal_care(data, by=by)
+        ic["service"] = INFORMAL_CARE_SERVICE
+        use = pd.concat([use, ic[use.columns]], ignore_index=True)
+    if getattr(data, "swemwbs", None) is not None:
+        sw = summarize_swemwbs(data, by=by)
+        sw["service"] = SWEMWBS
+        sw["relative_change"] = sw["change"] / sw["baseline"]
+        use = pd.concat([use, sw[use.columns]], ignore_index=True)
+    return use
+
+
+@pytest.mark.parametrize("by", [(), ("setting",), ("setting", "area"), ("engagement_band", "bme")])
+@pytest.mark.parametrize("files", ["all", "no informal care", "no persons"])
+def test_point_table_is_the_three_summaries_concatenated(by, files):
+    """Values, dtypes, row order and index exactly (==) those of the summaries one after another."""
+    import pandas as pd
+
+    from econ.inputs.service_use import point_table
+
+    root = Path(__file__).resolve().parent.parent / "scenarios" / "data"
+    data = load_service_use(root / "SYNTHETIC_service_use.csv",
+                            informal_care_path=None if files == "no informal care" else root / "SYNTHETIC_informal_care.csv",
+                            persons_path=None if files == "no persons" else root / "SYNTHETIC_persons.csv")
+    pd.testing.assert_frame_equal(point_table(data, by=by), _concatenated_summaries(data, by), check_exact=True)

@@ -297,21 +297,9 @@ class DataContext:
 
     @cached_property
     def _point_table(self) -> pd.DataFrame:
-        from econ.inputs.service_use import (INFORMAL_CARE_SERVICE, SWEMWBS, summarize_informal_care,
-                                             summarize_swemwbs, summarize_use)
+        from econ.inputs.service_use import point_table
 
-        data = self.service_use
-        use = summarize_use(data, by=self._by)
-        if data.informal_care_monthly is not None:
-            ic = summarize_informal_care(data, by=self._by)
-            ic["service"] = INFORMAL_CARE_SERVICE
-            use = pd.concat([use, ic[use.columns]], ignore_index=True)
-        if data.swemwbs is not None:
-            sw = summarize_swemwbs(data, by=self._by)
-            sw["service"] = SWEMWBS
-            sw["relative_change"] = sw["change"] / sw["baseline"]
-            use = pd.concat([use, sw[use.columns]], ignore_index=True)
-        return use
+        return point_table(self.service_use, by=self._by)
 
     def _by_service(self, table: pd.DataFrame) -> dict:
         """service -> {column: numpy array} of ``table`` (cached per table), for fast selection."""

@@ -22,7 +22,7 @@ __all__ = ["BME_VALUES", "BOOTSTRAP_BLOCK_DRAWS", "ENGAGEMENT_BANDS", "GROUP_COL
            "INFORMAL_CARE_SERVICE", "NO_SERVICE", "PERIODS", "PERSONS_COLUMNS", "SERVICE_USE_COLUMNS", "SETTINGS",
            "SWEMWBS", "SWEMWBS_RANGE", "WEEKS_PER_MONTH", "ServiceUseData", "bootstrap_counts", "bootstrap_summary", "engagement_band",
            "load_service_use", "metadata_path_for", "summarize_cost", "summarize_informal_care", "summarize_swemwbs",
-           "summarize_use"]
+           "summarize_use", "point_table"]
 
 #: Replicates per block in :func:`bootstrap_summary` are limited so one block holds about this many draws.
 BOOTSTRAP_BLOCK_DRAWS = 2_000_000
@@ -178,6 +178,42 @@ def summarize_swemwbs(data: ServiceUseData, *, by: Sequence[str] | str = ()) -> 
     out = _long_table(groups, by, [SWEMWBS], means[:, :1], means[:, 1:]).drop(columns=["service", "relative_change"])
     out["change"] = out["followup"] - out["baseline"]
     return out
+
+
+def point_table(data: ServiceUseData, *, by: Sequence[str] | str = ()) -> pd.DataFrame:
+    """The rows of :func:`summarize_use`, then those of :func:`summarize_informal_care` (service
+    ``informal_care``) and :func:`summarize_swemwbs` (service ``swemwbs``, its ``relative_change`` the
+    change over the baseline) when the data have them, in one table with the columns of
+    :func:`summarize_use`: the table :class:`econ.inputs.context.DataContext` selects its point estimates
+    from. The same numbers as concatenating the three summaries, built in one pass (start-up, issue 19).
+    """
+    by = _check_by(by)
+    codes, groups = _groups(data, by)
+    n_groups = len(groups)
+    blocks = []  # (names, baseline, followup, relative change), each (groups, names)
+    means = _group_means(codes, n_groups, np.moveaxis(data.monthly_use, 1, 0))
+    blocks.append((list(data.services), means[:, 0, :], means[:, 1, :]))
+    if data.informal_care_monthly is not None:
+        means = _group_means(codes, n_groups, data.informal_care_monthly.T)
+        blocks.append(([INFORMAL_CARE_SERVICE], means[:, :1], means[:, 1:]))
+    if getattr(data, "swemwbs", None) is not None:
+        means = _group_means(codes, n_groups, data.swemwbs.T)
+        blocks.append(([SWEMWBS], means[:, :1], means[:, 1:]))
+    columns: dict = {name: [] for name in (*by, "service", "n_persons", "baseline", "followup", "relative_change")}
+    for names, baseline, followup in blocks:
+        n_names = len(names)
+        for name in by:
+            columns[name].append(np.repeat(groups[name].to_numpy(), n_names))
+        columns["service"].append(np.tile(np.asarray(names, dtype=object), n_groups))
+        columns["n_persons"].append(np.repeat(groups["n_persons"].to_numpy(), n_names))
+        columns["baseline"].append(baseline.ravel())
+        columns["followup"].append(followup.ravel())
+        if names == [SWEMWBS]:  # the change over the baseline, as summarize_swemwbs' change / baseline
+            with np.errstate(divide="ignore", invalid="ignore"):
+                columns["relative_change"].append((followup.ravel() - baseline.ravel()) / baseline.ravel())
+        else:
+            columns["relative_change"].append(_relative_change(baseline.ravel(), followup.ravel()))
+    return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})
 
 
 def summarize_cost(data: ServiceUseData, unit_costs: UnitCostTable, *, by: Sequence[str] | str = ()) -> pd.DataFrame:
