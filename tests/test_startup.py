@@ -15,6 +15,8 @@ cli_main = sys.modules["econ.cli.main"]
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("scipy", "SALib", "matplotlib", "jinja2", "openpyxl")
+#: Our modules the default scenario has no use for (no lookup table, no controlled data), imported when used.
+LAZY = ("econ.inputs.lookup_tables", "econ.inputs.controlled_data")
 
 
 def test_z95_is_scipys_value():
@@ -71,7 +73,7 @@ def test_help_of_every_command_is_printed(argv, capsys):
 def test_default_base_case_imports_no_heavy_module():
     code = ("import sys, contextlib, io\nfrom econ.cli.main import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n    assert main([]) == 0\n"
-            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+            f"print(','.join(m for m in {HEAVY + LAZY!r} if m in sys.modules))\n"
             "from econ.model.results import _installed_versions\n"
             "print(_installed_versions.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,

@@ -40,15 +40,16 @@ baseline and follow up measurements. BMJ 323:1123-1124.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from econ.core.errors import DataError
-from econ.inputs.controlled_data import ControlledData
 from econ.inputs.service_use import INFORMAL_CARE_SERVICE, ServiceUseData
 from econ.inputs.unit_costs import UnitCostTable
+if TYPE_CHECKING:  # imported where used: the default scenario has no controlled data (start-up, issue 19)
+    from econ.inputs.controlled_data import ControlledData
 
 #: Estimators and the label printed next to their results.
 ESTIMATORS = {
@@ -141,6 +142,7 @@ def outcomes_from_data(data: ServiceUseData | ControlledData, *, unit_costs: Uni
     unknown = [m for m in measures if m not in MEASURES]
     if unknown:
         raise DataError(f"unknown measure {unknown[0]!r}; choose from {', '.join(MEASURES)}")
+    from econ.inputs.controlled_data import ControlledData
     controlled = isinstance(data, ControlledData)
     use = np.moveaxis(np.asarray(data.monthly_use, dtype=float), 0, 2)  # persons x services x period
     names, kinds, columns, scales = [], [], [], []
@@ -266,8 +268,7 @@ class EffectEstimate:
             "estimator": self.estimator, "label": ESTIMATORS[self.estimator], "measure": list(o.measures),
             "name": list(o.names), "n_intervention": o.n_intervention, "n_comparison": o.n_comparison,
             "lost_intervention": o.n_lost["intervention"], "lost_comparison": o.n_lost["comparison"],
-            "estimate": self.estimate, "low": low, "high": high, "boot_se": self.replicates.std(axis=0, ddof=1),
-        })
+            "estimate": self.estimate, "low": low, "high": high, "boot_se": self.replicates.std(axis=0, ddof=1)})
 
 
 def _means(w: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from econ.core.errors import DataError, ModelError, Problem
-from econ.inputs.lookup_tables import LookupTable, lookup, read_lookup_table
 from econ.scenario.expressions import Expression, ExpressionError, parse_expression
+
+if TYPE_CHECKING:  # the table module is imported only by scenarios with a lookup (start-up, issue 19)
+    from econ.inputs.lookup_tables import LookupTable
 
 #: The category keyword that stands for the cohort's sex (``settings.sex`` or the strategy's ``sex``).
 SEX = "sex"
@@ -48,6 +51,8 @@ class LookupExpression:
         return dataclasses.replace(self, categories=cats)
 
     def evaluate(self, env) -> np.ndarray:
+        from econ.inputs.lookup_tables import lookup
+
         keys, values = self.table.values[self.column][self.categories]
         if self.key is None:
             return np.float64(values[0])
@@ -65,6 +70,8 @@ class LookupExpression:
 
 def build_lookup(loaded, name: str, entry, origin: str, problems: list):
     """A :class:`LookupExpression` for parameter ``name`` (None after adding problems)."""
+    from econ.inputs.lookup_tables import read_lookup_table
+
     spec = entry.lookup
     path = ("parameters", name, "lookup")
     if entry.dist is not None or entry.value is not None:
