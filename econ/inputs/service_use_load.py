@@ -384,7 +384,8 @@ def _finish(persons, position, columns, services, use, recall_array, informal):
     frame = pd.DataFrame({"person_id": persons})
     for name in _PERSON_ATTRIBUTES:
         frame[name] = columns[name]
-    frame["engagement_sessions"] = frame["engagement_sessions"].astype(float).astype("int64")
+    # whole numbers checked by parse_number; numpy's float() of each text, not pandas' string cast (~5 ms)
+    frame["engagement_sessions"] = np.array(columns["engagement_sessions"], dtype=float).astype("int64")
     frame.insert(3, "engagement_band", engagement_band(frame["engagement_sessions"].to_numpy()))
 
     # hours per week: by period and person (sorted) from the vectorised reader, else by (person, period)
