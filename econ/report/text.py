@@ -364,11 +364,18 @@ def _outcome_text_rows(compiled, pivot: dict, strategies: list, *, gains: bool) 
 
 def savings_parts(headline: pd.DataFrame, perspective: str, strategy: str) -> list[tuple[str, float]]:
     """The savings of ``strategy`` under ``perspective`` (discounted) by category, largest first
-    (``offset_<category>`` rows of :func:`econ.analysis.offset.headline`; a negative part is a rise in use)."""
-    rows = zip(*(headline[c].tolist() for c in ("perspective", "discounting", "strategy", "measure", "per_participant")))
+    (``offset_<category>`` rows of :func:`econ.analysis.offset.headline`; a negative part is a rise in use).
+    ``headline`` may also be given as those rows already listed (:func:`_headline_rows`)."""
+    rows = headline if isinstance(headline, list) else _headline_rows(headline)
     parts = [(m.removeprefix("offset_").replace("_", " "), float(v)) for p, d, s, m, v in rows
              if p == perspective and d == "discounted" and s == strategy and m.startswith("offset_") and v == v]
     return sorted(parts, key=lambda kv: -kv[1])
+
+
+def _headline_rows(headline: pd.DataFrame) -> list[tuple]:
+    """(perspective, discounting, strategy, measure, per_participant) of each headline row."""
+    return list(zip(*(headline[c].tolist() for c in ("perspective", "discounting", "strategy", "measure",
+                                                     "per_participant"))))
 
 
 def contributors_text(headline: pd.DataFrame, perspective: str, strategy: str, fmt, *, first: str | None = None,
@@ -410,7 +417,8 @@ def contributors_lines(compiled, headline: pd.DataFrame) -> list[str]:
     tail = pooled_note(compiled)
     fmt = lambda x: money(x, currency)  # noqa: E731
     # the rows savings_parts reads, picked out once (it is called per option and perspective)
-    headline = headline[(headline.discounting == "discounted") & headline.measure.str.startswith("offset_")]
+    headline = _headline_rows(headline[(headline.discounting == "discounted")
+                                       & headline.measure.str.startswith("offset_")])
     for s in strategies:
         lines.append(f"  {labels.get(s, s)}: {contributors_text(headline, perspectives[0], s, fmt)}")
     for p in perspectives[1:]:
