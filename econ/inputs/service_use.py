@@ -21,8 +21,8 @@ from econ.inputs.unit_costs import UnitCostTable
 __all__ = ["BME_VALUES", "BOOTSTRAP_BLOCK_DRAWS", "ENGAGEMENT_BANDS", "GROUP_COLUMNS", "INFORMAL_CARE_COLUMNS",
            "INFORMAL_CARE_SERVICE", "NO_SERVICE", "PERIODS", "PERSONS_COLUMNS", "SERVICE_USE_COLUMNS", "SETTINGS",
            "SWEMWBS", "SWEMWBS_RANGE", "WEEKS_PER_MONTH", "ServiceUseData", "bootstrap_counts", "bootstrap_summary", "engagement_band",
-           "load_service_use", "metadata_path_for", "summarize_cost", "summarize_informal_care", "summarize_swemwbs",
-           "summarize_use", "point_table"]
+           "load_service_use", "metadata_path_for", "point_table", "summarize_cost", "summarize_informal_care",
+           "summarize_swemwbs", "summarize_use"]
 
 #: Replicates per block in :func:`bootstrap_summary` are limited so one block holds about this many draws.
 BOOTSTRAP_BLOCK_DRAWS = 2_000_000
@@ -190,7 +190,7 @@ def point_table(data: ServiceUseData, *, by: Sequence[str] | str = ()) -> pd.Dat
     by = _check_by(by)
     codes, groups = _groups(data, by)
     n_groups = len(groups)
-    blocks = []  # (names, baseline, followup, relative change), each (groups, names)
+    blocks = []  # (names, baseline means, follow-up means), the means (groups, names)
     means = _group_means(codes, n_groups, np.moveaxis(data.monthly_use, 1, 0))
     blocks.append((list(data.services), means[:, 0, :], means[:, 1, :]))
     if data.informal_care_monthly is not None:
